@@ -1,0 +1,150 @@
+// Ports: the small interfaces through which the core talks to the world. Adapters (ssh, kube, local, store) and the
+// UI implement them; the engine and the procedures depend only on these types.
+import type { CheckAction, KubeAction, LocalAction, SshAction, TargetRef } from './plan';
+import type { LockHolder } from './lock';
+
+
+/** Asks the user something. The VS Code UI implements it with QuickPick/InputBox, the CLI with the terminal. */
+export interface Prompter {
+  /** A yes/no question; `detail` says what will happen. Resolves false when the user declines or dismisses it. */
+  confirm(question: ConfirmRequest): Promise<boolean>;
+  /** The user must type `expected` exactly (production targets); resolves false when they decline. */
+  typeToConfirm(question: TypeToConfirmRequest): Promise<boolean>;
+  /** A secret (passphrase, password). Resolves undefined when the user declines. Never logged. */
+  askSecret(question: SecretRequest): Promise<string | undefined>;
+  /** One choice out of several; resolves undefined when the user dismisses it. */
+  pick<T extends string>(question: PickRequest<T>): Promise<T | undefined>;
+  /** How answers are given ("terminal", "--yes flag", "VS Code"); recorded with each confirmation in the journal. */
+  readonly via?: string;
+}
+
+export interface ConfirmRequest {
+  title: string;
+  /** The target the action affects, named in the question (e.g. "DMS prod-eu / Agent dma-02"). */
+  target: string;
+  detail?: string;
+  signal?: AbortSignal;
+}
+
+export interface TypeToConfirmRequest extends ConfirmRequest {
+  expected: string;
+}
+
+export interface SecretRequest {
+  title: string;
+  prompt: string;
+  signal?: AbortSignal;
+}
+
+export interface PickRequest<T extends string> {
+  title: string;
+  detail?: string;
+  options: ReadonlyArray<{ value: T; label: string; description?: string }>;
+  signal?: AbortSignal;
+}
+
+/** Where a remote command's output goes, line by line, as it arrives. */
+export interface LineSink {
+  line(stream: 'stdout' | 'stderr' | 'info', text: string): void;
+}
+
+/** Time, injectable so that timeouts and journals are testable. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Step executors. The host (CLI, extension) gives the runner one executor per action kind it supports; `wait` and
+// `manual` steps are carried out by the runner itself on top of these and the Prompter.
+
+
+export interface ExecutionRequest<A extends CheckAction = CheckAction> {
+  /** The action with ${secret:NAME} placeholders already replaced by their values: never log it raw. */
+  action: A;
+  target: TargetRef;
+  step: string;
+  instance: string;
+  /**
+   * Aborted when the run is cancelled or the step's timeout elapses (reason: TimeoutError). The executor must then
+   * stop the action (kill the process, close the PTY channel, stop watching) and settle promptly.
+   */
+  signal: AbortSignal;
+  /** Output lines as they arrive; the runner redacts them and writes the step instance's log. */
+  output: LineSink;
+}
+
+export interface ExecutionResult {
+  /** 0 means the action succeeded. Windows exit codes are reported in full (e.g. 3221225477). */
+  exitCode: number;
+  /** A short explanation for a failure, e.g. "killed by SIGTERM" or "HTTP 409 Conflict". */
+  detail?: string;
+}
+
+/**
+ * Performs one kind of action. Resolve with the exit status for anything the action itself decided (a non-zero
+ * exit is a failed step, not an error); reject for failures of the means (connection lost, permission denied to
+ * the API), with a message naming the endpoint. The runner turns both into a failed step.
+ */
+export interface Executor<A extends CheckAction = CheckAction> {
+  execute(request: ExecutionRequest<A>): Promise<ExecutionResult>;
+}
+
+export interface Executors {
+  local?: Executor<LocalAction>;
+  ssh?: Executor<SshAction>;
+  kube?: Executor<KubeAction>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Storage of runs. A run is a folder: plan.json, journal.jsonl, logs/<step>/<instance>.log, report.md.
+
+export interface LogFile {
+  /** Appends text; written before returning so that it survives a crash of this process. */
+  append(text: string): void;
+  close(): Promise<void>;
+}
+
+export interface RunStorage {
+  readonly runId: string;
+  /** Where the run lives, for messages (a folder path). */
+  readonly location: string;
+  /** The journal's name for error messages (a file path). */
+  readonly journalName: string;
+  writePlan(json: string): Promise<void>;
+  readPlan(): Promise<string>;
+  readJournal(): Promise<string>;
+  /** Appends to the journal before returning (survives a crash of this process, not yet of the machine). */
+  appendJournal(text: string): void;
+  /** Makes everything appended so far durable on disk (fsync). */
+  syncJournal(): Promise<void>;
+  /** Cuts the journal to its first `bytes` bytes: removes a torn last line before appending after it. */
+  truncateJournal(bytes: number): Promise<void>;
+  openLog(step: string, instance: string): LogFile;
+  readLog(step: string, instance: string): Promise<string | undefined>;
+  /** Writes report.md and returns its path. */
+  writeReport(markdown: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface RunRepository {
+  readonly root: string;
+  create(runId: string): Promise<RunStorage>;
+  /** Throws RunNotFoundError when there is no such run. */
+  open(runId: string): Promise<RunStorage>;
+  /** Run ids, oldest first. */
+  list(): Promise<string[]>;
+}
+
+export interface LockHandle {
+  /** The stale holder this lock was taken over from, if any (reported to the user). */
+  readonly tookOverFrom?: LockHolder;
+  release(): Promise<void>;
+}
+
+/** One run per target, across processes and hosts sharing the runs folder. */
+export interface TargetLocks {
+  /** Throws TargetLockedError naming the holder when another live run holds the target. */
+  acquire(target: TargetRef, holder: LockHolder): Promise<LockHandle>;
+  holder(target: TargetRef): Promise<LockHolder | undefined>;
+}

@@ -1,0 +1,17 @@
+// Typed access to Backout's settings. Machine-scoped settings (paths) can only come from user settings, never from a
+// workspace, so a cloned repository cannot point Backout at another kubeconfig or key.
+import * as vscode from 'vscode';
+
+export const SECTION = 'backout';
+
+export function kubeconfigSetting(): string {
+  return vscode.workspace.getConfiguration(SECTION).get<string>('kubeconfig', '').trim();
+}
+
+export async function setKubeconfigSetting(value: string): Promise<void> {
+  await vscode.workspace.getConfiguration(SECTION).update('kubeconfig', value, vscode.ConfigurationTarget.Global);
+}
+
+export function affectsKubeconfig(e: vscode.ConfigurationChangeEvent): boolean {
+  return e.affectsConfiguration(`${SECTION}.kubeconfig`);
+}
