@@ -1,0 +1,140 @@
+// The kube lab: a real Kubernetes 1.20.2 control plane on loopback with a fake kubelet, for tests, benchmarks and
+// the sandbox. start() cleans up everything it started when any step fails; stop() is safe to call twice.
+import { mkdtemp, rm, mkdir } from 'fs/promises';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { randomBytes } from 'crypto';
+import { createPki, LabPki } from './pki';
+import { ControlPlane } from './control-plane';
+import { LAB_CONTEXTS, LabToken, writeExecPlugin, writeLabKubeconfig } from './kubeconfig-file';
+import { ensureBinaries } from './binaries';
+import { LabApi } from './lab-api';
+import { limitedUserRbac } from './rbac';
+import { FakeKubelet, KubeletFaults } from './fake-kubelet';
+import { stopPid } from './process';
+import { FakeProvisioner } from './fake-provisioner';
+import { applyOndat } from './fixtures/apply';
+import { OndatNaming, OndatVariant } from './fixtures/naming';
+import { ONDAT_PROVISIONER } from './fixtures/ondat';
+import { applyBulk, BulkOptions } from './fixtures/bulk';
+
+export interface KubeLabOptions {
+  /** Number of fake nodes (default 3). */
+  nodes?: number;
+  /** Folder for the lab's data; a fresh temporary folder when omitted. Removed on stop when it was temporary. */
+  dir?: string;
+  /** Keep the folder after stop (logs for post-mortems). */
+  keepDir?: boolean;
+  faults?: KubeletFaults;
+  log?: (line: string) => void;
+}
+
+export class KubeLab {
+  private stopped = false;
+  private readonly exitGuard = (): void => {
+    // Last resort when the process exits without stop(): never leave an apiserver or etcd behind.
+    for (const pid of Object.values(this.pids())) stopPid(pid, 'SIGKILL');
+  };
+
+  private constructor(
+    readonly dir: string,
+    private readonly ownsDir: boolean,
+    private readonly keepDir: boolean,
+    readonly pki: LabPki,
+    readonly controlPlane: ControlPlane,
+    readonly kubeconfig: string,
+    readonly api: LabApi,
+    readonly kubelet: FakeKubelet,
+    private readonly provisioner: FakeProvisioner,
+    readonly execToken: string,
+  ) {
+    process.once('exit', this.exitGuard);
+  }
+
+  static readonly contexts = LAB_CONTEXTS;
+
+  get server(): string {
+    return this.controlPlane.server;
+  }
+
+  static async start(options: KubeLabOptions = {}): Promise<KubeLab> {
+    const log = options.log ?? (() => undefined);
+    const started = Date.now();
+    const binDir = await ensureBinaries(log);
+    const ownsDir = options.dir === undefined;
+    const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'backout-kube-lab-')));
+    await mkdir(join(dir, 'pki'), { recursive: true });
+    const pki = await createPki(join(dir, 'pki'));
+    const execToken = randomBytes(16).toString('hex');
+    const tokens: LabToken[] = [{ user: 'backout-exec', token: execToken, groups: ['system:masters'] }];
+    const kubeconfig = join(dir, 'kubeconfig');
+    const controlPlane = await ControlPlane.allocate({ dir, binDir, pki, tokens, adminKubeconfig: kubeconfig });
+    let api: LabApi | undefined;
+    let kubelet: FakeKubelet | undefined;
+    let provisioner: FakeProvisioner | undefined;
+    try {
+      const execPlugin = await writeExecPlugin(dir, execToken);
+      await writeLabKubeconfig(kubeconfig, { server: controlPlane.server, pki, execPlugin });
+      await controlPlane.startEtcd();
+      log(`etcd ready (${Date.now() - started} ms)`);
+      await controlPlane.startApiserver();
+      log(`kube-apiserver ready at ${controlPlane.server} (${Date.now() - started} ms)`);
+      await controlPlane.startControllers();
+      api = new LabApi(controlPlane.server, pki);
+      await api.createAll(limitedUserRbac());
+      const labApi = api;
+      // Pods are refused until the ServiceAccount admission finds the default account and its token.
+      await labApi.until('the default ServiceAccount with its token', async () => {
+        const sa = await labApi.request<{ secrets?: unknown[] }>('GET', '/api/v1/namespaces/default/serviceaccounts/default');
+        return (sa.secrets?.length ?? 0) > 0;
+      });
+      kubelet = new FakeKubelet({ kubeconfig, context: LAB_CONTEXTS.admin, nodes: options.nodes ?? 3, faults: options.faults, log });
+      await kubelet.start();
+      provisioner = new FakeProvisioner(kubeconfig, LAB_CONTEXTS.admin, [ONDAT_PROVISIONER], log);
+      provisioner.start();
+      log(`lab ready in ${Date.now() - started} ms`);
+      return new KubeLab(dir, ownsDir, options.keepDir ?? false, pki, controlPlane, kubeconfig, api, kubelet, provisioner, execToken);
+    } catch (err) {
+      await kubelet?.stop().catch(() => undefined);
+      await provisioner?.stop().catch(() => undefined);
+      api?.close();
+      await controlPlane.stop();
+      if (ownsDir && !options.keepDir) await rm(dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  pids(): Record<string, number> {
+    return this.controlPlane.pids();
+  }
+
+  /** Stops and starts kube-apiserver on the same port (etcd keeps the data): for reconnect tests. */
+  async restartApiserver(downMs = 0): Promise<void> {
+    await this.controlPlane.stopApiserver();
+    if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
+    await this.controlPlane.startApiserver();
+  }
+
+  /** Installs Ondat 2.7.0 named as `variant` and waits until it runs. */
+  applyOndat(variant: OndatVariant, helmRelease?: string): Promise<OndatNaming> {
+    return applyOndat(this.api, variant, { nodes: this.kubelet.nodeNames, helmRelease });
+  }
+
+  /** Creates bulk pods and claims (see fixtures/bulk.ts); idempotent. */
+  applyBulk(options: BulkOptions): Promise<void> {
+    return applyBulk(this.api, options);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    try {
+      await Promise.all([this.kubelet.stop(), this.provisioner.stop()]);
+    } finally {
+      this.api.close();
+      await this.controlPlane.stop();
+      process.removeListener('exit', this.exitGuard);
+      if (this.ownsDir && !this.keepDir) await rm(this.dir, { recursive: true, force: true });
+    }
+  }
+}
