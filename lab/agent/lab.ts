@@ -1,0 +1,322 @@
+// The Agent lab: one real OpenSSH server per emulated DataMiner Agent on 127.0.0.1, each with its own high port, host
+// key, sshd_config, PidFile and non-root user whose login shell is the Agent emulator. Optionally a jump host (a
+// plain sshd that only forwards) for ProxyJump. Used by the integration tests (startLab) and by the lab CLI.
+import { execFileSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { hostPath, readState, withLock, writeState, AgentState, Faults } from './emulator/state';
+import { AgentSeed, labPackage, seedAgent } from './seed';
+import { alive, freePort, startSshd, stopPid, stopPidAndWait } from './sshd';
+import { chownTree, ensureRoot, ensureShellWrapper, ensureUser, LabUser, SHELL_WRAPPER } from './system';
+
+export interface LabAgent {
+  name: string;
+  host: '127.0.0.1';
+  port: number;
+  user: string;
+  dir: string;
+  pid: number;
+  /** `ssh-ed25519 AAAA... comment` */
+  hostKeyPublic: string;
+  /** SHA256:... as OpenSSH prints it. */
+  hostKeyFingerprint: string;
+}
+
+export interface LabJumpHost {
+  host: '127.0.0.1';
+  port: number;
+  user: string;
+  pid: number;
+  hostKeyPublic: string;
+}
+
+export interface LabOptions {
+  /** Lab folder; default: a new folder under the system temp dir. */
+  dir?: string;
+  agents: AgentSeed[];
+  /** Also start a jump host (for ProxyJump through a second sshd). */
+  jumpHost?: boolean;
+  /** Enable password authentication with this password for every lab user. */
+  password?: string;
+  /** sshds survive this process (CLI); tests keep them attached and stop them in teardown. */
+  detached?: boolean;
+}
+
+export interface LabManifest {
+  dir: string;
+  agents: LabAgent[];
+  jumpHost?: LabJumpHost;
+  clientKey: string;
+  password?: string;
+  /** Whether the sshds outlive the process that started them. */
+  detached: boolean;
+}
+
+const EMULATOR = path.join(__dirname, 'emulator', 'main.js');
+
+export function fingerprintOf(publicKeyLine: string): string {
+  const blob = Buffer.from(publicKeyLine.split(/\s+/)[1] ?? '', 'base64');
+  return 'SHA256:' + crypto.createHash('sha256').update(blob).digest('base64').replace(/=+$/, '');
+}
+
+/** Lab user names: bkdma01, bkdma02, ... (stable, so repeated runs reuse them). */
+export function agentUser(index: number): string {
+  return `bkdma${String(index + 1).padStart(2, '0')}`;
+}
+
+const live = new Set<AgentLab>();
+let handlersInstalled = false;
+
+function installExitHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  const killAll = (): void => {
+    for (const lab of live) lab.killNow();
+  };
+  process.once('exit', killAll);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      killAll();
+      process.kill(process.pid, sig);
+    });
+  }
+}
+
+export class AgentLab {
+  private stopped = false;
+
+  constructor(readonly manifest: LabManifest) {}
+
+  get dir(): string {
+    return this.manifest.dir;
+  }
+  get agents(): readonly LabAgent[] {
+    return this.manifest.agents;
+  }
+  get jumpHost(): LabJumpHost | undefined {
+    return this.manifest.jumpHost;
+  }
+  /** Private key (unencrypted ed25519) authorized for every lab user. */
+  get clientKeyPath(): string {
+    return this.manifest.clientKey;
+  }
+
+  agent(name: string): LabAgent {
+    const a = this.manifest.agents.find((x) => x.name === name);
+    if (a === undefined) throw new Error(`no lab Agent named ${name}`);
+    return a;
+  }
+
+  /** known_hosts lines for every Agent (and the jump host), as `[127.0.0.1]:port key`. */
+  knownHostsLines(): string[] {
+    const lines = this.manifest.agents.map((a) => `[127.0.0.1]:${a.port} ${a.hostKeyPublic.split(/\s+/).slice(0, 2).join(' ')}`);
+    const j = this.manifest.jumpHost;
+    if (j !== undefined) lines.push(`[127.0.0.1]:${j.port} ${j.hostKeyPublic.split(/\s+/).slice(0, 2).join(' ')}`);
+    return lines;
+  }
+
+  /** Authorizes one more public key (OpenSSH line) for every lab user. */
+  authorize(publicKeyLine: string): void {
+    const dir = path.join(this.dir, 'authorized_keys');
+    for (const f of fs.readdirSync(dir)) {
+      const file = path.join(dir, f);
+      const current = fs.readFileSync(file, 'utf8');
+      if (!current.includes(publicKeyLine.trim())) fs.appendFileSync(file, publicKeyLine.trim() + '\n');
+    }
+  }
+
+  state(name: string): AgentState {
+    return readState(this.agent(name).dir);
+  }
+
+  /** Changes an Agent's state under its lock (e.g. its DefaultShell). */
+  update(name: string, fn: (s: AgentState) => void): void {
+    const a = this.agent(name);
+    withLock(a.dir, () => {
+      const s = readState(a.dir);
+      fn(s);
+      writeState(a.dir, s);
+    });
+    chownTree(path.join(a.dir, 'state.json'), ...this.owner(a));
+  }
+
+  setFaults(name: string, faults: Faults): void {
+    this.update(name, (s) => {
+      s.faults = faults;
+    });
+  }
+
+  /** Every call the Agent recorded, oldest first. */
+  calls(name: string): Array<Record<string, unknown>> {
+    const file = path.join(this.agent(name).dir, 'calls.jsonl');
+    if (!fs.existsSync(file)) return [];
+    return fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+
+  /** Places a file on an Agent's C: drive (e.g. an upgrade package), owned by the Agent's user. */
+  placeFile(name: string, windowsPath: string, content: string): void {
+    const a = this.agent(name);
+    const p = hostPath(a.dir, windowsPath);
+    if (p === undefined) throw new Error(`not a C: path: ${windowsPath}`);
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+    fs.writeFileSync(p, content);
+    chownTree(path.join(a.dir, 'C'), ...this.owner(a));
+  }
+
+  /** Places a lab upgrade package for `version` on an Agent. */
+  placePackage(name: string, windowsPath: string, version: string, prerequisites: string[] = []): void {
+    this.placeFile(name, windowsPath, labPackage(version, prerequisites));
+  }
+
+  readFile(name: string, windowsPath: string): string | undefined {
+    const p = hostPath(this.agent(name).dir, windowsPath);
+    return p !== undefined && fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : undefined;
+  }
+
+  private owner(a: LabAgent): [number, number] {
+    const st = fs.statSync(a.dir);
+    return [st.uid, st.gid];
+  }
+
+  /** Restarts one Agent's sshd with a new host key (to test a changed key). */
+  async regenerateHostKey(name: string): Promise<void> {
+    const a = this.agent(name);
+    const sshdDir = path.join(a.dir, 'sshd');
+    await stopPidAndWait(a.pid);
+    fs.rmSync(path.join(sshdDir, 'ssh_host_ed25519_key'), { force: true });
+    fs.rmSync(path.join(sshdDir, 'ssh_host_ed25519_key.pub'), { force: true });
+    const h = await startAgentSshd(this.dir, a.user, a.port, a.dir, !!this.manifest.password, !this.manifest.detached);
+    a.pid = h.pid;
+    a.hostKeyPublic = h.hostKeyPublic;
+    a.hostKeyFingerprint = fingerprintOf(h.hostKeyPublic);
+    writeManifest(this.manifest);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    const pids = [...this.manifest.agents.map((a) => a.pid), ...(this.manifest.jumpHost === undefined ? [] : [this.manifest.jumpHost.pid])];
+    await Promise.all(pids.map((pid) => stopPidAndWait(pid)));
+    live.delete(this);
+  }
+
+  /** Synchronous last resort (process exit, signals). */
+  killNow(): void {
+    for (const a of this.manifest.agents) stopPid(a.pid);
+    if (this.manifest.jumpHost !== undefined) stopPid(this.manifest.jumpHost.pid);
+  }
+}
+
+async function startAgentSshd(labDir: string, user: string, port: number, agentDir: string, password: boolean, attached: boolean) {
+  return startSshd({
+    dir: path.join(agentDir, 'sshd'),
+    port,
+    users: [user],
+    authorizedKeysDir: path.join(labDir, 'authorized_keys'),
+    passwordAuthentication: password,
+    allowTcpForwarding: false,
+    env: { BACKOUT_AGENT_DIR: agentDir, BACKOUT_EMULATOR: EMULATOR, BACKOUT_NODE: process.execPath },
+    sftpSubsystem: 'backout-lab-sftp',
+    attached,
+  });
+}
+
+function writeManifest(m: LabManifest): void {
+  fs.writeFileSync(path.join(m.dir, 'lab.json'), JSON.stringify(m, null, 2));
+}
+
+export function readManifest(dir: string): LabManifest {
+  return JSON.parse(fs.readFileSync(path.join(dir, 'lab.json'), 'utf8')) as LabManifest;
+}
+
+/** Starts the lab. On any failure every sshd started so far is stopped before the error propagates. */
+export async function startLab(options: LabOptions): Promise<AgentLab> {
+  ensureRoot();
+  if (!fs.existsSync(EMULATOR)) throw new Error(`${EMULATOR} is missing: compile first (npx tsc -p .)`);
+  ensureShellWrapper();
+  installExitHandlers();
+  const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'backout-agent-lab-'));
+  fs.mkdirSync(dir, { recursive: true });
+  fs.chmodSync(dir, 0o755);
+  const keysDir = path.join(dir, 'authorized_keys');
+  fs.mkdirSync(keysDir, { recursive: true });
+  const clientKey = path.join(dir, 'client', 'id_ed25519');
+  if (!fs.existsSync(clientKey)) {
+    fs.mkdirSync(path.dirname(clientKey), { recursive: true, mode: 0o700 });
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'backout-lab-client', '-f', clientKey], { stdio: 'pipe' });
+  }
+  const clientPub = fs.readFileSync(clientKey + '.pub', 'utf8').trim();
+  const manifest: LabManifest = { dir, agents: [], clientKey, detached: options.detached === true, ...(options.password === undefined ? {} : { password: options.password }) };
+  const lab = new AgentLab(manifest);
+  // Attached labs die with this process; a detached (CLI) lab is stopped on failure only.
+  live.add(lab);
+  try {
+    const names = new Set<string>();
+    for (const [index, seed] of options.agents.entries()) {
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(seed.name) || names.has(seed.name)) throw new Error(`invalid or duplicate Agent name: ${seed.name}`);
+      names.add(seed.name);
+      const userName = agentUser(index);
+      const user: LabUser = ensureUser(userName, SHELL_WRAPPER, options.password);
+      const agentDir = path.join(dir, 'agents', seed.name);
+      fs.rmSync(agentDir, { recursive: true, force: true });
+      fs.mkdirSync(agentDir, { recursive: true });
+      seedAgent(agentDir, seed);
+      chownTree(agentDir, user.uid, user.gid);
+      fs.chmodSync(path.join(dir, 'agents'), 0o755);
+      const keyFile = path.join(keysDir, userName);
+      fs.writeFileSync(keyFile, clientPub + '\n');
+      fs.chownSync(keyFile, user.uid, user.gid);
+      let handle;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          handle = await startAgentSshd(dir, userName, await freePort(), agentDir, options.password !== undefined, options.detached !== true);
+          break;
+        } catch (err) {
+          // another process may have taken the free port between probing and binding
+          if (attempt >= 3) throw err;
+        }
+      }
+      manifest.agents.push({ name: seed.name, host: '127.0.0.1', port: handle.port, user: userName, dir: agentDir, pid: handle.pid, hostKeyPublic: handle.hostKeyPublic, hostKeyFingerprint: fingerprintOf(handle.hostKeyPublic) });
+      writeManifest(manifest);
+    }
+    if (options.jumpHost === true) {
+      const user = ensureUser('bkjump', '/bin/sh', options.password);
+      const keyFile = path.join(keysDir, 'bkjump');
+      fs.writeFileSync(keyFile, clientPub + '\n');
+      fs.chownSync(keyFile, user.uid, user.gid);
+      const h = await startSshd({
+        dir: path.join(dir, 'jump'),
+        port: await freePort(),
+        users: ['bkjump'],
+        authorizedKeysDir: keysDir,
+        passwordAuthentication: options.password !== undefined,
+        allowTcpForwarding: true,
+        env: {},
+        sftpSubsystem: 'internal-sftp',
+        attached: options.detached !== true,
+      });
+      manifest.jumpHost = { host: '127.0.0.1', port: h.port, user: 'bkjump', pid: h.pid, hostKeyPublic: h.hostKeyPublic };
+    }
+    writeManifest(manifest);
+    if (manifest.detached) live.delete(lab);
+    return lab;
+  } catch (err) {
+    await lab.stop();
+    throw err;
+  }
+}
+
+/** Stops a lab started elsewhere (CLI) from its lab.json. */
+export async function stopLabDir(dir: string): Promise<number> {
+  const m = readManifest(dir);
+  const pids = [...m.agents.map((a) => a.pid), ...(m.jumpHost === undefined ? [] : [m.jumpHost.pid])];
+  const running = pids.filter(alive);
+  await Promise.all(running.map((pid) => stopPidAndWait(pid)));
+  return running.length;
+}
