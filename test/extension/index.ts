@@ -2,7 +2,7 @@
 import * as path from 'path';
 import Mocha from 'mocha';
 import { findTests } from '../harness/mocha-files';
-import BackoutReporter = require('../harness/reporter');
+import BackoutReporter from '../harness/reporter';
 
 export function run(): Promise<void> {
   process.env.BACKOUT_TIER = 'extension-host';

@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { KubeGroupNode, ProblemNode, TargetNode } from '../../src/ui/tree/nodes';
@@ -78,7 +79,7 @@ describe('Targets view: Kubernetes contexts', () => {
   });
 
   it('reloads when "Backout: Refresh Targets" runs after the file changed', async () => {
-    const dir = fs.mkdtempSync(path.join(fs.realpathSync(require('os').tmpdir()), 'backout-kc-'));
+    const dir = fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), 'backout-kc-'));
     const file = path.join(dir, 'config');
     fs.copyFileSync(prod, file);
     await setKubeconfig(file);

@@ -3,6 +3,7 @@
 // anything failed or a tier ran no test.
 import { spawn } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { runExtensionHostTests } from './exthost';
 import { findTests } from './mocha-files';
@@ -82,7 +83,7 @@ async function checksTier(): Promise<TierResult> {
 
 async function extensionHostTier(): Promise<TierResult> {
   const started = Date.now();
-  const workspace = fs.mkdtempSync(path.join(fs.realpathSync(require('os').tmpdir()), 'backout-ws-'));
+  const workspace = fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), 'backout-ws-'));
   const kube = path.join(repo, 'test/fixtures/kubeconfig');
   try {
     const r = await runExtensionHostTests({

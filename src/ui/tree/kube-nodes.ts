@@ -1,4 +1,5 @@
 // Turns the outcome of reading kubeconfig into Targets tree nodes. Pure (no vscode), so unit tests cover it.
+import * as path from 'path';
 import type { KubeconfigSource, LoadedKubeconfig } from '../../adapters/kube/kubeconfig';
 import type { KubeGroupNode, ProblemNode, TargetNode } from './nodes';
 
@@ -22,7 +23,8 @@ export function kubeNodes(outcome: KubeconfigOutcome): TargetNode[] {
     const problem: ProblemNode = {
       kind: 'problem',
       severity: 'error',
-      label: outcome.missing ? 'Kubeconfig not found' : 'Kubeconfig could not be read',
+      label: outcome.missing ? 'Kubeconfig not found' : 'Invalid kubeconfig',
+      summary: summarize(outcome.error.message, outcome.error.file),
       message: outcome.error.message,
       file: outcome.missing ? undefined : outcome.error.file,
     };
@@ -35,6 +37,7 @@ export function kubeNodes(outcome: KubeconfigOutcome): TargetNode[] {
       kind: 'problem',
       severity: 'warning',
       label: 'Kubeconfig file not found',
+      summary: path.basename(file),
       message: `${file} is listed in ${ORIGIN_TEXT[loaded.source.origin]} but does not exist; it was skipped, as kubectl does.`,
     });
   }
@@ -43,6 +46,7 @@ export function kubeNodes(outcome: KubeconfigOutcome): TargetNode[] {
       kind: 'problem',
       severity: 'warning',
       label: 'No contexts',
+      summary: path.basename(loaded.source.files[0]),
       message: `${loaded.source.files.join(', ')} defines no contexts. Add one with your cluster tooling or choose another kubeconfig.`,
       file: loaded.source.files[0],
     });
@@ -54,4 +58,11 @@ export function kubeNodes(outcome: KubeconfigOutcome): TargetNode[] {
     children,
   };
   return [group];
+}
+
+/** "malformed.yaml: invalid YAML" out of the full message, for the line beside the label. */
+function summarize(message: string, file: string | undefined): string {
+  const name = file ? path.basename(file) : undefined;
+  const reason = /is malformed: ([^:.]+)/.exec(message)?.[1] ?? /cannot be read/.exec(message)?.[0] ?? message.split('.')[0];
+  return name ? `${name}: ${reason}` : reason;
 }

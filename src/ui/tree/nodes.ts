@@ -21,6 +21,8 @@ export interface ProblemNode {
   kind: 'problem';
   severity: 'error' | 'warning';
   label: string;
+  /** A few words shown beside the label; the whole message is in the tooltip. */
+  summary: string;
   message: string;
   /** A file to open to fix it, when there is one. */
   file?: string;

@@ -36,7 +36,7 @@ export function toTreeItem(node: TargetNode): vscode.TreeItem {
     case 'problem': {
       const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
       item.id = `problem:${node.label}`;
-      item.description = node.message;
+      item.description = node.summary;
       item.tooltip = new vscode.MarkdownString(escapeMd(node.message));
       item.iconPath = new vscode.ThemeIcon(
         node.severity === 'error' ? 'error' : 'warning',

@@ -1,0 +1,100 @@
+// UI-tier fixture: the packaged extension (.vsix) installed into a fresh code-server, and Chromium showing its
+// workbench, as a user gets it. Screenshots go to test-results/ui/.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser } from '../harness/browser';
+import { startCodeServer, type CodeServer } from '../harness/code-server';
+
+export const repoRoot = path.resolve(__dirname, '../../..');
+export const fixtures = path.join(repoRoot, 'test', 'fixtures');
+const shots = path.join(repoRoot, 'test-results', 'ui');
+
+let vsix: string | undefined;
+
+/** The .vsix under test: $BACKOUT_VSIX, else packaged once per run with `npm run package`. */
+export function packagedVsix(): string {
+  if (vsix) return vsix;
+  if (process.env.BACKOUT_VSIX) return (vsix = process.env.BACKOUT_VSIX);
+  const result = spawnSync('npm', ['run', 'package', '--silent'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (result.status !== 0) throw new Error(`npm run package failed with ${result.status}`);
+  vsix = path.join(repoRoot, 'backout.vsix');
+  return vsix;
+}
+
+export interface Workbench {
+  page: Page;
+  server: CodeServer;
+  workspace: string;
+  shot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface WorkbenchOptions {
+  env?: Record<string, string>;
+  userSettings?: Record<string, unknown>;
+  /** Files to place in the workspace folder, relative path → content. */
+  workspaceFiles?: Record<string, string>;
+}
+
+export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Workbench> {
+  const workspace = fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), 'backout-ui-ws-'));
+  for (const [rel, content] of Object.entries(options.workspaceFiles ?? {})) {
+    fs.mkdirSync(path.dirname(path.join(workspace, rel)), { recursive: true });
+    fs.writeFileSync(path.join(workspace, rel), content);
+  }
+  const server = await startCodeServer({
+    workspace,
+    smokeTestDriver: false,
+    vsix: [packagedVsix()],
+    env: options.env,
+    userSettings: options.userSettings,
+  });
+  let browser: Browser | undefined;
+  try {
+    browser = await launchBrowser();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    fs.mkdirSync(shots, { recursive: true });
+    const opened = browser;
+    return {
+      page,
+      server,
+      workspace,
+      async shot(name: string) {
+        const file = path.join(shots, `${name}.png`);
+        await page.screenshot({ path: file });
+        return file;
+      },
+      async close() {
+        await opened.close().catch(() => undefined);
+        await server.stop();
+      },
+    };
+  } catch (err) {
+    await browser?.close().catch(() => undefined);
+    await server.stop();
+    throw err;
+  }
+}
+
+/** Runs a command from the palette by its title, as a user would (F1, type, Enter). */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+/** Opens the Backout view container from the activity bar. */
+export async function openBackout(page: Page): Promise<void> {
+  const item = page.locator('.activitybar .action-item a[aria-label^="Backout"]').first();
+  await item.waitFor({ timeout: 60_000 });
+  await item.click();
+  await page.locator('.pane-header', { hasText: 'Targets' }).first().waitFor();
+}
