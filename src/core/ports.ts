@@ -14,7 +14,10 @@ export interface Prompter {
   askSecret(question: SecretRequest): Promise<string | undefined>;
   /** One choice out of several; resolves undefined when the user dismisses it. */
   pick<T extends string>(question: PickRequest<T>): Promise<T | undefined>;
-  /** How answers are given ("terminal", "--yes flag", "VS Code"); recorded with each confirmation in the journal. */
+  /**
+   * How the last answer was given ("terminal", "--yes flag", "VS Code"); read after each confirmation and recorded
+   * with it in the journal.
+   */
   readonly via?: string;
 }
 
@@ -32,6 +35,8 @@ export interface TypeToConfirmRequest extends ConfirmRequest {
 
 export interface SecretRequest {
   title: string;
+  /** A stable name of the secret (e.g. a parameter name), for hosts that can supply it without asking. */
+  name?: string;
   prompt: string;
   signal?: AbortSignal;
 }
@@ -51,6 +56,7 @@ export interface LineSink {
 /** Time, injectable so that timeouts and journals are testable. */
 export interface Clock {
   now(): number;
+  /** Resolves after `ms`; rejects with `signal.reason` as soon as the signal aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 

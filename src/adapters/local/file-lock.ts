@@ -1,0 +1,111 @@
+// One run per target, as a lock file per target under <runs root>/locks. Created with O_EXCL so that exactly one
+// process wins; the file names its holder. A holder on this machine whose process is gone is stale and taken over.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { TargetLockedError, UnreadableLockError } from '../../core/errors';
+import { isStale, parseLockHolder, targetKey, targetLabel, type LockHolder } from '../../core/lock';
+import type { TargetRef } from '../../core/plan';
+import type { LockHandle, TargetLocks } from '../../core/ports';
+
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export class FileTargetLocks implements TargetLocks {
+  constructor(
+    readonly directory: string,
+    private readonly here: { hostname: string; pidAlive(pid: number): boolean },
+  ) {}
+
+  lockFile(target: TargetRef): string {
+    return path.join(this.directory, `${targetKey(target)}.lock`);
+  }
+
+  async acquire(target: TargetRef, holder: LockHolder): Promise<LockHandle> {
+    fs.mkdirSync(this.directory, { recursive: true });
+    const file = this.lockFile(target);
+    let tookOverFrom: LockHolder | undefined;
+    // Twice at most: once, and once more after removing a stale holder (if another process raced us to it, the
+    // second attempt reports that process as the holder).
+    for (let attempt = 0; attempt < 2; attempt++) {
+      if (this.tryCreate(file, holder)) return this.handle(file, holder, tookOverFrom);
+      const current = this.read(target, file);
+      if (!current) continue; // released between our attempt and the read
+      if (current.runId === holder.runId && current.pid === holder.pid && current.hostname === holder.hostname) {
+        return this.handle(file, holder, undefined);
+      }
+      if (!isStale(current, this.here)) throw new TargetLockedError(targetLabel(target), current, file);
+      // Move the stale file aside under a unique name: of two processes taking over at once, one rename wins.
+      const aside = `${file}.stale-${process.pid}-${Date.now()}`;
+      try {
+        fs.renameSync(file, aside);
+        fs.rmSync(aside, { force: true });
+        tookOverFrom = current;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
+    const current = this.read(target, file);
+    if (current) throw new TargetLockedError(targetLabel(target), current, file);
+    throw new UnreadableLockError(targetLabel(target), file, 'it keeps changing while being taken');
+  }
+
+  async holder(target: TargetRef): Promise<LockHolder | undefined> {
+    return this.read(target, this.lockFile(target));
+  }
+
+  private tryCreate(file: string, holder: LockHolder): boolean {
+    let fd: number;
+    try {
+      fd = fs.openSync(file, 'wx');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw err;
+    }
+    try {
+      fs.writeSync(fd, JSON.stringify(holder, null, 2));
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    return true;
+  }
+
+  private read(target: TargetRef, file: string): LockHolder | undefined {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+    const holder = parseLockHolder(text);
+    if (!holder) {
+      // The creator writes right after creating; give a concurrent creator a moment before calling it damaged.
+      const age = Date.now() - fs.statSync(file).mtimeMs;
+      if (age < 2000) return { runId: '(being created)', pid: 0, hostname: '(unknown)', user: '', startedAt: new Date().toISOString(), target: targetLabel(target) };
+      throw new UnreadableLockError(targetLabel(target), file, 'it is not a lock written by Backout');
+    }
+    return holder;
+  }
+
+  private handle(file: string, holder: LockHolder, tookOverFrom: LockHolder | undefined): LockHandle {
+    let released = false;
+    return {
+      ...(tookOverFrom ? { tookOverFrom } : {}),
+      release: async () => {
+        if (released) return;
+        released = true;
+        // Only remove the file if it is still ours.
+        const current = parseLockHolder(fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
+        if (current && current.runId === holder.runId && current.pid === holder.pid) fs.rmSync(file, { force: true });
+      },
+    };
+  }
+}

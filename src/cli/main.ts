@@ -1,0 +1,38 @@
+// Entry point of the `backout` command (bundled to dist/cli.js). Wires the process to runCli: Ctrl-C cancels the
+// run (the journal records it and the run can be resumed); a second Ctrl-C exits at once.
+import * as os from 'node:os';
+import { runCli } from './cli';
+import { EXIT } from './exit-codes';
+
+function main(): void {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(EXIT.interrupted);
+    process.stderr.write(`\nbackout: ${sig} received, cancelling (again to exit at once; the run can be resumed)\n`);
+    controller.abort(new Error(`interrupted by ${sig}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  runCli(process.argv.slice(2), {
+    env: process.env,
+    cwd: process.cwd(),
+    homedir: os.homedir(),
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    interactive: process.stdin.isTTY === true && process.stderr.isTTY === true,
+    signal: controller.signal,
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`backout: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = EXIT.error;
+    },
+  );
+}
+
+main();
