@@ -1,0 +1,118 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { HostKeyChangedError, HostKeyRevokedError, HostKeyUnknownError } from '../../../src/adapters/ssh/errors';
+import { HostKeyVerifier } from '../../../src/adapters/ssh/host-key';
+import { formatEntry } from '../../../src/adapters/ssh/known-hosts';
+import { SshPool } from '../../../src/adapters/ssh/pool';
+import { detectShell } from '../../../src/procedures/dataminer/windows-commands';
+import { registerTeardown } from '../teardown';
+import { endpointOf, ScriptedPrompter } from './helpers';
+import { sharedLab, tempDir } from './lab';
+
+function poolWith(userKnownHosts: string[], backoutFile: string, prompter: ScriptedPrompter): SshPool {
+  const pool = new SshPool({
+    hostKeys: new HostKeyVerifier({ userKnownHostsFiles: userKnownHosts, backoutKnownHostsFile: backoutFile, prompter }),
+    prompter,
+    agent: null,
+    defaultIdentityFiles: [],
+    promptForPassword: false,
+  });
+  registerTeardown(() => pool.close());
+  return pool;
+}
+
+const keyBlob = (publicLine: string): Buffer => Buffer.from(publicLine.split(/\s+/)[1] as string, 'base64');
+
+describe('host key verification against a real sshd', () => {
+  it('asks about an unknown key with its SHA256 fingerprint and remembers it hashed when trusted', async () => {
+    const lab = await sharedLab();
+    const agent = lab.agent('dma-03');
+    const dir = tempDir('hk');
+    const backout = path.join(dir, 'backout_known_hosts');
+    const prompter = new ScriptedPrompter();
+    prompter.picks = ['remember'];
+    const r = await poolWith([path.join(dir, 'none')], backout, prompter).exec(endpointOf(lab, agent), detectShell().line);
+    assert.equal(r.exitCode, 0);
+    assert.equal(prompter.asked.length, 1);
+    assert.match(prompter.asked[0]?.detail ?? '', new RegExp(agent.hostKeyFingerprint.replace(/[+/]/g, '\\$&')));
+    const saved = fs.readFileSync(backout, 'utf8');
+    assert.match(saved, /^\|1\|[^ ]+ ssh-ed25519 /);
+
+    const again = new ScriptedPrompter();
+    await poolWith([path.join(dir, 'none')], backout, again).exec(endpointOf(lab, agent), detectShell().line);
+    assert.equal(again.asked.length, 0, 'a remembered key is not asked about again');
+  });
+
+  it('trusts a key once without writing it when the user chooses so', async () => {
+    const lab = await sharedLab();
+    const dir = tempDir('hk');
+    const backout = path.join(dir, 'backout_known_hosts');
+    const prompter = new ScriptedPrompter();
+    prompter.picks = ['once'];
+    const r = await poolWith([], backout, prompter).exec(endpointOf(lab, lab.agent('dma-03')), detectShell().line);
+    assert.equal(r.exitCode, 0);
+    assert.equal(fs.existsSync(backout), false);
+  });
+
+  it('refuses an unknown key the user rejects, before authenticating', async () => {
+    const lab = await sharedLab();
+    const before = lab.calls('dma-03').length;
+    const prompter = new ScriptedPrompter();
+    prompter.picks = ['reject'];
+    await assert.rejects(poolWith([], path.join(tempDir('hk'), 'k'), prompter).exec(endpointOf(lab, lab.agent('dma-03')), detectShell().line), HostKeyUnknownError);
+    assert.equal(lab.calls('dma-03').length, before);
+  });
+
+  it('stops on a changed key, naming the expected and received fingerprints, without asking', async () => {
+    const lab = await sharedLab();
+    const agent = lab.agent('dma-04');
+    const dir = tempDir('hk');
+    const known = path.join(dir, 'known_hosts');
+    fs.writeFileSync(known, `[127.0.0.1]:${agent.port} ${agent.hostKeyPublic.split(' ').slice(0, 2).join(' ')}\n`);
+    const oldFingerprint = agent.hostKeyFingerprint;
+    await lab.regenerateHostKey('dma-04');
+    const prompter = new ScriptedPrompter();
+    const err = await poolWith([known], path.join(dir, 'b'), prompter)
+      .exec(endpointOf(lab, lab.agent('dma-04')), detectShell().line)
+      .then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof HostKeyChangedError, String(err));
+    assert.deepEqual(err.expected, [oldFingerprint]);
+    assert.equal(err.received, lab.agent('dma-04').hostKeyFingerprint);
+    assert.match(err.message, /dma-04 \(127\.0\.0\.1:\d+\)/);
+    assert.match(err.message, new RegExp(known.replace(/[.]/g, '\\.')));
+    assert.equal(prompter.asked.length, 0);
+  });
+
+  it('stops on a key marked @revoked even when another line trusts it', async () => {
+    const lab = await sharedLab();
+    const agent = lab.agent('dma-03');
+    const dir = tempDir('hk');
+    const known = path.join(dir, 'known_hosts');
+    const blob = keyBlob(agent.hostKeyPublic);
+    fs.writeFileSync(known, `${formatEntry(`[127.0.0.1]:${agent.port}`, blob, true)}\n@revoked * ${agent.hostKeyPublic.split(' ').slice(0, 2).join(' ')}\n`);
+    await assert.rejects(poolWith([known], path.join(dir, 'b'), new ScriptedPrompter()).exec(endpointOf(lab, agent), detectShell().line), HostKeyRevokedError);
+  });
+
+  it('accepts hashed entries and skips @cert-authority and malformed lines', async () => {
+    const lab = await sharedLab();
+    const agent = lab.agent('dma-03');
+    const dir = tempDir('hk');
+    const known = path.join(dir, 'known_hosts');
+    const blob = keyBlob(agent.hostKeyPublic);
+    fs.writeFileSync(
+      known,
+      [
+        '# comment',
+        `@cert-authority *.example.com ${agent.hostKeyPublic.split(' ').slice(0, 2).join(' ')}`,
+        'garbage line without key',
+        '@unknown-marker host ssh-ed25519 AAAA',
+        formatEntry(`[127.0.0.1]:${agent.port}`, blob, true),
+      ].join('\n'),
+    );
+    const prompter = new ScriptedPrompter();
+    const r = await poolWith([known], path.join(dir, 'b'), prompter).exec(endpointOf(lab, agent), detectShell().line);
+    assert.equal(r.exitCode, 0);
+    assert.equal(prompter.asked.length, 0);
+  });
+});
