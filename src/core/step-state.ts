@@ -5,8 +5,8 @@ export const STEP_STATES = ['planned', 'awaiting-confirmation', 'running', 'succ
 export type StepState = (typeof STEP_STATES)[number];
 
 const EDGES: Readonly<Record<StepState, readonly StepState[]>> = {
-  // A destructive step waits at its gate; any other starts; the operator may skip one that never started.
-  planned: ['awaiting-confirmation', 'running', 'skipped'],
+  // A destructive step waits at its gate; any other starts.
+  planned: ['awaiting-confirmation', 'running'],
   // Confirmed: it starts. Declined or interrupted at the gate: cancelled, nothing was done.
   'awaiting-confirmation': ['running', 'cancelled'],
   // A running unit ends here; when the process dies instead, the resume records it as cancelled (interrupted).

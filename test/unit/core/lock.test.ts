@@ -1,0 +1,92 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FileTargetLocks } from '../../../src/adapters/local/file-lock';
+import { TargetLockedError, UnreadableLockError } from '../../../src/core/errors';
+import { isStale, targetKey, type LockHolder } from '../../../src/core/lock';
+import { labTarget, tempDir } from './helpers';
+
+function holder(runId: string, pid: number, hostname = 'here'): LockHolder {
+  return { runId, pid, hostname, user: 'op', startedAt: '2026-11-22T10:00:00.000Z', target: 'lab lab-1' };
+}
+
+describe('target lock decisions', () => {
+  it('makes a file-safe key from kind and name', () => {
+    assert.equal(targetKey({ kind: 'kube-context', name: 'arn:aws:eks:eu/prod cluster' }), 'kube-context--arn_aws_eks_eu_prod_cluster');
+  });
+
+  it('calls a holder stale only when it is on this host and its process is gone', () => {
+    assert.equal(isStale(holder('r', 10), { hostname: 'here', pidAlive: () => false }), true);
+    assert.equal(isStale(holder('r', 10), { hostname: 'here', pidAlive: () => true }), false);
+    assert.equal(isStale(holder('r', 10, 'elsewhere'), { hostname: 'here', pidAlive: () => false }), false);
+  });
+});
+
+describe('file target locks', () => {
+  let dir: string;
+  const alive = new Set<number>();
+  const locks = (): FileTargetLocks => new FileTargetLocks(dir, { hostname: 'here', pidAlive: (pid) => alive.has(pid) });
+
+  beforeEach(() => {
+    dir = path.join(tempDir(), 'locks');
+    alive.clear();
+  });
+
+  it('writes the holder into the lock file', async () => {
+    alive.add(100);
+    await locks().acquire(labTarget, holder('run-a', 100));
+    const file = locks().lockFile(labTarget);
+    assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).runId, 'run-a');
+  });
+
+  it('refuses a second run while the first holder lives, naming the holder', async () => {
+    alive.add(100);
+    await locks().acquire(labTarget, holder('run-a', 100));
+    await assert.rejects(
+      locks().acquire(labTarget, holder('run-b', 200)),
+      (e: unknown) => e instanceof TargetLockedError && e.holder.runId === 'run-a' && /run run-a \(pid 100 on here, user op/.test(e.message),
+    );
+  });
+
+  it('takes over a lock whose process is gone, and says from whom', async () => {
+    await locks().acquire(labTarget, holder('run-a', 100));
+    const handle = await locks().acquire(labTarget, holder('run-b', 200));
+    assert.equal(handle.tookOverFrom?.runId, 'run-a');
+    assert.equal((await locks().holder(labTarget))?.runId, 'run-b');
+  });
+
+  it('never takes over a lock held from another host', async () => {
+    await locks().acquire(labTarget, holder('run-a', 100, 'elsewhere'));
+    await assert.rejects(locks().acquire(labTarget, holder('run-b', 200)), TargetLockedError);
+  });
+
+  it('frees the target on release', async () => {
+    alive.add(100);
+    const h = await locks().acquire(labTarget, holder('run-a', 100));
+    await h.release();
+    assert.equal(await locks().holder(labTarget), undefined);
+    await locks().acquire(labTarget, holder('run-b', 200));
+  });
+
+  it('does not remove a lock that another run has taken over since', async () => {
+    const h = await locks().acquire(labTarget, holder('run-a', 100));
+    await locks().acquire(labTarget, holder('run-b', 200));
+    await h.release();
+    assert.equal((await locks().holder(labTarget))?.runId, 'run-b');
+  });
+
+  it('reports a damaged lock file instead of guessing', async () => {
+    fs.mkdirSync(dir, { recursive: true });
+    const file = locks().lockFile(labTarget);
+    fs.writeFileSync(file, 'garbage');
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(file, old, old);
+    await assert.rejects(locks().acquire(labTarget, holder('run-b', 200)), (e: unknown) => e instanceof UnreadableLockError && e.message.includes(file));
+  });
+
+  it('locks targets independently', async () => {
+    alive.add(100);
+    await locks().acquire(labTarget, holder('run-a', 100));
+    await locks().acquire({ ...labTarget, name: 'lab-2' }, holder('run-b', 100));
+  });
+});
