@@ -110,7 +110,9 @@ export class ControlPlane {
       // Otherwise it writes under /usr/libexec.
       `--flex-volume-plugin-dir=${join(dir, 'flexvolume')}`,
       // Finished pods are garbage collected at the same threshold on every lab.
-      '--terminated-pod-gc-threshold=1000', '--kube-api-qps=100', '--kube-api-burst=200', '--v=1',
+      '--terminated-pod-gc-threshold=1000',
+      // A silent node is noticed after 8 s instead of 40 s, so node-failure tests take seconds (kubelet renews at 2 s).
+      '--node-monitor-period=1s', '--node-monitor-grace-period=8s', '--kube-api-qps=100', '--kube-api-burst=200', '--v=1',
     ], this.log('kube-controller-manager'));
     this.scheduler = LabProcess.start('kube-scheduler', join(binDir, 'kube-scheduler'), [
       `--kubeconfig=${adminKubeconfig}`, '--bind-address=127.0.0.1', `--secure-port=${this.ports.scheduler}`,

@@ -22,6 +22,11 @@ export interface KubeletFaults {
   readiness?: { delayMs: number; node?: string };
 }
 
+/** `reported`: the kubelet reports the node NotReady (e.g. its runtime is down) and keeps heartbeating;
+ * `lost`: the kubelet falls silent (node down, network cut): the node lifecycle controller marks it Unknown after
+ * the grace period, taints it and marks its pods not ready. */
+export type NodeFailure = 'reported' | 'lost';
+
 export interface FakeKubeletOptions {
   kubeconfig: string;
   context: string;
@@ -31,7 +36,9 @@ export interface FakeKubeletOptions {
 }
 
 const STEP_MS = 150;
-const LEASE_RENEW_MS = 10_000;
+/** The lab's controller manager runs with an 8 s node grace period (control-plane.ts), so renew at a quarter of it,
+ * as a kubelet does with its defaults (10 s of 40 s). */
+const LEASE_RENEW_MS = 2_000;
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 function microTime(d = new Date()): string {
@@ -55,7 +62,7 @@ export class FakeKubelet {
   private readonly coordination: CoordinationV1Api;
   private readonly kc: KubeConfig;
   private readonly runs = new Map<string, PodRun>();
-  private readonly notReady = new Set<string>();
+  private readonly notReady = new Map<string, NodeFailure>();
   private faults: KubeletFaults;
   private stopped = false;
   private leaseTimer: NodeJS.Timeout | undefined;
@@ -79,12 +86,15 @@ export class FakeKubelet {
     this.faults = faults;
   }
 
-  /** Reports the node Ready or NotReady, as a kubelet does when its runtime fails; its pods stop progressing. */
-  async setNodeReady(node: string, ready: boolean): Promise<void> {
+  /** Makes a node fail as `failure` says, or heal (ready = true); pods on a failed node stop progressing. */
+  async setNodeReady(node: string, ready: boolean, failure: NodeFailure = 'reported'): Promise<void> {
     if (ready) this.notReady.delete(node);
-    else this.notReady.add(node);
-    await this.postNodeStatus(node);
-    if (ready) await this.resync();
+    else this.notReady.set(node, failure);
+    if (ready || failure === 'reported') await this.postNodeStatus(node);
+    if (ready) {
+      await this.renewLeases();
+      await this.resync();
+    }
   }
 
   async start(): Promise<void> {
@@ -174,6 +184,7 @@ export class FakeKubelet {
   private async renewLeases(): Promise<void> {
     for (const name of this.nodeNames) {
       if (this.stopped) return;
+      if (this.notReady.get(name) === 'lost') continue;
       await this.coordination
         .patchNamespacedLease({ name, namespace: 'kube-node-lease', body: { spec: { renewTime: microTime() } } }, mergePatch)
         .catch((err: unknown) => this.log(`fake kubelet: lease ${name}: ${String(err)}`));

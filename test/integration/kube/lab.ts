@@ -1,0 +1,41 @@
+// One kube lab per mocha process, started on first use and stopped by the global teardown. Fixtures on top of it
+// (Ondat installs, bulk pods) are applied once too, so suites can share them in any order.
+import { KubeLab } from '../../../lab/kube/lab';
+import { OndatNaming, OndatVariant } from '../../../lab/kube/fixtures/naming';
+import { registerTeardown } from '../teardown';
+
+let lab: Promise<KubeLab> | undefined;
+const ondat = new Map<string, Promise<OndatNaming>>();
+let bulk: Promise<void> | undefined;
+
+export const BULK = { pods: 5000, namespaces: 20, ondatEvery: 3 } as const;
+
+export function kubeLab(): Promise<KubeLab> {
+  lab ??= KubeLab.start({
+    nodes: 3,
+    log: process.env.BACKOUT_LAB_VERBOSE ? (line) => console.error(`[kube lab] ${line}`) : undefined,
+  }).then((l) => {
+    registerTeardown(() => l.stop());
+    return l;
+  });
+  return lab;
+}
+
+export async function ondatInstalled(variant: OndatVariant): Promise<OndatNaming> {
+  const l = await kubeLab();
+  let p = ondat.get(variant);
+  if (!p) {
+    p = l.applyOndat(variant);
+    ondat.set(variant, p);
+  }
+  return p;
+}
+
+/** 5,000 pods and 5,000 PVCs in 20 namespaces (see lab/kube/fixtures/bulk.ts). */
+export async function bulkInstalled(): Promise<KubeLab> {
+  const l = await kubeLab();
+  await ondatInstalled('current'); // the bulk claims use its StorageClass
+  bulk ??= l.applyBulk(BULK);
+  await bulk;
+  return l;
+}
