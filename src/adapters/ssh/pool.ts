@@ -63,6 +63,8 @@ export interface PoolStats {
   connections: number;
   channels: number;
   connectionsOpened: number;
+  /** Channels the servers refused (MaxSessions) and that were retried on another slot. */
+  channelRefusals: number;
 }
 
 export class SshPool {
@@ -70,6 +72,7 @@ export class SshPool {
   private readonly handshakes: Semaphore;
   private closed = false;
   private opened = 0;
+  private refusals = 0;
 
   constructor(private readonly options: PoolOptions) {
     this.handshakes = new Semaphore(options.maxConcurrentHandshakes ?? 8);
@@ -110,6 +113,10 @@ export class SshPool {
           } finally {
             this.handshakes.release();
           }
+        } catch (err) {
+          // Let queued callers try for themselves rather than wait for a connection that will not come.
+          for (const w of s.waiters.splice(0)) w();
+          throw err;
         } finally {
           s.connecting--;
         }
@@ -122,6 +129,8 @@ export class SshPool {
           s.conns = s.conns.filter((p) => p !== pooled);
           this.wake(s);
         });
+        // Callers that queued while this connection was being set up can now share it.
+        for (let i = 1; i < pooled.limit; i++) this.wake(s);
         return pooled;
       }
       await new Promise<void>((resolve) => {
@@ -176,6 +185,7 @@ export class SshPool {
       } catch (err) {
         if (err instanceof ChannelRefusedError && refusals < 3 && p.conn.isOpen()) {
           refusals++;
+          this.refusals++;
           p.limit = Math.max(1, p.active - 1);
           continue;
         }
@@ -206,7 +216,7 @@ export class SshPool {
         channels += p.active;
       }
     }
-    return { connections, channels, connectionsOpened: this.opened };
+    return { connections, channels, connectionsOpened: this.opened, channelRefusals: this.refusals };
   }
 
   /** Closes every connection; later calls fail with PoolClosedError. */
