@@ -346,6 +346,8 @@ async function cmdRuns(ctx: Ctx): Promise<number> {
       rows.push({ runId: id, procedure: '?', target: '?', status: 'unreadable', startedAt: null, problem: e instanceof Error ? e.message : String(e) });
     }
   }
+  // Ids sort by the second; runs started within one second are ordered by their recorded start.
+  rows.sort((a, b) => a.runId.slice(0, 15).localeCompare(b.runId.slice(0, 15)) || (a.startedAt ?? '').localeCompare(b.startedAt ?? ''));
   if (has(ctx.args, 'json')) ctx.out(`${JSON.stringify(rows, null, 2)}\n`);
   else if (rows.length === 0) ctx.out(`No runs in ${ctx.root}.\n`);
   else for (const r of rows) ctx.out(`${r.runId}  ${r.status.padEnd(12)}  ${r.procedure}  ${r.target}${r.problem ? `  (${r.problem})` : ''}\n`);

@@ -1,0 +1,36 @@
+// Runs the real `backout` command (the compiled entry point) as a child process.
+import { spawn, spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+
+export const repoRoot = path.resolve(__dirname, '../../../..');
+export const cliEntry = path.join(repoRoot, 'out', 'src', 'cli', 'main.js');
+export const testProcedures = path.join(repoRoot, 'out', 'test', 'integration', 'engine', 'fixtures', 'procedures.js');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The environment of a CLI child: none of the caller's BACKOUT_* settings, plus the given ones. */
+export function cliEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('BACKOUT_')) env[k] = v;
+  return { ...env, ...extra };
+}
+
+export function backout(args: string[], env: Record<string, string>, input = ''): CliResult {
+  const r = spawnSync(process.execPath, [cliEntry, ...args], { env: cliEnv(env), input, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Starts the CLI without waiting, for tests that signal or kill it. */
+export function backoutAsync(args: string[], env: Record<string, string>): { child: ReturnType<typeof spawn>; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, [cliEntry, ...args], { env: cliEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  child.stderr?.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  const done = new Promise<CliResult>((resolve) => child.on('close', (code, sig) => resolve({ code: code ?? (sig ? 128 : -1), stdout, stderr })));
+  return { child, done };
+}
