@@ -1,0 +1,76 @@
+// Manifests the user provides for the 2.6.0 install: split into objects, and refused unless every Ondat image in
+// them is pinned and the node image is v2.6.0 (an unpinned install would bring whatever is latest).
+import { parseAllDocuments } from 'yaml';
+import type { JsonObject, JsonValue } from '../../core/json';
+import { isPinned, parseImage, versionOfTag } from './image';
+import { isObject, str } from './kube-json';
+import { TARGET_VERSION } from './names';
+
+export interface ManifestObject {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  /** The object as YAML, exactly as sent. */
+  text: string;
+  object: JsonObject;
+}
+
+export interface ManifestCheck {
+  objects: ManifestObject[];
+  problems: string[];
+}
+
+/** Every string value that looks like an image reference of an Ondat component (storageos/*). */
+function ondatImages(v: JsonValue, out: Set<string>): void {
+  if (typeof v === 'string') {
+    const s = v.trim();
+    if (/^([a-z0-9.-]+(:\d+)?\/)?storageos\/[a-z0-9._-]+([:@].*)?$/.test(s)) out.add(s);
+  } else if (Array.isArray(v)) for (const x of v) ondatImages(x, out);
+  else if (isObject(v)) for (const x of Object.values(v)) ondatImages(x, out);
+}
+
+export function checkInstallManifests(text: string): ManifestCheck {
+  const problems: string[] = [];
+  const objects: ManifestObject[] = [];
+  const docs = parseAllDocuments(text);
+  const list = Array.isArray(docs) ? docs : [];
+  list.forEach((doc, i) => {
+    for (const e of doc.errors) problems.push(`document ${i + 1}: YAML: ${e.message.split('\n')[0]}`);
+    if (doc.errors.length > 0 || doc.contents === null) return;
+    const obj = doc.toJS() as JsonValue;
+    if (!isObject(obj)) {
+      problems.push(`document ${i + 1} is not a Kubernetes object`);
+      return;
+    }
+    const apiVersion = str(obj, 'apiVersion');
+    const kind = str(obj, 'kind');
+    const name = str(obj, 'metadata', 'name');
+    if (!apiVersion || !kind || !name) {
+      problems.push(`document ${i + 1} lacks apiVersion, kind or metadata.name`);
+      return;
+    }
+    if (kind.endsWith('List')) {
+      problems.push(`document ${i + 1} is a ${kind}; give its items as separate documents`);
+      return;
+    }
+    const namespace = str(obj, 'metadata', 'namespace');
+    objects.push({ apiVersion, kind, name, ...(namespace ? { namespace } : {}), text: doc.toString(), object: obj });
+  });
+  if (objects.length === 0 && problems.length === 0) problems.push('the manifests hold no object');
+
+  const images = new Set<string>();
+  for (const o of objects) ondatImages(o.object, images);
+  let nodeImages = 0;
+  for (const image of images) {
+    if (!isPinned(image)) problems.push(`image ${image} is not pinned; name the exact v${TARGET_VERSION} tag (or a digest)`);
+    const ref = parseImage(image);
+    if (ref.repository === 'storageos/node') {
+      nodeImages++;
+      const v = versionOfTag(ref.tag);
+      if (ref.tag !== undefined && v !== TARGET_VERSION) problems.push(`node image ${image} is not v${TARGET_VERSION}`);
+    }
+  }
+  if (nodeImages === 0) problems.push(`no storageos/node image is named, so nothing pins the version to v${TARGET_VERSION}; set it (e.g. the StorageOSCluster's spec.images.nodeContainer: storageos/node:v${TARGET_VERSION})`);
+  return { objects, problems };
+}

@@ -1,0 +1,109 @@
+// The procedure's parameters: the target context, how 2.6.0 is installed, whether Backout may scale workloads, and
+// the downgrade template with its per-run overrides.
+import type { ParameterDefinition } from '../../core/parameters';
+import type { ParamValues } from '../../core/plan';
+import { HELM_CHART_DEFAULT_VERSION, HELM_CHART_VERSIONS_FOR_2_6_0, TARGET_VERSION } from './names';
+import type { TemplateOverrides } from './downgrade-template';
+import { MAX_TIMEOUT_SECONDS, MIN_TIMEOUT_SECONDS } from './template-parameters';
+
+export type InstallMethod = 'kubectl-storageos' | 'helm' | 'manifests';
+
+export const ONDAT_PARAMETERS: readonly ParameterDefinition[] = [
+  { name: 'context', type: 'string', description: 'The kubeconfig context of the cluster (named on every call; the current context is never changed).' },
+  {
+    name: 'installMethod',
+    type: 'enum',
+    values: ['kubectl-storageos', 'helm', 'manifests'],
+    default: 'kubectl-storageos',
+    description: 'How Ondat v2.6.0 is installed after the downgrade: the kubectl-storageos plugin, the Helm chart ondat/ondat-operator, or manifests you provide.',
+  },
+  {
+    name: 'version',
+    type: 'version',
+    default: TARGET_VERSION,
+    description: 'The Ondat version to install: 2.7.x can only be rolled back to 2.6.0.',
+    validate: (v) => (v === TARGET_VERSION ? undefined : `is ${v}; Ondat 2.7 can only be rolled back to ${TARGET_VERSION} (2.7.0 release notes)`),
+  },
+  {
+    name: 'chartVersion',
+    type: 'string',
+    default: HELM_CHART_DEFAULT_VERSION,
+    description: `Helm chart version of ondat/ondat-operator whose appVersion is v${TARGET_VERSION} (${HELM_CHART_VERSIONS_FOR_2_6_0.join(' or ')}); always pinned.`,
+    validate: (v) =>
+      HELM_CHART_VERSIONS_FOR_2_6_0.includes(v)
+        ? undefined
+        : `is "${v}"; use an exact chart version that installs v${TARGET_VERSION}: ${HELM_CHART_VERSIONS_FOR_2_6_0.join(' or ')} (ranges and "latest" are refused)`,
+  },
+  { name: 'helmRelease', type: 'string', required: false, description: 'Helm release name (default: the release found on the operator, else "ondat").', pattern: '[a-z0-9]([-a-z0-9]*[a-z0-9])?', patternDescription: 'a Helm release name: lowercase letters, digits and -' },
+  { name: 'helmNamespace', type: 'string', required: false, description: 'Namespace of the Helm release (default: the operator\'s namespace found, else "storageos").', pattern: '[a-z0-9]([-a-z0-9]*[a-z0-9])?', patternDescription: 'a namespace name' },
+  { name: 'etcdEndpoints', type: 'string', required: false, description: 'etcd endpoints for the 2.6.0 install (default: spec.kvBackend.address of the current StorageOSCluster, so the same etcd is used).' },
+  { name: 'adminUsername', type: 'string', default: 'storageos', description: 'Ondat admin user for the 2.6.0 install.' },
+  { name: 'adminPassword', type: 'string', required: false, secret: true, description: 'Ondat admin password for the 2.6.0 install (asked for when the run starts if not given; never stored).' },
+  { name: 'manifests', type: 'string', required: false, description: 'installMethod=manifests: the full text of the Ondat v2.6.0 manifests (multi-document YAML) to apply.' },
+  { name: 'scaleWorkloads', type: 'boolean', default: false, description: 'Scale workloads that use Ondat volumes to zero before the downgrade and back to their recorded replica counts after verification.' },
+  { name: 'template', type: 'string', required: false, description: 'The full text of an edited downgrade DaemonSet template (default: the built-in one).' },
+  { name: 'namespace', type: 'string', required: false, description: 'Template override: namespace of the downgrade DaemonSet (built-in: kube-system).' },
+  { name: 'image', type: 'string', required: false, description: 'Template override: the downgrade image, pinned.' },
+  { name: 'serviceAccount', type: 'string', required: false, description: 'Template override: ServiceAccount of the downgrade pods.' },
+  { name: 'nodeSelector', type: 'string', required: false, description: 'Template override: node labels as key=value,key=value (empty: every node).' },
+  { name: 'imagePullSecret', type: 'string', required: false, description: 'Template override: image pull Secret name (empty: none).' },
+  {
+    name: 'timeoutSeconds',
+    type: 'number',
+    integer: true,
+    min: MIN_TIMEOUT_SECONDS,
+    max: MAX_TIMEOUT_SECONDS,
+    required: false,
+    description: 'Template override: how long the downgrade of all nodes may take.',
+  },
+  { name: 'cliTool', type: 'enum', values: ['kubectl', 'oc'], required: false, description: 'Template override: kubectl, or oc on OpenShift (for the exported script).' },
+];
+
+export interface OndatParams {
+  context: string;
+  installMethod: InstallMethod;
+  version: string;
+  chartVersion: string;
+  helmRelease?: string;
+  helmNamespace?: string;
+  etcdEndpoints?: string;
+  adminUsername: string;
+  hasAdminPassword: boolean;
+  manifests?: string;
+  scaleWorkloads: boolean;
+  template?: string;
+  overrides: TemplateOverrides;
+}
+
+function text(values: ParamValues, name: string): string | undefined {
+  const v = values[name];
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** The typed view of validated parameter values. */
+export function readParams(values: ParamValues): OndatParams {
+  const overrides: TemplateOverrides = {};
+  for (const name of ['namespace', 'image', 'serviceAccount', 'nodeSelector', 'imagePullSecret', 'timeoutSeconds', 'cliTool'] as const) {
+    const v = values[name];
+    if (v !== undefined && typeof v !== 'boolean') overrides[name] = v;
+  }
+  const opt = (name: string): Record<string, string> => {
+    const v = text(values, name);
+    return v !== undefined ? { [name]: v } : {};
+  };
+  return {
+    context: String(values.context ?? ''),
+    installMethod: (values.installMethod as InstallMethod | undefined) ?? 'kubectl-storageos',
+    version: String(values.version ?? TARGET_VERSION),
+    chartVersion: String(values.chartVersion ?? HELM_CHART_DEFAULT_VERSION),
+    ...opt('helmRelease'),
+    ...opt('helmNamespace'),
+    ...opt('etcdEndpoints'),
+    adminUsername: String(values.adminUsername ?? 'storageos'),
+    hasAdminPassword: values.adminPassword !== undefined,
+    ...opt('manifests'),
+    scaleWorkloads: values.scaleWorkloads === true,
+    ...opt('template'),
+    overrides,
+  };
+}
