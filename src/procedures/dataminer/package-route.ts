@@ -1,0 +1,497 @@
+// Route B, downgrade with DataMiner packages: one package per major version, newest first, each installed on the
+// whole cluster through the Taskbar Utility with an UpgradeInfo.xml, followed until completed and verified on every
+// Agent; then, when it applies, the module swap on each Agent; warnings the user acknowledges.
+import type { JsonObject } from '../../core/json';
+import type { ManualAction, PlanDraft, SshAction, Step, StepInstance } from '../../core/plan';
+import type { AgentRef } from './agents';
+import { DowngradeInputError, ModuleSwapQuestionError, PackageProblemError, agentLabel } from './errors';
+import type { AgentFacts, DmsFacts } from './facts';
+import { planAgentSwap, SWAP_RULES, type AgentSwapPlan } from './module-installers';
+import { moduleSwapDecision } from './module-swap';
+import { DowngradeError, packageSequence, type PackageStep } from './package-sequence';
+import { fixedCopyPath, packageFileName, type PackageInspection, type PackageSource, type PackageTool } from './packages';
+import { SRC } from './sources';
+import { estimateJson, packageRouteEstimate } from './time-estimates';
+import { compareVersions, formatVersion, parseVersion, type DmVersion } from './version';
+import * as win from './windows-commands';
+import { acknowledgeWarningsStep, credentialsLibraryStep, webAppsStep, DOWNGRADE_WARNINGS } from './warnings';
+
+export type Choice = 'auto' | 'yes' | 'no';
+export type UpgradeScope = 'cluster' | 'each-agent';
+
+export interface PackageRouteInput {
+  dms: string;
+  from: DmVersion;
+  to: DmVersion;
+  /** Undefined when planning offline (no target). */
+  facts?: DmsFacts;
+  packages: PackageSource[];
+  /** Inspection results of the local packages, by path. */
+  inspections: Readonly<Record<string, PackageInspection>>;
+  tool?: PackageTool;
+  moduleSwap: Choice;
+  fixPrerequisite: Choice;
+  upgradeScope: UpgradeScope;
+  upgradeTimeoutMinutes: number;
+}
+
+const MIN = 60_000;
+const READ_TIMEOUT = 2 * MIN;
+const V10_4_0 = parseVersion('10.4.0');
+/** Where Backout writes its UpgradeInfo.xml files and msiexec logs on an Agent. */
+const WORK_DIR = 'C:\\Skyline DataMiner\\Upgrades\\Backout';
+/** An Agent stands for "each Agent" in an offline plan. */
+const OFFLINE_AGENT: AgentRef = { name: 'each-agent', address: 'each-agent' };
+
+interface Target {
+  agent: AgentRef;
+  shell: win.DefaultShell;
+  paths: win.AgentPaths;
+}
+
+function targets(facts: DmsFacts | undefined): Target[] {
+  if (facts === undefined) return [{ agent: OFFLINE_AGENT, shell: 'cmd', paths: win.DEFAULT_AGENT_PATHS }];
+  return facts.agents.map((f) => ({ agent: f.agent, shell: f.shell, paths: f.paths }));
+}
+
+function ssh(t: Target, rendered: { line: string }): SshAction {
+  return { kind: 'ssh', host: t.agent.name, command: rendered.line };
+}
+
+function regexEscape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Output of `listInstalledPrograms` without the product code (start-of-input anchored lookahead). */
+function absentCode(code: string): string {
+  return `^(?<![\\s\\S])(?![\\s\\S]*${regexEscape(code)})`;
+}
+
+/** VersionHistory.txt whose last line is the given version (any build). */
+export function lastVersionPattern(v: DmVersion, anyCu: boolean): string {
+  const cu = anyCu ? '\\d+' : String(v.cu);
+  return `;${v.major}\\.${v.minor}\\.${v.release}\\.${cu}(?:-[^\\n]*)?\\s*(?![\\s\\S])`;
+}
+
+interface ResolvedPackage {
+  step: PackageStep;
+  source: PackageSource;
+  /** The file the run uploads or uses (the fixed copy when the prerequisite fix applies). */
+  sendPath: string;
+  /** Path of the package on the Agents. */
+  agentPath: string;
+  fixed: boolean;
+  inspection?: PackageInspection;
+}
+
+function checkRevealedVersion(step: PackageStep, index: number, source: PackageSource, inspection: PackageInspection | undefined): void {
+  if (inspection?.version === undefined) return;
+  let revealed: DmVersion;
+  try {
+    revealed = parseVersion(inspection.version);
+  } catch {
+    return;
+  }
+  const want = step.version;
+  const sameMajor = revealed.major === want.major && revealed.minor === want.minor;
+  const sameRelease = sameMajor && revealed.release === want.release;
+  const ok = step.final ? sameRelease && (want.cu === 0 || revealed.cu === want.cu) : sameMajor && revealed.release === 0;
+  if (!ok) {
+    throw new PackageProblemError(
+      source.path,
+      `it installs ${formatVersion(revealed)} (${inspection.versionSource ?? 'from its contents'}), but package ${index + 1} of the sequence must install ${step.label}`,
+      'Choose the packages in this order: one per major version, newest first, the target version last.',
+    );
+  }
+}
+
+function resolvePackages(input: PackageRouteInput, sequence: PackageStep[], warnings: string[]): ResolvedPackage[] {
+  const offline = input.facts === undefined;
+  if (input.packages.length === 0) {
+    if (!offline) {
+      throw new DowngradeInputError(
+        `DMS ${input.dms}: choose the upgrade packages to install, in this order: ${sequence.map((s) => s.label).join(', ')} ` +
+          '(--param packages="<file>;<file>", or agent:C:\\... for a package already on every Agent).',
+      );
+    }
+    warnings.push(`No packages chosen yet: the plan assumes files named "DataMiner <version>.dmupgrade" already on the Agents; choose ${sequence.map((s) => s.label).join(', ')}.`);
+    return sequence.map((step) => {
+      const agentPath = win.join(win.upgradesDir(win.DEFAULT_AGENT_PATHS), `DataMiner ${step.version.major}.${step.version.minor}.${step.version.release}.dmupgrade`);
+      return { step, source: { where: 'agent', path: agentPath }, sendPath: agentPath, agentPath, fixed: false };
+    });
+  }
+  if (input.packages.length !== sequence.length) {
+    throw new DowngradeInputError(
+      `${formatVersion(input.from)} → ${formatVersion(input.to)} installs ${sequence.length} package${sequence.length === 1 ? '' : 's'} (${sequence.map((s) => s.label).join(', ')}), ` +
+        `but ${input.packages.length} ${input.packages.length === 1 ? 'was' : 'were'} given. Give one package per version, in that order.`,
+    );
+  }
+  return sequence.map((step, i) => {
+    const source = input.packages[i] as PackageSource;
+    if (source.where === 'agent') {
+      for (const f of input.facts?.agents ?? []) {
+        if (f.packagesPresent?.[source.path] === false) {
+          throw new PackageProblemError(source.path, `it is not on Agent ${agentLabel(f.agent)}`, 'Copy it there (or give a local file to upload), then plan again.');
+        }
+      }
+      return { step, source, sendPath: source.path, agentPath: source.path, fixed: false };
+    }
+    const inspection = input.inspections[source.path];
+    if (inspection === undefined) {
+      throw new PackageProblemError(source.path, 'it could not be checked on this host', 'Use Backout from VS Code or the backout command line, which read packages before a run.');
+    }
+    checkRevealedVersion(step, i, source, inspection);
+    if (inspection.version === undefined) warnings.push(`Package ${source.path} does not reveal its version; make sure it installs ${step.label}.`);
+    const fixed = shouldFix(input, i, inspection, warnings);
+    const sendPath = fixed ? fixedCopyPath(source.path) : source.path;
+    const agentPath = win.join(win.upgradesDir(win.DEFAULT_AGENT_PATHS), win.checkFileName('package file name', packageFileName(sendPath)));
+    return { step, source, sendPath, agentPath, fixed, inspection };
+  });
+}
+
+/** The prerequisite fix: offered for the package installed while the DMS still runs 10.4.0 or later. */
+function shouldFix(input: PackageRouteInput, index: number, inspection: PackageInspection, warnings: string[]): boolean {
+  if (index !== 0 || compareVersions(input.from, V10_4_0) < 0) return false;
+  if (!inspection.hasVerifyNatsIsRunning) return false;
+  if (input.fixPrerequisite === 'no') {
+    warnings.push(`${inspection.path} contains Update.zip\\Prerequisites\\VerifyNatsIsRunning.dll: downgrading from ${formatVersion(input.from)} is known to fail on it (fixPrerequisite=no).`);
+    return false;
+  }
+  if (input.tool === undefined) throw new PackageProblemError(inspection.path, 'it needs the VerifyNatsIsRunning fix, which this host cannot make', 'Make the fixed copy with Backout in VS Code or the backout command line.');
+  return true;
+}
+
+function swapApplies(input: PackageRouteInput, warnings: string[]): { swap: boolean; reason: string } {
+  const d = moduleSwapDecision(input.from, input.to);
+  if (d.swap === 'ask') {
+    if (input.moduleSwap === 'auto') throw new ModuleSwapQuestionError(d.question);
+    return { swap: input.moduleSwap === 'yes', reason: `moduleSwap=${input.moduleSwap} answers: ${d.question}` };
+  }
+  if (d.swap === 'required') {
+    if (input.moduleSwap === 'no') {
+      warnings.push(`The module swap is required (${d.reason}) but was turned off with moduleSwap=no: the Agents may keep showing "Starting up (xx%)".`);
+      return { swap: false, reason: d.reason };
+    }
+    return { swap: true, reason: d.reason };
+  }
+  if (input.moduleSwap === 'yes') {
+    warnings.push(`The module swap is not prescribed here (${d.reason}) but was asked for with moduleSwap=yes.`);
+    return { swap: true, reason: `moduleSwap=yes; ${d.reason}` };
+  }
+  return { swap: false, reason: d.reason };
+}
+
+/** Decides route B without building steps (also used to know which facts to read). */
+export function routeDecisions(input: Pick<PackageRouteInput, 'from' | 'to' | 'moduleSwap'>): { sequence: PackageStep[]; swap: boolean; swapReason: string; warnings: string[] } {
+  let sequence: PackageStep[];
+  try {
+    sequence = packageSequence(input.from, input.to);
+  } catch (err) {
+    if (err instanceof DowngradeError) throw new DowngradeInputError(err.message);
+    throw err;
+  }
+  const warnings: string[] = [];
+  const s = swapApplies(input as PackageRouteInput, warnings);
+  return { sequence, swap: s.swap, swapReason: s.reason, warnings };
+}
+
+function packageSteps(input: PackageRouteInput, pkg: ResolvedPackage, n: number, all: Target[]): Step[] {
+  const steps: Step[] = [];
+  const tag = `p${n}`;
+  const label = pkg.step.label;
+  const driving = input.upgradeScope === 'cluster' ? all.slice(0, 1) : all;
+  if (pkg.fixed && input.tool !== undefined) {
+    steps.push({
+      id: `fix-package-${tag}`,
+      title: `Make a copy of the ${label} package without VerifyNatsIsRunning.dll (the original stays as it is)`,
+      source: SRC.prerequisiteFix,
+      kind: 'local',
+      destructive: false,
+      idempotent: true,
+      timeoutMs: 30 * MIN,
+      instances: [{ instance: 'local', action: input.tool.fixCommand(pkg.source.path, pkg.sendPath) }],
+    });
+  }
+  if (pkg.source.where === 'local') {
+    steps.push({
+      id: `upload-package-${tag}`,
+      title: `Upload the ${label} package to ${input.upgradeScope === 'cluster' ? 'the Agent that runs the upgrade' : 'every Agent'}`,
+      source: SRC.upload,
+      kind: 'local',
+      destructive: false,
+      idempotent: true,
+      timeoutMs: 120 * MIN,
+      instances: driving.map((t) => ({
+        instance: t.agent.name,
+        // scp in SFTP mode (-s): the remote path reaches sftp-server as is, no remote shell quoting involved.
+        action: { kind: 'local', argv: ['scp', '-s', '-q', '-o', 'BatchMode=yes', pkg.sendPath, `${t.agent.name}:${win.sftpPath(pkg.agentPath)}`] },
+        verify: { description: `${pkg.agentPath} exists on ${t.agent.name}`, action: ssh(t, win.testPath(pkg.agentPath, t.shell)), expectOutput: '^True' },
+      })),
+    });
+  }
+  steps.push({
+    id: `check-package-${tag}`,
+    title: `Check the ${label} package is in place on the Agent${driving.length === 1 ? '' : 's'}`,
+    source: SRC.download,
+    kind: 'ssh',
+    destructive: false,
+    idempotent: true,
+    timeoutMs: READ_TIMEOUT,
+    instances: driving.map((t) => ({
+      instance: t.agent.name,
+      action: ssh(t, win.testPath(pkg.agentPath, t.shell)),
+      verify: { description: `${pkg.agentPath} exists`, action: ssh(t, win.testPath(pkg.agentPath, t.shell)), expectOutput: '^True' },
+    })),
+  });
+  const infoPath = win.join(WORK_DIR, `UpgradeInfo-${tag}.xml`);
+  const info = (t: Target): win.UpgradeInfo => ({
+    agents: input.upgradeScope === 'cluster' ? all.map((x) => x.agent.address) : [t.agent.address],
+    isCluster: input.upgradeScope === 'cluster' && all.length > 1,
+    extractAllFiles: false,
+    delayedStart: false,
+    automaticStartServices: true,
+    stopSnmp: false,
+    rebootAfterUpgrade: false,
+    failoverPolicy: 'Simultaneously',
+  });
+  steps.push({
+    id: `write-upgrade-info-${tag}`,
+    title: `Write UpgradeInfo.xml for the ${label} package`,
+    source: `${SRC.upgrade}; UpgradeInfo.xml: Agents/IP, IsCluster, FailoverPolicy Simultaneously (main and backup together)`,
+    kind: 'ssh',
+    destructive: false,
+    idempotent: true,
+    timeoutMs: READ_TIMEOUT,
+    instances: driving.map((t) => ({
+      instance: t.agent.name,
+      action: ssh(t, win.writeUpgradeInfo(infoPath, info(t), t.shell)),
+      verify: { description: `${infoPath} exists`, action: ssh(t, win.testPath(infoPath, t.shell)), expectOutput: '^True' },
+    })),
+  });
+  const packageFile = packageFileName(pkg.agentPath);
+  const progressLog = win.join(win.packageWorkDir(win.DEFAULT_AGENT_PATHS, packageFile), 'progress.log');
+  steps.push({
+    id: `upgrade-${tag}`,
+    title: `Install the ${label} package${input.upgradeScope === 'cluster' ? ' on the whole cluster' : ' on every Agent'} (Taskbar Utility -upgrade)`,
+    source: pkg.step.final ? SRC.upgrade : `${SRC.severalMajors}; ${SRC.upgrade}`,
+    kind: 'ssh',
+    destructive: true,
+    // A package that was used is marked as completed and cannot be used again: never run this twice.
+    idempotent: false,
+    timeoutMs: 60 * MIN,
+    concurrency: driving.length,
+    instances: driving.map((t) => ({
+      instance: t.agent.name,
+      action: ssh(t, win.runUpgrade(t.paths, pkg.agentPath, infoPath, t.shell)),
+      verify: { description: `the upgrade with ${packageFile} has started (progress.log exists)`, action: ssh(t, win.testPath(progressLog, t.shell)), expectOutput: '^True' },
+    })),
+  });
+  steps.push({
+    id: `wait-upgrade-${tag}`,
+    title: `Follow the ${label} upgrade until it has completed`,
+    source: `${SRC.upgrade}; ${SRC.swapWait}`,
+    kind: 'wait',
+    destructive: false,
+    idempotent: true,
+    timeoutMs: input.upgradeTimeoutMinutes * MIN,
+    instances: driving.map((t) => ({
+      instance: t.agent.name,
+      action: {
+        kind: 'wait',
+        description: `progress.log of ${packageFile} says the upgrade completed`,
+        until: ssh(t, win.readUpgradeProgress(t.paths, packageFile, 20, t.shell)),
+        intervalMs: 5000,
+        succeedWhenOutputMatches: '[Cc]ompleted',
+        failWhenOutputMatches: 'Prerequisite check \\S+ failed[^\\n]*|[Tt]he upgrade was aborted[^\\n]*',
+      },
+    })),
+  });
+  const target = pkg.step.version;
+  steps.push({
+    id: `verify-version-${tag}`,
+    title: `Verify every Agent runs ${label}`,
+    source: SRC.verifyEach,
+    kind: 'wait',
+    destructive: false,
+    idempotent: true,
+    timeoutMs: input.upgradeTimeoutMinutes * MIN,
+    instances: all.map((t) => ({
+      instance: t.agent.name,
+      action: {
+        kind: 'wait',
+        description: `the last line of VersionHistory.txt is ${label}`,
+        until: ssh(t, win.readVersionHistory(t.paths, t.shell)),
+        intervalMs: 5000,
+        succeedWhenOutputMatches: lastVersionPattern(target, !pkg.step.final || target.cu === 0),
+      },
+    })),
+  });
+  return steps;
+}
+
+function swapSteps(plans: AgentSwapPlan[], targetsByName: Map<string, Target>): Step[] {
+  const steps: Step[] = [];
+  const t = (p: AgentSwapPlan): Target => targetsByName.get(p.agent.agent.name) as Target;
+  const logPath = (kind: string, slug: string, version: string): string => win.join(WORK_DIR, `${kind}-${slug}-${version}.log`);
+  steps.push({
+    id: 'swap-stop-dataminer',
+    title: 'Stop DataMiner on each Agent (module swap)',
+    source: SRC.swapStop,
+    kind: 'ssh',
+    destructive: true,
+    idempotent: true,
+    timeoutMs: 15 * MIN,
+    instances: plans.map((p) => ({
+      instance: p.agent.agent.name,
+      action: ssh(t(p), win.taskbar('stop', t(p).paths, t(p).shell)),
+      verify: { description: 'SLNet is stopped', action: ssh(t(p), win.listServices(['SLNet'], t(p).shell)), expectOutput: '^"SLNet","Stopped"' },
+    })),
+  });
+  steps.push({
+    id: 'swap-check-modules',
+    title: 'Check which StorageModule and UserDefinableApiEndpoint versions are installed',
+    source: SRC.swapCheck,
+    kind: 'ssh',
+    destructive: false,
+    idempotent: true,
+    timeoutMs: READ_TIMEOUT,
+    instances: plans.map((p) => {
+      const codes = p.actions.flatMap((a) => a.uninstall.map((u) => u.productCode));
+      const inst: StepInstance = { instance: p.agent.agent.name, action: ssh(t(p), win.listInstalledPrograms(t(p).shell)) };
+      if (codes.length > 0) {
+        inst.verify = {
+          description: `still installed as planned: ${p.actions.flatMap((a) => a.uninstall.map((u) => `${u.module} ${u.version}`)).join(', ')}`,
+          action: ssh(t(p), win.listInstalledPrograms(t(p).shell)),
+          expectOutput: `^(?<![\\s\\S])${codes.map((c) => `(?=[\\s\\S]*${regexEscape(c)})`).join('')}`,
+        };
+      }
+      return inst;
+    }),
+  });
+  for (const rule of SWAP_RULES) {
+    const most = Math.max(0, ...plans.map((p) => p.actions.find((a) => a.rule === rule)?.uninstall.length ?? 0));
+    for (let k = 0; k < most; k++) {
+      const instances: StepInstance[] = [];
+      for (const p of plans) {
+        const u = p.actions.find((a) => a.rule === rule)?.uninstall[k];
+        if (u === undefined) continue;
+        instances.push({
+          instance: p.agent.agent.name,
+          action: ssh(t(p), win.uninstallMsi(u.productCode, logPath('uninstall', rule.slug, u.version), t(p).shell)),
+          verify: { description: `${u.module} ${u.version} (${u.productCode}) is no longer installed`, action: ssh(t(p), win.listInstalledPrograms(t(p).shell)), expectOutput: absentCode(u.productCode) },
+        });
+      }
+      steps.push({
+        id: `swap-uninstall-${rule.slug}${k === 0 ? '' : `-${k + 1}`}`,
+        title: `Uninstall ${rule.module} (${rule.uninstallFrom} or higher)`,
+        source: rule.slug === 'storagemodule' ? SRC.swapUninstallStorage : SRC.swapUninstallApi,
+        kind: 'ssh',
+        destructive: true,
+        // msiexec /x of a product already removed fails (1605): the verification decides after an interruption.
+        idempotent: false,
+        timeoutMs: 15 * MIN,
+        instances,
+      });
+    }
+  }
+  for (const rule of SWAP_RULES) {
+    steps.push({
+      id: `swap-install-${rule.slug}`,
+      title: `Reinstall ${rule.module} (${rule.reinstallAtMost} or lower) from ModuleInstallers`,
+      source: rule.slug === 'storagemodule' ? SRC.swapInstallStorage : SRC.swapInstallApi,
+      kind: 'ssh',
+      destructive: true,
+      idempotent: false,
+      timeoutMs: 15 * MIN,
+      instances: plans.map((p) => {
+        const a = p.actions.find((x) => x.rule === rule);
+        if (a === undefined) throw new Error(`no swap action for ${rule.module}`);
+        return {
+          instance: p.agent.agent.name,
+          action: ssh(t(p), win.installMsi(a.install.path, logPath('install', rule.slug, a.install.version), t(p).shell)),
+          verify: {
+            description: `${rule.module} ${a.install.version} is installed`,
+            action: ssh(t(p), win.listInstalledPrograms(t(p).shell)),
+            expectOutput: `^"${regexEscape(rule.module)}","${regexEscape(a.install.version)}"`,
+          },
+        };
+      }),
+    });
+  }
+  steps.push({
+    id: 'swap-start-dataminer',
+    title: 'Start DataMiner on each Agent and verify it runs',
+    source: SRC.swapStart,
+    kind: 'ssh',
+    destructive: false,
+    idempotent: true,
+    timeoutMs: 30 * MIN,
+    instances: plans.map((p) => ({
+      instance: p.agent.agent.name,
+      action: ssh(t(p), win.taskbar('start', t(p).paths, t(p).shell)),
+      verify: {
+        description: 'SLNet and SLWatchdog are running',
+        action: ssh(t(p), win.listServices(['SLNet', 'SLWatchdog'], t(p).shell)),
+        expectOutput: '^(?<![\\s\\S])(?=[\\s\\S]*^"SLNet","Running")(?=[\\s\\S]*^"SLWatchdog","Running")',
+      },
+    })),
+  });
+  return steps;
+}
+
+/** The swap steps of an offline plan: what will be done, decided from each Agent's facts when planned for a DMS. */
+function offlineSwapStep(): Step {
+  const instructions =
+    'Decided per Agent when planned against the DMS: stop DataMiner; uninstall DataMiner StorageModule 3.0.3 or higher and ' +
+    'DataMiner UserDefinableApiEndpoint 2.0.0 or higher (msiexec /x, after checking which versions are installed); reinstall the ' +
+    'highest StorageModule 1.0.1 or lower and UserDefinableApiEndpoint 1.1.1 or lower from C:\\Skyline DataMiner\\Tools\\ModuleInstallers ' +
+    '(refused before any change if an Agent has none); start DataMiner and verify it runs.';
+  const action: ManualAction = { kind: 'manual', instructions };
+  return { id: 'module-swap', title: 'Module swap on each Agent', source: `${SRC.swapStop} … ${SRC.swapStart}`, kind: 'manual', destructive: true, idempotent: false, timeoutMs: 60 * MIN, instances: [{ instance: OFFLINE_AGENT.name, action }] };
+}
+
+export function planPackageRoute(input: PackageRouteInput): PlanDraft {
+  const { sequence, swap, swapReason, warnings } = routeDecisions(input);
+  const all = targets(input.facts);
+  const packages = resolvePackages(input, sequence, warnings);
+  let swapPlans: AgentSwapPlan[] | undefined;
+  if (swap && input.facts !== undefined) swapPlans = input.facts.agents.map((f: AgentFacts) => planAgentSwap(f));
+  if (input.facts === undefined) {
+    warnings.push('Planned offline: commands are rendered for cmd.exe and the default paths; a plan for a DMS renders them for each Agent\'s shell and reads its facts.');
+    if (compareVersions(input.from, V10_4_0) >= 0 && input.packages.every((p) => p.where === 'agent')) {
+      warnings.push(`Downgrading from ${formatVersion(input.from)} (10.4.0 or later): the first package may fail its VerifyNatsIsRunning prerequisite check; choose it as a local file so Backout can check it and make a fixed copy.`);
+    }
+  }
+  warnings.push(...DOWNGRADE_WARNINGS);
+
+  const steps: Step[] = [acknowledgeWarningsStep(input.dms)];
+  packages.forEach((p, i) => steps.push(...packageSteps(input, p, i + 1, all)));
+  if (swap) {
+    if (swapPlans !== undefined) steps.push(...swapSteps(swapPlans, new Map(all.map((t) => [t.agent.name, t]))));
+    else steps.push(offlineSwapStep());
+  }
+  steps.push(webAppsStep(), credentialsLibraryStep());
+
+  const extra: JsonObject = {
+    route: 'package',
+    dms: input.dms,
+    from: formatVersion(input.from),
+    to: formatVersion(input.to),
+    packages: sequence.map((s) => s.label),
+    packageFiles: packages.map((p) => ({
+      version: p.step.label,
+      source: p.source.where === 'local' ? p.source.path : `agent:${p.source.path}`,
+      onAgents: p.agentPath,
+      fixedCopy: p.fixed ? p.sendPath : null,
+      revealedVersion: p.inspection?.version ?? null,
+    })),
+    moduleSwap: swap,
+    moduleSwapReason: swapReason,
+    prerequisiteFix: packages.some((p) => p.fixed),
+    upgradeScope: input.upgradeScope,
+    agents: (input.facts?.agents ?? []).map((f) => ({ name: f.agent.name, address: f.agent.address, version: formatVersion(f.version), build: f.version.raw, shell: f.shell })),
+    timeEstimate: estimateJson(packageRouteEstimate(sequence.length, input.facts?.agents.length)),
+  };
+  return { steps, warnings, extra };
+}
+
