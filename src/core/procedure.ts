@@ -17,6 +17,11 @@ export interface Procedure<F = unknown> {
   version: string;
   description: string;
   parameters: readonly ParameterDefinition[];
+  /**
+   * The parameter that names the target and the kind of target it names ("dms": a DataMiner System of the
+   * inventory; "kube-context": a Kubernetes context), so that hosts can offer the targets they know.
+   */
+  targetParameter?: { name: string; kind: 'dms' | 'kube-context' };
   /** The target the run acts on (and is locked by), from the parameters. */
   target(params: ParamValues): TargetRef;
   /** Reads what the planner needs to know from the target; must not change anything. */
