@@ -45,17 +45,18 @@ export function activateUi(context: vscode.ExtensionContext): BackoutApi {
 
   const store = new RunStore();
   const gates = new GateBroker();
-  let panelDeps: PanelDeps | undefined;
+  // The run service reveals panels, and panels need the run service: the reference is filled in just below.
+  const panelRef: { deps?: PanelDeps } = {};
   const runs = new RunService({
     store,
     gates,
     executors,
     log,
     settings: runSettings,
-    reveal: (runId) => panelDeps && RunPanel.show(panelDeps, runId),
+    reveal: (runId) => panelRef.deps && RunPanel.show(panelRef.deps, runId),
   });
-  panelDeps = { extensionUri: context.extensionUri, store, runs, gates, log };
-  const deps = panelDeps;
+  const deps: PanelDeps = { extensionUri: context.extensionUri, store, runs, gates, log };
+  panelRef.deps = deps;
   const runsView = new RunsProvider(store, runs);
   const runsTree = vscode.window.createTreeView('backout.runs', { treeDataProvider: runsView });
   const logs = new LogDocuments(store, runs);
