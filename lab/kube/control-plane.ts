@@ -96,8 +96,9 @@ export class ControlPlane {
     });
   }
 
-  async stopApiserver(): Promise<void> {
-    await this.apiserver?.stop();
+  /** kube-apiserver drains open watches on SIGTERM for a long time; tests want a restart, not a drain. */
+  async stopApiserver(graceMs = 3_000): Promise<void> {
+    await this.apiserver?.stop(graceMs);
   }
 
   async startControllers(): Promise<void> {
@@ -136,7 +137,7 @@ export class ControlPlane {
   /** Stops everything in reverse order: the apiserver before etcd, so it never logs a storm of etcd errors. */
   async stop(): Promise<void> {
     await Promise.all([this.scheduler?.stop(), this.controllerManager?.stop()]);
-    await this.apiserver?.stop();
+    await this.stopApiserver();
     await this.etcd?.stop();
   }
 }

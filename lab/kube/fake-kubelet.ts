@@ -181,13 +181,20 @@ export class FakeKubelet {
     );
   }
 
+  /** Renews each live node's lease and, like a kubelet, re-posts its status when the API server shows something
+   * else than it reports (e.g. Unknown, set by the node lifecycle controller while the API server was away). */
   private async renewLeases(): Promise<void> {
     for (const name of this.nodeNames) {
       if (this.stopped) return;
       if (this.notReady.get(name) === 'lost') continue;
-      await this.coordination
-        .patchNamespacedLease({ name, namespace: 'kube-node-lease', body: { spec: { renewTime: microTime() } } }, mergePatch)
-        .catch((err: unknown) => this.log(`fake kubelet: lease ${name}: ${String(err)}`));
+      try {
+        await this.coordination.patchNamespacedLease({ name, namespace: 'kube-node-lease', body: { spec: { renewTime: microTime() } } }, mergePatch);
+        const node = await this.core.readNode({ name });
+        const shown = node.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+        if (shown !== (this.notReady.has(name) ? 'False' : 'True')) await this.postNodeStatus(name);
+      } catch (err) {
+        this.log(`fake kubelet: heartbeat of ${name}: ${String(err)}`);
+      }
     }
   }
 

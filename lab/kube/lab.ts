@@ -109,10 +109,14 @@ export class KubeLab {
   }
 
   /** Stops and starts kube-apiserver on the same port (etcd keeps the data): for reconnect tests. */
-  async restartApiserver(downMs = 0): Promise<void> {
+  async restartApiserver(downMs = 0, log: (line: string) => void = () => undefined): Promise<void> {
+    const t0 = Date.now();
     await this.controlPlane.stopApiserver();
+    log(`kube-apiserver stopped in ${Date.now() - t0} ms`);
     if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
+    const t1 = Date.now();
     await this.controlPlane.startApiserver();
+    log(`kube-apiserver ready again in ${Date.now() - t1} ms`);
   }
 
   /** Installs Ondat 2.7.0 named as `variant` and waits until it runs. */

@@ -60,13 +60,22 @@ export async function* watchResource<T extends KubeObject>(
   let failingSince: number | undefined;
   let attempt = 0;
 
+  /** Lists afresh and reports the difference to what the caller has seen: new objects as ADDED, changed ones as
+   * MODIFIED, vanished ones as DELETED; unchanged ones are not repeated. */
   async function* relist(): AsyncGenerator<WatchEvent<T>> {
     const current = await list(type, options);
     const seen = new Set<string>();
     for (const item of current.items) {
-      seen.add(keyOf(item));
-      known.set(keyOf(item), item);
-      yield { type: 'ADDED', object: item };
+      const key = keyOf(item);
+      seen.add(key);
+      const before = known.get(key);
+      known.set(key, item);
+      if (!before || before.metadata?.uid !== item.metadata?.uid) {
+        if (before) yield { type: 'DELETED', object: before };
+        yield { type: 'ADDED', object: item };
+      } else if (before.metadata?.resourceVersion !== item.metadata?.resourceVersion) {
+        yield { type: 'MODIFIED', object: item };
+      }
     }
     for (const [key, item] of known) {
       if (!seen.has(key)) {
