@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { LocalExecutor } from '../adapters/local/local-executor';
+import { LazySshExecutor } from '../adapters/ssh/executor';
 import { FileTargetLocks, pidAlive } from '../adapters/local/file-lock';
 import { RunFolderRepository } from '../adapters/local/run-folder';
 import { currentActor, systemClock } from '../adapters/local/system';
@@ -12,7 +13,7 @@ import type { JournalEvent } from '../core/journal';
 import { planDocument, unitKey, type Plan } from '../core/plan';
 import { targetLabel } from '../core/lock';
 import { isDone } from '../core/step-state';
-import type { Executors } from '../core/ports';
+import type { Executors, Prompter } from '../core/ports';
 import { Redactor } from '../core/redaction';
 import { ProcedureRegistry, procedures as builtInProcedures } from '../core/registry';
 import { renderReport } from '../core/report';
@@ -116,25 +117,29 @@ export async function runCli(argv: readonly string[], io: CliIo, registry: Proce
     }
     loadProcedureModules(procedureModulePaths(io.env, flagAll(args, 'procedures')), registry, io.cwd);
     const root = resolveRunsRoot({ env: io.env, homedir: io.homedir, override: flag(args, 'runs-dir') });
-    const ctx = { io, args, registry, root, out, err };
-    switch (command) {
-      case 'procedures':
-        return cmdProcedures(ctx);
-      case 'plan':
-        return await cmdPlan(ctx, false);
-      case 'run':
-        return has(args, 'dry-run') ? await cmdPlan(ctx, true) : await cmdRun(ctx);
-      case 'resume':
-        return await cmdResume(ctx);
-      case 'runs':
-        return await cmdRuns(ctx);
-      case 'show':
-        return await cmdShow(ctx);
-      case 'report':
-        return await cmdReport(ctx);
-      default:
-        out(USAGE);
-        return EXIT.ok;
+    const ctx: Ctx = { io, args, registry, root, out, err, closers: [] };
+    try {
+      switch (command) {
+        case 'procedures':
+          return cmdProcedures(ctx);
+        case 'plan':
+          return await cmdPlan(ctx, false);
+        case 'run':
+          return has(args, 'dry-run') ? await cmdPlan(ctx, true) : await cmdRun(ctx);
+        case 'resume':
+          return await cmdResume(ctx);
+        case 'runs':
+          return await cmdRuns(ctx);
+        case 'show':
+          return await cmdShow(ctx);
+        case 'report':
+          return await cmdReport(ctx);
+        default:
+          out(USAGE);
+          return EXIT.ok;
+      }
+    } finally {
+      for (const close of ctx.closers) await close().catch(() => undefined);
     }
   } catch (e) {
     return reportError(e, err, io.signal);
@@ -148,6 +153,8 @@ interface Ctx {
   root: string;
   out(s: string): void;
   err(s: string): void;
+  /** Connections to close when the command ends (the SSH pool). */
+  closers: Array<() => Promise<void>>;
 }
 
 function reportError(e: unknown, err: (s: string) => void, signal: AbortSignal): number {
@@ -183,9 +190,25 @@ function needOne(args: ParsedArgs, what: string): string {
   return args.positionals[0] as string;
 }
 
-function executors(): Executors {
-  // The CLI runs local actions itself; ssh and kube executors join here as their adapters land.
-  return { local: new LocalExecutor() };
+function executors(ctx: Ctx, prompter: Prompter): Executors {
+  // The CLI runs local actions itself; the kube executor joins here as its adapter lands.
+  return { local: new LocalExecutor(), ssh: sshExecutor(ctx, prompter) };
+}
+
+/**
+ * SSH to Agents: hosts resolve through BACKOUT_SSH_CONFIG (default ~/.ssh/config); host keys are checked against
+ * ~/.ssh/known_hosts and Backout's own BACKOUT_KNOWN_HOSTS (default ~/.backout/known_hosts).
+ */
+function sshExecutor(ctx: Ctx, prompter: Prompter): LazySshExecutor {
+  const env = ctx.io.env;
+  const ssh = new LazySshExecutor(() => ({
+    prompter,
+    sshConfig: { homeDir: ctx.io.homedir, ...(env.BACKOUT_SSH_CONFIG ? { configFile: env.BACKOUT_SSH_CONFIG } : {}) },
+    userKnownHostsFiles: [path.join(ctx.io.homedir, '.ssh', 'known_hosts')],
+    backoutKnownHostsFile: env.BACKOUT_KNOWN_HOSTS || path.join(ctx.io.homedir, '.backout', 'known_hosts'),
+  }));
+  ctx.closers.push(() => ssh.close());
+  return ssh;
 }
 
 /** Raw parameters: --param pairs, plus secret parameters from BACKOUT_SECRET_<NAME> when not given as flags. */
@@ -202,7 +225,7 @@ function rawParams(ctx: Ctx, procedureId: string): Record<string, string> {
 async function cmdPlan(ctx: Ctx, dryRun: boolean): Promise<number> {
   const id = needOne(ctx.args, 'procedure id');
   const procedure = ctx.registry.get(id);
-  const prepared = await preparePlan(procedure, rawParams(ctx, id), { executors: executors() }, { production: has(ctx.args, 'production'), signal: ctx.io.signal });
+  const prepared = await preparePlan(procedure, rawParams(ctx, id), { executors: executors(ctx, execOptions(ctx).prompter) }, { production: has(ctx.args, 'production'), signal: ctx.io.signal });
   const redactor = new Redactor(prepared.secrets.values());
   if (has(ctx.args, 'json')) ctx.out(redactor.redact(`${JSON.stringify(planDocument(prepared.plan), null, 2)}\n`));
   else {
@@ -234,7 +257,7 @@ function execOptions(ctx: Ctx): { prompter: TerminalPrompter; concurrency?: numb
 }
 
 function environment(ctx: Ctx, prompter: TerminalPrompter): RunEnvironment {
-  const host: RunHost = { executors: executors(), prompter, clock: systemClock, actor: currentActor() };
+  const host: RunHost = { executors: executors(ctx, prompter), prompter, clock: systemClock, actor: currentActor() };
   return {
     repository: new RunFolderRepository(ctx.root),
     locks: new FileTargetLocks(locksDirectory(ctx.root), { hostname: os.hostname(), pidAlive }),

@@ -1,0 +1,104 @@
+// The engine's executor for `ssh` actions: resolves the action's host (an inventory name or an SSH config alias) to
+// an endpoint, runs the command through the connection pool with the run's AbortSignal, streams every line to the
+// step's log as it arrives, and returns the full 32-bit exit code. Failures of the means (host key, authentication,
+// connection lost) reject with the adapter's typed errors, which name the Agent and say what to do.
+import type { SshAction } from '../../core/plan';
+import type { ExecutionRequest, ExecutionResult, Executor, Prompter } from '../../core/ports';
+import type { SecretStore } from './auth';
+import type { AgentEndpoint } from './endpoint';
+import { HostKeyVerifier } from './host-key';
+import { SshPool, type PoolOptions } from './pool';
+import { resolveHost, type SshConfigOptions } from './ssh-config';
+
+/** Turns an action's `host` into where and as whom to connect. */
+export type HostResolver = (host: string) => AgentEndpoint | Promise<AgentEndpoint>;
+
+export interface SshExecutorOptions {
+  pool: SshPool;
+  resolve: HostResolver;
+}
+
+export class SshExecutor implements Executor<SshAction> {
+  constructor(private readonly options: SshExecutorOptions) {}
+
+  async execute(request: ExecutionRequest<SshAction>): Promise<ExecutionResult> {
+    const { action, signal, output } = request;
+    const endpoint = await this.options.resolve(action.host);
+    const result = await this.options.pool.exec(endpoint, action.command, {
+      sink: output,
+      signal,
+      ...(action.pty === true ? { pty: true } : {}),
+      // The runner keeps the log; nothing needs to be held here.
+      captureBytes: 0,
+      label: `${request.step} on ${action.host}`,
+    });
+    if (result.exitSignal !== undefined) return { exitCode: result.exitCode, detail: `the remote process was killed by SIG${result.exitSignal}` };
+    return { exitCode: result.exitCode };
+  }
+
+  close(): Promise<void> {
+    return this.options.pool.close();
+  }
+}
+
+export interface SshExecutorSetup {
+  prompter: Prompter;
+  /** OpenSSH client config used to resolve host names (default ~/.ssh/config). */
+  sshConfig?: SshConfigOptions;
+  /** known_hosts files read but never written (default ~/.ssh/known_hosts). */
+  userKnownHostsFiles?: readonly string[];
+  /** Backout's own known_hosts (default ~/.backout/known_hosts). */
+  backoutKnownHostsFile?: string;
+  /** Key files tried when a host has no IdentityFile. */
+  identityFiles?: readonly string[];
+  /** ssh-agent socket; null disables the agent. */
+  agent?: string | null;
+  secrets?: SecretStore;
+  /** Overrides of the pool's limits and timeouts. */
+  pool?: Omit<PoolOptions, 'hostKeys' | 'prompter'>;
+  /** Resolves hosts before the SSH config is consulted (e.g. from the DMS inventory); undefined falls through. */
+  resolveFirst?: (host: string) => AgentEndpoint | undefined;
+}
+
+/** An executor on a new pool with host keys checked against known_hosts and hosts resolved through SSH config. */
+export function createSshExecutor(setup: SshExecutorSetup): SshExecutor {
+  const hostKeys = new HostKeyVerifier({
+    prompter: setup.prompter,
+    ...(setup.userKnownHostsFiles !== undefined ? { userKnownHostsFiles: setup.userKnownHostsFiles } : {}),
+    ...(setup.backoutKnownHostsFile !== undefined ? { backoutKnownHostsFile: setup.backoutKnownHostsFile } : {}),
+  });
+  const pool = new SshPool({
+    ...setup.pool,
+    hostKeys,
+    prompter: setup.prompter,
+    ...(setup.agent !== undefined ? { agent: setup.agent } : {}),
+    ...(setup.secrets !== undefined ? { secrets: setup.secrets } : {}),
+    ...(setup.identityFiles !== undefined ? { defaultIdentityFiles: setup.identityFiles } : {}),
+  });
+  const cache = new Map<string, AgentEndpoint>();
+  const resolve: HostResolver = (host) => {
+    const known = cache.get(host) ?? setup.resolveFirst?.(host) ?? resolveHost(host, setup.sshConfig ?? {});
+    cache.set(host, known);
+    return known;
+  };
+  return new SshExecutor({ pool, resolve });
+}
+
+/**
+ * Creates the executor (and its pool) on the first ssh action only, so hosts that never reach an Agent (offline
+ * plans, kube-only runs) do not load ssh2; `close()` ends its connections so a command line can exit at once.
+ */
+export class LazySshExecutor implements Executor<SshAction> {
+  private inner: SshExecutor | undefined;
+
+  constructor(private readonly setup: () => SshExecutorSetup) {}
+
+  execute(request: ExecutionRequest<SshAction>): Promise<ExecutionResult> {
+    this.inner ??= createSshExecutor(this.setup());
+    return this.inner.execute(request);
+  }
+
+  async close(): Promise<void> {
+    await this.inner?.close();
+  }
+}
