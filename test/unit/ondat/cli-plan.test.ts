@@ -1,0 +1,70 @@
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+
+// The real `backout` command line (compiled), loading this procedure as a module, planning without a cluster.
+const outRoot = path.resolve(__dirname, '../../..');
+const cli = path.join(outRoot, 'src/cli/main.js');
+const procedureModule = path.join(outRoot, 'src/procedures/ondat/index.js');
+
+function backout(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const runs = fs.mkdtempSync(path.join(os.tmpdir(), 'ondat-cli-'));
+  const r = spawnSync(process.execPath, [cli, ...args, '--procedures', procedureModule, '--runs-dir', runs], { encoding: 'utf8', timeout: 30_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+interface PlanJson {
+  procedure: string;
+  params: Record<string, unknown>;
+  steps: Array<{ id: string; kind: string; instance: string; command: string; source: string; destructive: boolean }>;
+  warnings: string[];
+  discovery: { status: string; dependsOnDiscovery: string[] };
+  template: { values: { namespace: string } };
+}
+
+describe('backout plan ondat.downgrade-2.7-to-2.6 --json (offline)', () => {
+  it('renders the plan with the full DaemonSet manifest as the command of its step', () => {
+    const r = backout(['plan', 'ondat.downgrade-2.7-to-2.6', '--param', 'context=prod-eu', '--param', 'namespace=ondat-tools', '--param', 'serviceAccount=downgrader', '--param', 'installMethod=helm', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as PlanJson;
+    assert.equal(doc.procedure, 'ondat.downgrade-2.7-to-2.6');
+    const create = doc.steps.find((s) => s.id === 'create-downgrade-daemonset')!;
+    assert.ok(create.destructive);
+    const [head, ...manifest] = create.command.split('\n');
+    assert.equal(head, 'kube create-or-adopt DaemonSet/storageos-downgrade-database (apps/v1) -n ondat-tools --context prod-eu');
+    const ds = parse(manifest.join('\n'));
+    assert.equal(ds.metadata.namespace, 'ondat-tools');
+    assert.equal(ds.spec.template.spec.serviceAccountName, 'downgrader');
+    assert.equal(ds.spec.template.spec.initContainers[0].command[0], 'db_downgrade_v4v3');
+    assert.equal(doc.template.values.namespace, 'ondat-tools');
+  });
+
+  it('says which steps depend on discovery, and every step carries its vendor passage', () => {
+    const r = backout(['plan', 'ondat.downgrade-2.7-to-2.6', '--param', 'context=lab', '--param', 'scaleWorkloads=true', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as PlanJson;
+    assert.equal(doc.discovery.status, 'absent');
+    assert.ok(doc.discovery.dependsOnDiscovery.includes('delete-storageoscluster'));
+    assert.ok(doc.discovery.dependsOnDiscovery.includes('scale-down-workloads'));
+    assert.match(doc.warnings[0]!, /Planned without discovery/);
+    for (const s of doc.steps) assert.ok(s.source.length > 0, `step ${s.id} has a source`);
+    const install = doc.steps.find((s) => s.id === 'install-ondat-2-6-0')!;
+    assert.match(install.command, /^kubectl storageos install --stos-version v2\.6\.0 /);
+    assert.match(install.command, /--admin-password '\$\{secret:adminPassword\}'/);
+  });
+
+  it('exits non-zero naming the parameter and the fix for a bad template value', () => {
+    const r = backout(['plan', 'ondat.downgrade-2.7-to-2.6', '--param', 'context=lab', '--param', 'image=soegarots/node', '--json']);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /parameter image: image "soegarots\/node" is not pinned/);
+  });
+
+  it('exits with the usage code for an unpinned chart version', () => {
+    const r = backout(['plan', 'ondat.downgrade-2.7-to-2.6', '--param', 'context=lab', '--param', 'installMethod=helm', '--param', 'chartVersion=latest']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /parameter "chartVersion"/);
+  });
+});
