@@ -87,10 +87,11 @@ export function authHandler(agentName: string, hop: HopEndpoint, options: AuthOp
   const files = hop.identityFiles.length > 0 ? hop.identityFiles : (options.defaultIdentityFiles ?? defaultIdentityFiles());
   type Step = () => Promise<AnyAuthMethod | undefined>;
   const steps: Array<{ method: string; run: Step }> = [];
-  if (agent !== undefined && !hop.identitiesOnly) {
+  const methods = { agent: true, keys: true, password: true, ...(hop.methods ?? {}) };
+  if (agent !== undefined && !hop.identitiesOnly && methods.agent) {
     steps.push({ method: 'publickey', run: async () => (tried.push(`ssh-agent (${agent})`), { type: 'agent', username: hop.user, agent }) });
   }
-  for (const file of files) {
+  for (const file of methods.keys ? files : []) {
     steps.push({
       method: 'publickey',
       run: async () => {
@@ -101,22 +102,24 @@ export function authHandler(agentName: string, hop: HopEndpoint, options: AuthOp
       },
     });
   }
-  steps.push({
-    method: 'password',
-    run: async () => {
-      let password = await options.secrets?.get(passwordKey(hop));
-      if (password === undefined && options.promptForPassword !== false) {
-        password = await options.prompter.askSecret({
-          title: `Password for ${hop.user}@${hop.host}`,
-          prompt: `Agent ${agentName}: password of ${hop.user} on ${hop.host}:${hop.port}`,
-          ...(signal === undefined ? {} : { signal }),
-        });
-      }
-      if (password === undefined) return undefined;
-      tried.push('password');
-      return { type: 'password', username: hop.user, password };
-    },
-  });
+  if (methods.password) {
+    steps.push({
+      method: 'password',
+      run: async () => {
+        let password = await options.secrets?.get(passwordKey(hop));
+        if (password === undefined && options.promptForPassword !== false) {
+          password = await options.prompter.askSecret({
+            title: `Password for ${hop.user}@${hop.host}`,
+            prompt: `Agent ${agentName}: password of ${hop.user} on ${hop.host}:${hop.port}`,
+            ...(signal === undefined ? {} : { signal }),
+          });
+        }
+        if (password === undefined) return undefined;
+        tried.push('password');
+        return { type: 'password', username: hop.user, password };
+      },
+    });
+  }
   let index = 0;
   return (methodsLeft, _partial, next) => {
     // ssh2 takes `false` as "no more methods"; its type declarations omit that.

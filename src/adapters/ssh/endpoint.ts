@@ -6,6 +6,8 @@ export interface HopEndpoint {
   user: string;
   identityFiles: readonly string[];
   identitiesOnly: boolean;
+  /** Narrows the authentication methods tried (all by default); from the inventory's `auth`. */
+  methods?: { agent?: boolean; keys?: boolean; password?: boolean };
 }
 
 export interface AgentEndpoint extends HopEndpoint {

@@ -1,0 +1,36 @@
+// Read-only facts for every Agent of a DMS, with bounded concurrency; one unreachable Agent does not stop the others.
+import type { AgentFacts, FactOptions } from '../ssh/agent-facts';
+import { gatherAgentFacts } from '../ssh/agent-facts';
+import type { SshPool } from '../ssh/pool';
+import type { SshConfigOptions } from '../ssh/ssh-config';
+import { agentEndpoint } from './inventory-endpoint';
+import type { InventoryDms } from './inventory-types';
+
+export interface DmsFacts {
+  dms: string;
+  agents: Array<{ name: string } & AgentFacts>;
+  /** True when every Agent answered and all run the same DataMiner build (a DMS must). */
+  consistent: boolean;
+}
+
+export async function gatherDmsFacts(pool: SshPool, dms: InventoryDms, options: FactOptions & { sshConfig?: SshConfigOptions; concurrency?: number } = {}): Promise<DmsFacts> {
+  const results: Array<{ name: string } & AgentFacts> = new Array(dms.agents.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < dms.agents.length) {
+      const i = next++;
+      const agent = dms.agents[i];
+      if (agent === undefined) continue;
+      try {
+        const endpoint = agentEndpoint(dms, agent, options.sshConfig ?? {});
+        const shell = agent.shell === 'cmd' || agent.shell === 'powershell' ? agent.shell : undefined;
+        results[i] = { name: agent.name, ...(await gatherAgentFacts(pool, endpoint, { ...options, ...(shell === undefined ? {} : { shell }) })) };
+      } catch (err) {
+        results[i] = { name: agent.name, agent: `${dms.name}/${agent.name}`, reachable: false, error: err instanceof Error ? err.message : String(err) };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 8, dms.agents.length)) }, worker));
+  const builds = new Set(results.map((r) => r.version?.build));
+  return { dms: dms.name, agents: results, consistent: results.every((r) => r.reachable && r.version !== undefined) && builds.size === 1 };
+}
