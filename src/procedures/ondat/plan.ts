@@ -1,11 +1,12 @@
 // The pure planner: parameters and discovered facts in, the steps of the downgrade out, each carrying the vendor
 // passage it implements. Without facts (planning offline) the plan is rendered all the same and says which steps
 // depend on discovery; their instances then stand for what discovery would find.
+import { InvalidParameterError } from '../../core/errors';
 import type { JsonObject } from '../../core/json';
 import type { PlanDraft, Step, StepInstance } from '../../core/plan';
 import { assess } from './assess';
 import { DEFAULT_TEMPLATE } from './default-template';
-import { TEMPLATE_HASH_ANNOTATION, type RenderedDowngrade } from './downgrade-template';
+import { analyzeTemplate, TEMPLATE_HASH_ANNOTATION, type RenderedDowngrade } from './downgrade-template';
 import { OndatRefusedError } from './errors';
 import type { DiscoveryResult, OndatFacts, OperatorFact, StorageOSClusterFact, WorkloadFact } from './facts';
 import { installSteps, toolCheckArgv } from './install';
@@ -21,12 +22,13 @@ import {
   volumeUsersAction,
   type ObjectFingerprint,
 } from './kube-operations';
-import { NODE_POD_LABELS, ONDAT_PROVISIONER, STORAGEOS_CLUSTER, TARGET_NODE_IMAGE } from './names';
+import { NODE_POD_LABELS, ONDAT_PROVISIONER, PROCEDURE_ID, STORAGEOS_CLUSTER, TARGET_NODE_IMAGE } from './names';
 import { daemonSetPlacement } from './nodes';
 import type { OndatParams } from './parameters';
-import { renderTemplate } from './render-template';
 import { SOURCES } from './sources';
 import { formatDiagnostic } from './template-diagnostic';
+import { TemplateInvalidError } from './template-errors';
+import { isTemplateParameterName, TEMPLATE_ACCEPTS, type TemplateParameterName } from './template-parameters';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -451,9 +453,24 @@ function extra(c: Context, version: string | undefined): JsonObject {
   };
 }
 
+/**
+ * The template rendered with the run's overrides. A bad --param value is reported like any invalid parameter (the
+ * CLI's usage exit code); a problem in the template text itself lists every line at fault.
+ */
+function renderForPlan(params: OndatParams): RenderedDowngrade {
+  const analysis = analyzeTemplate(params.template ?? DEFAULT_TEMPLATE, params.overrides);
+  if (analysis.rendered) return analysis.rendered;
+  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
+  const first = errors[0];
+  if (first?.parameter && isTemplateParameterName(first.parameter) && errors.every((d) => d.parameter !== undefined && params.overrides[d.parameter as TemplateParameterName] !== undefined)) {
+    throw new InvalidParameterError(PROCEDURE_ID, first.parameter, `is not accepted: ${first.message.replace(/ \(given as --param .*\)$/, '')}`, TEMPLATE_ACCEPTS[first.parameter]);
+  }
+  throw new TemplateInvalidError(params.template ? 'template parameter' : 'built-in template', analysis.diagnostics);
+}
+
 export function buildPlan(params: OndatParams, discovery: DiscoveryResult | undefined): PlanDraft {
   const facts = discovery?.status === 'discovered' ? discovery : undefined;
-  const rendered = renderTemplate(params.template ?? DEFAULT_TEMPLATE, params.overrides, params.template ? 'template parameter' : 'built-in template');
+  const rendered = renderForPlan(params);
   const warnings: string[] = rendered.warnings.map((d) => `Downgrade template, ${formatDiagnostic(d)}`);
   let cluster: StorageOSClusterFact | undefined;
   let version: string | undefined;

@@ -41,6 +41,18 @@ export const TEMPLATE_PARAMETER_NAMES: readonly TemplateParameterName[] = [
   'cliTool',
 ];
 
+/** What each parameter accepts, in words (for CLI errors). */
+export const TEMPLATE_ACCEPTS: Readonly<Record<TemplateParameterName, string>> = {
+  namespace: 'a namespace name (lowercase letters, digits and -, at most 63)',
+  name: 'a DaemonSet name (lowercase letters, digits and -, at most 63)',
+  image: 'an image reference pinned to a tag or digest, e.g. soegarots/node:v2-release-v2.7.0-27',
+  serviceAccount: 'a ServiceAccount name in the DaemonSet\'s namespace',
+  nodeSelector: 'node labels as key=value,key=value, or empty for every node',
+  imagePullSecret: 'a Secret name, or empty for none',
+  timeoutSeconds: `a whole number of seconds from ${60} to ${86_400}`,
+  cliTool: 'kubectl or oc',
+};
+
 export function isTemplateParameterName(s: string): s is TemplateParameterName {
   return (TEMPLATE_PARAMETER_NAMES as readonly string[]).includes(s);
 }

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
+import { DEFAULT_TEMPLATE } from '../../../src/procedures/ondat/default-template';
 
 // The real `backout` command line (compiled), loading this procedure as a module, planning without a cluster.
 const outRoot = path.resolve(__dirname, '../../..');
@@ -56,10 +57,20 @@ describe('backout plan ondat.downgrade-2.7-to-2.6 --json (offline)', () => {
     assert.match(install.command, /--admin-password '\$\{secret:adminPassword\}'/);
   });
 
-  it('exits non-zero naming the parameter and the fix for a bad template value', () => {
+  it('exits with the usage code naming the parameter and the fix for a bad template value', () => {
     const r = backout(['plan', 'ondat.downgrade-2.7-to-2.6', '--param', 'context=lab', '--param', 'image=soegarots/node', '--json']);
-    assert.notEqual(r.status, 0);
-    assert.match(r.stderr, /parameter image: image "soegarots\/node" is not pinned/);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /parameter "image" is not accepted: image "soegarots\/node" is not pinned; add the exact tag/);
+    assert.match(r.stderr, /Accepted: an image reference pinned to a tag or digest/);
+  });
+
+  it('lists every line at fault in an edited template given as a parameter', () => {
+    const edited = DEFAULT_TEMPLATE.replace('cliTool: kubectl', 'cliTool: k9s').replace('namespace: ${namespace}', 'namespace: kube-system');
+    const r = backout(['plan', 'ondat.downgrade-2.7-to-2.6', '--param', 'context=lab', '--param', `template=${edited}`, '--param', 'namespace=storageos']);
+    assert.equal(r.status, 5);
+    assert.match(r.stderr, /The downgrade DaemonSet template \(template parameter\) has 2 problems/);
+    assert.match(r.stderr, /line 27, column 12: parameter cliTool: cliTool is "k9s"/);
+    assert.match(r.stderr, /line 33, column 14: parameter namespace: metadata.namespace is "kube-system"/);
   });
 
   it('exits with the usage code for an unpinned chart version', () => {
