@@ -1,0 +1,41 @@
+// Facts of a pretend DMS for planner tests: what gatherDmsFacts would have read from each Agent.
+import type { AgentFacts, DmsFacts } from '../../../src/procedures/dataminer/facts';
+import type { ModuleVersion } from '../../../src/procedures/dataminer/agent-facts';
+import { parseVersion } from '../../../src/procedures/dataminer/version';
+import { DEFAULT_AGENT_PATHS } from '../../../src/procedures/dataminer/windows-commands';
+
+export const ALL_INSTALLERS = [
+  'DataMiner StorageModule 1.0.0.msi',
+  'DataMiner StorageModule 1.0.1.msi',
+  'DataMiner StorageModule 3.0.3.msi',
+  'DataMiner UserDefinableApiEndpoint 1.0.2.msi',
+  'DataMiner UserDefinableApiEndpoint 1.1.1.msi',
+  'DataMiner UserDefinableApiEndpoint 2.0.2.msi',
+];
+
+export function code(n: number): string {
+  return `{0000000${n}-0000-0000-0000-00000000000${n}}`;
+}
+
+export function agent(name: string, build: string, options: { modules?: ModuleVersion[]; installers?: string[]; shell?: 'cmd' | 'powershell'; previous?: string } = {}): AgentFacts {
+  const history = [
+    { installedAt: '2023-01-20 09:02:11', build: options.previous ?? '10.3.5.0-13485-20230615-release', version: '' },
+    { installedAt: '2023-09-05 14:40:02', build, version: '' },
+  ];
+  return {
+    agent: { name, address: `10.0.0.${name.slice(-1)}` },
+    shell: options.shell ?? 'cmd',
+    paths: DEFAULT_AGENT_PATHS,
+    version: parseVersion(build),
+    history,
+    modules: options.modules ?? [
+      { module: 'DataMiner StorageModule', version: '3.0.3', productCode: code(1) },
+      { module: 'DataMiner UserDefinableApiEndpoint', version: '2.0.2', productCode: code(2) },
+    ],
+    installers: options.installers ?? ALL_INSTALLERS,
+  };
+}
+
+export function dms(agents: AgentFacts[]): DmsFacts {
+  return { agents, version: (agents[0] as AgentFacts).version };
+}
