@@ -13,7 +13,7 @@ import { limitedUserRbac } from './rbac';
 import { FakeKubelet, KubeletFaults } from './fake-kubelet';
 import { stopPid } from './process';
 import { FakeProvisioner } from './fake-provisioner';
-import { applyOndat } from './fixtures/apply';
+import { applyOndat, removeOndat } from './fixtures/apply';
 import { OndatNaming, OndatVariant } from './fixtures/naming';
 import { ONDAT_PROVISIONER } from './fixtures/ondat';
 import { applyBulk, BulkOptions } from './fixtures/bulk';
@@ -122,6 +122,11 @@ export class KubeLab {
   /** Installs Ondat 2.7.0 named as `variant` and waits until it runs. */
   applyOndat(variant: OndatVariant, helmRelease?: string): Promise<OndatNaming> {
     return applyOndat(this.api, variant, { nodes: this.kubelet.nodeNames, helmRelease });
+  }
+
+  /** Removes an install made by applyOndat (see fixtures/apply.ts for what stays). */
+  removeOndat(naming: OndatNaming): Promise<void> {
+    return removeOndat(this.api, naming);
   }
 
   /** Creates bulk pods and claims (see fixtures/bulk.ts); idempotent. */

@@ -5,7 +5,8 @@ import { OndatNaming, OndatVariant } from '../../../lab/kube/fixtures/naming';
 import { registerTeardown } from '../teardown';
 
 let lab: Promise<KubeLab> | undefined;
-const ondat = new Map<string, Promise<OndatNaming>>();
+/** The Ondat install in place: one naming at a time (two cannot run side by side; see removeOndat). */
+let ondat: { variant: OndatVariant; naming: Promise<OndatNaming> } | undefined;
 let bulk: Promise<void> | undefined;
 
 export const BULK = { pods: 5000, namespaces: 20, ondatEvery: 3 } as const;
@@ -21,14 +22,18 @@ export function kubeLab(): Promise<KubeLab> {
   return lab;
 }
 
+/** Ensures Ondat 2.7.0 is installed with the given naming, replacing an install with another naming. */
 export async function ondatInstalled(variant: OndatVariant): Promise<OndatNaming> {
   const l = await kubeLab();
-  let p = ondat.get(variant);
-  if (!p) {
-    p = l.applyOndat(variant);
-    ondat.set(variant, p);
+  if (ondat?.variant !== variant) {
+    const previous = ondat?.naming;
+    const naming = (async () => {
+      if (previous) await l.removeOndat(await previous);
+      return l.applyOndat(variant);
+    })();
+    ondat = { variant, naming };
   }
-  return p;
+  return ondat.naming;
 }
 
 /** 5,000 pods and 5,000 PVCs in 20 namespaces (see lab/kube/fixtures/bulk.ts). */
