@@ -41,6 +41,12 @@ export const ONDAT_PARAMETERS: readonly ParameterDefinition[] = [
   { name: 'adminPassword', type: 'string', required: false, secret: true, description: 'Ondat admin password for the 2.6.0 install (asked for when the run starts if not given; never stored).' },
   { name: 'manifests', type: 'string', required: false, description: 'installMethod=manifests: the full text of the Ondat v2.6.0 manifests (multi-document YAML) to apply.' },
   { name: 'scaleWorkloads', type: 'boolean', default: false, description: 'Scale workloads that use Ondat volumes to zero before the downgrade and back to their recorded replica counts after verification.' },
+  {
+    name: 'backupConfirmed',
+    type: 'boolean',
+    default: false,
+    description: 'Confirms up front, for unattended runs, that backups of the stateful applications exist; recorded with the run. Otherwise the run asks.',
+  },
   { name: 'template', type: 'string', required: false, description: 'The full text of an edited downgrade DaemonSet template (default: the built-in one).' },
   { name: 'namespace', type: 'string', required: false, description: 'Template override: namespace of the downgrade DaemonSet (built-in: kube-system).' },
   { name: 'image', type: 'string', required: false, description: 'Template override: the downgrade image, pinned.' },
@@ -71,6 +77,7 @@ export interface OndatParams {
   hasAdminPassword: boolean;
   manifests?: string;
   scaleWorkloads: boolean;
+  backupConfirmed: boolean;
   template?: string;
   overrides: TemplateOverrides;
 }
@@ -103,6 +110,7 @@ export function readParams(values: ParamValues): OndatParams {
     hasAdminPassword: values.adminPassword !== undefined,
     ...opt('manifests'),
     scaleWorkloads: values.scaleWorkloads === true,
+    backupConfirmed: values.backupConfirmed === true,
     ...opt('template'),
     overrides,
   };

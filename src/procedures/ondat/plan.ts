@@ -535,7 +535,7 @@ export function buildPlan(params: OndatParams, discovery: DiscoveryResult | unde
   const steps: Step[] = [
     ...(tool ? [tool] : []),
     ...(etcdBefore ? [etcdBefore] : []),
-    backupGate,
+    ...(params.backupConfirmed ? [] : [backupGate]),
     ...(scale.down ? [scale.down] : []),
     released,
     backupStep(c),
@@ -548,6 +548,7 @@ export function buildPlan(params: OndatParams, discovery: DiscoveryResult | unde
     ...[etcdCheck(c, 'check-etcd-final', 'after the 2.6.0 install')].filter((s): s is Step => s !== undefined),
     ...(scale.up ? [scale.up] : []),
   ];
+  if (params.backupConfirmed) warnings.push(`Backups confirmed up front with --param backupConfirmed=true (${SOURCES.prereqBackup}); the run will not ask.`);
   if (!facts) {
     if (etcdEndpoints === UNKNOWN && params.installMethod !== 'manifests') c.dependsOnDiscovery.push('install-ondat-2-6-0');
     warnings.unshift(

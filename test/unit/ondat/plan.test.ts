@@ -213,6 +213,14 @@ describe('Ondat downgrade plan from discovered facts', () => {
     }
   });
 
+  it('asks for the backup confirmation as a manual step unless it was given up front', () => {
+    const asked = buildPlan(helmParams({ scaleWorkloads: 'true' }), facts());
+    assert.equal(stepOf(asked, 'confirm-backup').instances[0]!.action.kind, 'manual');
+    const given = buildPlan(helmParams({ scaleWorkloads: 'true', backupConfirmed: 'true' }), facts());
+    assert.ok(!given.steps.some((s) => s.id === 'confirm-backup'));
+    assert.ok(given.warnings!.some((w) => /Backups confirmed up front/.test(w)));
+  });
+
   it('gives every step the vendor passage it implements', () => {
     const plan = buildPlan(helmParams({ scaleWorkloads: 'true' }), facts());
     for (const s of plan.steps) assert.match(s.source, /Step [123]|Prerequisites/, `step ${s.id} names its source`);
