@@ -64,7 +64,7 @@ describe('backout CLI', function () {
       assert.deepEqual(doc.warnings, ['this is a test procedure']);
       assert.equal(doc.workDirectory, work, 'procedures add their own top-level fields');
       const steps = doc.steps as Array<Record<string, unknown>>;
-      assert.equal(steps.length, 7);
+      assert.equal(steps.length, 8);
       for (const s of steps) for (const k of ['id', 'title', 'kind', 'destructive', 'idempotent', 'instance', 'command']) assert.ok(k in s, `step has ${k}`);
       const destroy = steps.find((s) => s.id === 'destroy');
       assert.equal(destroy?.destructive, true);
@@ -113,7 +113,7 @@ describe('backout CLI', function () {
 
     it('carries out every step and exits 0', () => {
       const r = ok(backout(withProcs('run', 'test-sequence', '-p', `dir=${work}`, '--yes'), env));
-      assert.deepEqual(effects(), ['prepare', 'verified', 'unverified', 'fan-out-node-a', 'fan-out-node-b', 'fan-out-node-c', 'destroy']);
+      assert.deepEqual(effects(), ['prepare', 'verified', 'unverified', 'fan-out-node-a', 'fan-out-node-b', 'fan-out-node-c', 'destroy', 'finish']);
       assert.match(r.stdout, /Run \d{8}-\d{6}-test-sequence-[0-9a-f]{4}: succeeded/);
     });
 
@@ -183,7 +183,7 @@ describe('backout CLI', function () {
       assert.match(r.stdout, new RegExp(`^Run ${id}: succeeded$`, 'm'));
       assert.match(r.stdout, /^ {2}succeeded +fan-out \/ node-b/m);
       const doc = JSON.parse(ok(backout(['show', id as string, '--json'], env)).stdout) as { units: Array<{ state: string }> };
-      assert.equal(doc.units.length, 7);
+      assert.equal(doc.units.length, 8);
       assert.ok(doc.units.every((u) => u.state === 'succeeded'));
     });
 

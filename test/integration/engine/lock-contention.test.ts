@@ -1,0 +1,84 @@
+// Two backout processes contending for one target: the second is refused, naming the holder; a holder that died is
+// taken over.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { backout, backoutAsync, testProcedures } from '../../unit/cli/helpers';
+import { alive, killTree, until } from './processes';
+
+describe('one run per target (two real processes)', function () {
+  this.timeout(30_000);
+  let runs: string;
+  let work: string;
+  let env: Record<string, string>;
+  const started: Array<ReturnType<typeof backoutAsync>> = [];
+
+  beforeEach(() => {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'backout-lock-'));
+    runs = path.join(base, 'runs');
+    work = path.join(base, 'work');
+    fs.mkdirSync(work);
+    env = { BACKOUT_RUNS_DIR: runs };
+  });
+
+  afterEach(async () => {
+    for (const p of started.splice(0)) {
+      killTree(p.child.pid as number);
+      await p.done;
+    }
+  });
+
+  const longRun = (dir: string, target = 'lab'): ReturnType<typeof backoutAsync> => {
+    const p = backoutAsync(['run', 'test-sleep', '--procedures', testProcedures, '-p', `dir=${dir}`, '-p', `target=${target}`], env);
+    started.push(p);
+    return p;
+  };
+  const startedIn = (dir: string): boolean => fs.existsSync(path.join(dir, 'effects.log'));
+  const firstRunId = (): string => fs.readdirSync(runs).find((n) => /^\d{8}-/.test(n)) as string;
+
+  it('refuses a second run on a locked target, naming the holder run, pid and host', async () => {
+    const first = longRun(work);
+    await until(() => startedIn(work), 'the first run to start its step');
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'backout-lock-w-'));
+    const r = backout(['run', 'test-sleep', '--procedures', testProcedures, '-p', `dir=${other}`, '-p', 'seconds=0'], env);
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, new RegExp(`Target lab lab is locked by run ${firstRunId()} \\(pid ${first.child.pid} on ${os.hostname()}`));
+    assert.equal(startedIn(other), false, 'the second run did nothing');
+  });
+
+  it('lets runs on different targets proceed at the same time', async () => {
+    longRun(work, 'lab');
+    await until(() => startedIn(work), 'the first run');
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'backout-lock-w-'));
+    const r = backout(['run', 'test-sleep', '--procedures', testProcedures, '-p', `dir=${other}`, '-p', 'target=lab-2', '-p', 'seconds=0'], env);
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  it('takes over the lock of a run whose process died, and records whose it was', async () => {
+    const first = longRun(work);
+    await until(() => startedIn(work), 'the first run');
+    const deadId = firstRunId();
+    killTree(first.child.pid as number);
+    await first.done;
+    assert.equal(alive(first.child.pid as number), false);
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'backout-lock-w-'));
+    const r = backout(['run', 'test-sleep', '--procedures', testProcedures, '-p', `dir=${other}`, '-p', 'seconds=0'], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`warning: Took over the lock of lab lab from run ${deadId} \\(pid ${first.child.pid}`));
+  });
+
+  it('lists a run whose process died as interrupted, and a live one as running', async () => {
+    const first = longRun(work);
+    await until(() => startedIn(work), 'the first run');
+    assert.match(backout(['runs'], env).stdout, new RegExp(`running \\(pid ${first.child.pid}\\)`));
+    killTree(first.child.pid as number);
+    await first.done;
+    assert.match(backout(['runs'], env).stdout, /interrupted +test-sleep +lab/);
+  });
+
+  it('releases the lock when a run ends', () => {
+    assert.equal(backout(['run', 'test-sleep', '--procedures', testProcedures, '-p', `dir=${work}`, '-p', 'seconds=0'], env).code, 0);
+    assert.deepEqual(fs.readdirSync(path.join(runs, 'locks')), []);
+  });
+});
