@@ -66,7 +66,14 @@ class Capture {
   }
 }
 
-function openExec(conn: Connection, agent: string, command: string, pty: boolean): Promise<ClientChannel> {
+interface Opened {
+  stream: ClientChannel;
+  /** Filled by a listener attached in the exec callback itself: ssh2 can emit 'exit' in the same tick as it hands the
+   * channel over (a fast command's exit-status arriving with the exec reply), before any awaiting code runs. */
+  exit: { code?: number | null; signal?: string };
+}
+
+function openExec(conn: Connection, agent: string, command: string, pty: boolean): Promise<Opened> {
   return new Promise((resolve, reject) => {
     const opts = pty ? { pty: { term: 'dumb', cols: 200, rows: 50, width: 0, height: 0, modes: {} } } : {};
     try {
@@ -77,7 +84,12 @@ function openExec(conn: Connection, agent: string, command: string, pty: boolean
           else reject(new ChannelRefusedError(agent, err.message));
           return;
         }
-        resolve(stream);
+        const opened: Opened = { stream, exit: {} };
+        stream.on('exit', (code: number | null, signal?: string) => {
+          opened.exit.code = code;
+          if (signal !== undefined) opened.exit.signal = signal;
+        });
+        resolve(opened);
       });
     } catch (err) {
       reject(new ConnectionLostError(agent, shorten(command), (err as Error).message));
@@ -90,7 +102,7 @@ export async function execOn(conn: Connection, agent: string, command: string, o
   const started = Date.now();
   if (options.signal?.aborted === true) throw new CommandCancelledError(agent, label, true);
   const pty = options.pty === true;
-  const stream = await openExec(conn, agent, command, pty);
+  const { stream, exit } = await openExec(conn, agent, command, pty);
   const limit = options.captureBytes ?? 1024 * 1024;
   const out = new Capture(limit);
   const err = new Capture(limit);
@@ -106,8 +118,7 @@ export async function execOn(conn: Connection, agent: string, command: string, o
   const grace = options.stopGraceMs ?? 1500;
 
   return new Promise<ExecResult>((resolve, reject) => {
-    let exitCode: number | undefined;
-    let exitSignal: string | undefined;
+    const exitCode = (): number | undefined => (exit.code === undefined ? undefined : typeof exit.code === 'number' ? exit.code >>> 0 : -1);
     let stopping: 'timeout' | 'cancel' | undefined;
     let settled = false;
     const timers: NodeJS.Timeout[] = [];
@@ -143,13 +154,6 @@ export async function execOn(conn: Connection, agent: string, command: string, o
 
     stream.on('data', (chunk: Buffer) => stdout.push(chunk));
     stream.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    stream.on('exit', (code: number | null, signal?: string) => {
-      if (typeof code === 'number') exitCode = code >>> 0;
-      else {
-        exitCode = -1;
-        if (signal !== undefined) exitSignal = signal;
-      }
-    });
     stream.on('close', () => {
       stdout.end();
       stderr.end();
@@ -158,23 +162,24 @@ export async function execOn(conn: Connection, agent: string, command: string, o
         finish(() => reject(stopError(stopping as 'timeout' | 'cancel', pty)));
         return;
       }
-      if (exitCode === undefined) {
+      const code = exitCode();
+      if (code === undefined) {
         // No exit status: give the connection's own close a moment to arrive so the error says why.
         setTimeout(() => finish(() => reject(new ConnectionLostError(agent, label, conn.isOpen() ? 'the channel closed without an exit status' : 'the connection closed'))), 50);
         return;
       }
       const result: ExecResult = {
-        exitCode,
+        exitCode: code,
         stdout: out.text(),
         stderr: err.text(),
         truncated: out.truncated || err.truncated,
         durationMs: Date.now() - started,
-        ...(exitSignal === undefined ? {} : { exitSignal }),
+        ...(exit.signal === undefined ? {} : { exitSignal: exit.signal }),
       };
       finish(() => resolve(result));
     });
     conn.closed.then((reason) => {
-      if (exitCode === undefined) finish(() => reject(stopping !== undefined ? stopError(stopping, false) : new ConnectionLostError(agent, label, reason)));
+      if (exitCode() === undefined) finish(() => reject(stopping !== undefined ? stopError(stopping, false) : new ConnectionLostError(agent, label, reason)));
     });
   });
 }

@@ -17,6 +17,17 @@ describe('exec against an emulated Agent on a real sshd', () => {
     assert.ok(sink.text('stdout').every((l) => !l.includes('\r')));
   });
 
+  it('gets the exit status of 300 instant commands in a row (OpenSSH sends it together with the exec reply)', async () => {
+    const lab = await sharedLab();
+    const jump = lab.jumpHost;
+    assert.ok(jump !== undefined);
+    const pool = labPool(lab, tempDir('exec'));
+    const plain = { name: 'plain-sshd', host: jump.host, port: jump.port, user: jump.user, identityFiles: [lab.clientKeyPath], identitiesOnly: true, jumps: [] };
+    const codes: number[] = [];
+    for (let i = 0; i < 300; i++) codes.push((await pool.exec(plain, i % 2 === 0 ? 'true' : 'exit 3')).exitCode);
+    assert.deepEqual(codes, codes.map((_, i) => (i % 2 === 0 ? 0 : 3)));
+  });
+
   it('answers the shell probe as cmd.exe on a cmd Agent and as PowerShell on a PowerShell Agent', async () => {
     const lab = await sharedLab();
     const pool = labPool(lab, tempDir('exec'));
