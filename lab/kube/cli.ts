@@ -6,7 +6,7 @@
 //   node out/lab/kube/cli.js stop [--dir D]             stop everything by PID
 // Options: --dir D (default $TMPDIR/backout-kube-lab), --nodes N, --ondat current|legacy|helm, --bulk N (pods).
 import { spawn } from 'child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { ensureBinaries } from './binaries';
@@ -187,7 +187,7 @@ async function main(): Promise<void> {
   }
 }
 
-if (existsSync(__filename)) {
+if (require.main === module) {
   main().catch((err: unknown) => {
     console.error(err instanceof Error ? err.message : String(err));
     process.exitCode = 1;

@@ -1,9 +1,11 @@
 // A client for one named context of a loaded kubeconfig. The context is chosen in an in-memory copy only: the
 // user's files and their current-context are never touched.
 import { KubeConfig } from '@kubernetes/client-node';
+import type { User } from '@kubernetes/client-node';
 import { KubeClient } from './client';
 import { KubeconfigError, LoadedKubeconfig, requireContext } from './kubeconfig';
-import { KubeTransport, TransportOptions } from './transport';
+import { KubeTransport, TransportOptions, ExecAuth } from './transport';
+import { ExecConfig, ExecCredentialSource } from './exec-credential';
 
 export function kubeClientFor(loaded: LoadedKubeconfig, context: string, options: TransportOptions = {}): KubeClient {
   const info = requireContext(loaded, context);
@@ -25,14 +27,20 @@ export function kubeClientFor(loaded: LoadedKubeconfig, context: string, options
       'malformed',
     );
   }
+  const target = { context, server: cluster.server, user: info.user };
+  // The context's user is copied; an exec plugin is run by Backout (see exec-credential.ts), not by client-node.
+  const original = source.getUser(info.user);
+  const exec = original?.exec as ExecConfig | undefined;
+  let execAuth: ExecAuth | undefined;
+  let users = source.getUsers();
+  if (original && exec?.command) {
+    const user: User = { ...original, exec: undefined, authProvider: undefined };
+    execAuth = { source: new ExecCredentialSource(exec, target, options.execTimeoutMs ?? 60_000), user: user as ExecAuth['user'] };
+    users = users.map((u) => (u === original ? user : u));
+  }
   const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: source.getClusters(),
-    users: source.getUsers(),
-    contexts: source.getContexts(),
-    currentContext: context,
-  });
-  return new KubeClient(new KubeTransport(kc, { context, server: cluster.server, user: info.user }, options));
+  kc.loadFromOptions({ clusters: source.getClusters(), users, contexts: source.getContexts(), currentContext: context });
+  return new KubeClient(new KubeTransport(kc, target, options, execAuth));
 }
 
 /** One client (and so one keep-alive connection pool) per context, for the life of a kubeconfig. */

@@ -3,10 +3,10 @@
 import * as http from 'http';
 import * as https from 'https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { ExecCredentialSource } from './exec-credential';
 import {
   KubeApiError,
   KubeConflictError,
-  KubeExecPluginError,
   KubeForbiddenError,
   KubeGoneError,
   KubeNotFoundError,
@@ -22,7 +22,7 @@ export interface TransportOptions {
   connectTimeoutMs?: number;
   /** Bound on a whole ordinary request (not watches and log streams). Default 30 s. */
   requestTimeoutMs?: number;
-  /** Bound on an exec credential plugin (it may ask for a login). Default 60 s. */
+  /** Bound on an exec credential plugin; it is killed after it. Default 60 s. */
   execTimeoutMs?: number;
   /** Connections per context. Default 8. */
   maxSockets?: number;
@@ -64,6 +64,16 @@ class Deadline extends Error {
   }
 }
 
+function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 class StaleConnection extends Error {
   constructor(readonly error: unknown) {
     super('stale keep-alive connection');
@@ -90,21 +100,27 @@ const NETWORK_REASONS: Record<string, string> = {
   CERT_HAS_EXPIRED: 'the server certificate has expired',
 };
 
+/** Credentials from an exec plugin, written into the context's in-memory user before each request. */
+export interface ExecAuth {
+  source: ExecCredentialSource;
+  /** The in-memory copy of the kubeconfig user (without its exec section) that client-node reads. */
+  user: { token?: string; certData?: string; keyData?: string };
+}
+
 export class KubeTransport {
   private readonly agents: KeepAliveAgents;
   private readonly connectTimeoutMs: number;
   private readonly requestTimeoutMs: number;
-  private readonly execTimeoutMs: number;
 
   constructor(
     private readonly kc: KubeConfig,
     readonly target: KubeTarget,
     options: TransportOptions = {},
+    private readonly execAuth?: ExecAuth,
   ) {
     this.agents = useKeepAliveAgents(kc, options.maxSockets ?? 8);
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
-    this.execTimeoutMs = options.execTimeoutMs ?? 60_000;
   }
 
   /** Agents created so far: 1 when every request reused the context's pool. */
@@ -132,36 +148,27 @@ export class KubeTransport {
     return res.stream as http.IncomingMessage;
   }
 
+  /** Exec plugin runs so far (0 or 1 while the credential is valid). */
+  get execRuns(): number {
+    return this.execAuth?.source.runs ?? 0;
+  }
+
   private async credentials(signal: AbortSignal | undefined): Promise<https.RequestOptions> {
+    if (this.execAuth) {
+      const { source, user } = this.execAuth;
+      const credential = await raceAbort(source.get(), signal);
+      user.token = credential.token;
+      // client-node reads certData/keyData as base64; the plugin gives PEM.
+      user.certData = credential.clientCertificateData ? Buffer.from(credential.clientCertificateData).toString('base64') : undefined;
+      user.keyData = credential.clientKeyData ? Buffer.from(credential.clientKeyData).toString('base64') : undefined;
+    }
     const opts: https.RequestOptions = {};
-    const user = this.kc.getCurrentUser();
-    const exec = user?.exec as { command?: string; installHint?: string } | undefined;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        this.kc.applyToHTTPSOptions(opts),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Deadline('response')), this.execTimeoutMs);
-          signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
-        }),
-      ]);
+      await raceAbort(this.kc.applyToHTTPSOptions(opts), signal);
     } catch (err) {
       if (signal?.aborted) throw signal.reason;
-      if (exec?.command) {
-        const e = err as NodeJS.ErrnoException;
-        const problem =
-          err instanceof Deadline
-            ? `did not answer within ${this.execTimeoutMs / 1000} s`
-            : e.code === 'ENOENT'
-              ? 'was not found'
-              : e.code === 'EACCES'
-                ? 'is not executable'
-                : `failed: ${(e.message || String(err)).trim().split('\n').slice(0, 3).join(' ')}`;
-        throw new KubeExecPluginError(this.target, exec.command, problem, exec.installHint);
-      }
-      throw new KubeUnauthorizedError(this.target, `could not prepare credentials: ${(err as Error).message}`);
-    } finally {
-      clearTimeout(timer);
+      // Certificate files that cannot be read, auth providers that fail (OIDC, Azure, GCP).
+      throw new KubeUnauthorizedError(this.target, `could not prepare the credentials: ${(err as Error).message}`);
     }
     return opts;
   }
@@ -170,6 +177,11 @@ export class KubeTransport {
     try {
       return await this.sendOnce(req, streaming);
     } catch (err) {
+      // An exec credential the server no longer accepts (revoked, expired early): run the plugin again, once.
+      if (err instanceof KubeUnauthorizedError && this.execAuth) {
+        this.execAuth.source.invalidate();
+        return this.sendOnce(req, streaming);
+      }
       // A kept-alive connection the server closed meanwhile (e.g. it restarted) fails on first use; a GET or DELETE
       // is safe to send again once on a fresh connection.
       if (err instanceof StaleConnection && (req.method === 'GET' || req.method === 'DELETE')) return this.sendOnce(req, streaming);

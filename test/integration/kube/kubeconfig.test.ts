@@ -106,6 +106,59 @@ describe('kube adapter: kubeconfig as kubectl loads it (lab)', function () {
     }
   });
 
+  /** A kubeconfig whose exec user runs `script` (a shell script written to the test folder). */
+  function withExecPlugin(name: string, script: string): string {
+    const plugin = join(dir, name);
+    writeFileSync(plugin, `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+    const users = raw.users.map((u) =>
+      u.name === 'backout-exec' ? { name: u.name, user: { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: plugin } } } : u,
+    );
+    return write(`${name}.yaml`, { ...raw, users });
+  }
+
+  it('runs an exec plugin once for many requests when its credential does not expire, as kubectl does', async function () {
+    const runs = join(dir, 'runs.log');
+    const credential = JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', status: { token: lab.execToken } });
+    const file = withExecPlugin('counting-plugin', `echo run >> '${runs}'\nprintf '%s' '${credential}'`);
+    const client = kubeClientFor(loadKubeconfig(kubeconfigFiles({ env: { KUBECONFIG: file } })), KubeLab.contexts.exec);
+    try {
+      await Promise.all([client.version(), client.version(), client.list(Resources.namespaces)]);
+      for (let i = 0; i < 5; i++) await client.list(Resources.nodes);
+      assert.strictEqual(readFileSync(runs, 'utf8').trim().split('\n').length, 1);
+      assert.strictEqual(client.transport.execRuns, 1);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('stops an exec plugin that hangs and says so', async function () {
+    const file = withExecPlugin('hanging-plugin', 'sleep 30');
+    const client = kubeClientFor(loadKubeconfig(kubeconfigFiles({ env: { KUBECONFIG: file } })), KubeLab.contexts.exec, { execTimeoutMs: 300 });
+    try {
+      await assert.rejects(client.version(), (err: unknown) => {
+        assert.ok(err instanceof KubeExecPluginError, String(err));
+        assert.match(err.message, /"[^"]*hanging-plugin" of user "backout-exec" did not answer within 300 ms and was stopped/);
+        return true;
+      });
+    } finally {
+      client.close();
+    }
+  });
+
+  it('reports a failing exec plugin with its exit code and error output', async function () {
+    const file = withExecPlugin('failing-plugin', "echo 'error: you must be logged in to the server' >&2\nexit 3");
+    const client = kubeClientFor(loadKubeconfig(kubeconfigFiles({ env: { KUBECONFIG: file } })), KubeLab.contexts.exec);
+    try {
+      await assert.rejects(client.version(), (err: unknown) => {
+        assert.ok(err instanceof KubeExecPluginError, String(err));
+        assert.match(err.message, /failed with exit code 3: error: you must be logged in to the server/);
+        return true;
+      });
+    } finally {
+      client.close();
+    }
+  });
+
   it('names a missing exec plugin in the error', async function () {
     const users = raw.users.map((u) =>
       u.name === 'backout-exec'
