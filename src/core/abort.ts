@@ -38,6 +38,9 @@ export class TimeoutError extends Error {
   }
 }
 
+// Aborting without a reason builds a DOMException with a stack each time; disposal is routine, so give one.
+const DISPOSED = Object.freeze({ disposed: true });
+
 /** A signal aborted with a TimeoutError after `ms` on the given clock, unless disposed first. */
 export function timeoutSignal(ms: number, clock: Clock): LinkedSignal {
   const controller = new AbortController();
@@ -46,7 +49,7 @@ export function timeoutSignal(ms: number, clock: Clock): LinkedSignal {
     () => controller.abort(new TimeoutError(ms)),
     () => undefined,
   );
-  return { signal: controller.signal, dispose: () => stop.abort() };
+  return { signal: controller.signal, dispose: () => stop.abort(DISPOSED) };
 }
 
 export function isTimeout(reason: unknown): reason is TimeoutError {

@@ -26,6 +26,8 @@ export interface RunFolderOptions {
 export class RunFolder implements RunStorage {
   readonly journalName: string;
   private journalFd: number | undefined;
+  /** Log folders known to exist: a fan-out step creates its folder once, not once per instance. */
+  private readonly logDirs = new Set<string>();
 
   constructor(
     readonly runId: string,
@@ -91,7 +93,10 @@ export class RunFolder implements RunStorage {
 
   openLog(step: string, instance: string): LogFile {
     const dir = path.join(this.location, LOGS_DIR, safeName(step));
-    fs.mkdirSync(dir, { recursive: true });
+    if (!this.logDirs.has(dir)) {
+      fs.mkdirSync(dir, { recursive: true });
+      this.logDirs.add(dir);
+    }
     const fd = fs.openSync(path.join(dir, `${safeName(instance)}.log`), 'a');
     let open = true;
     return {
