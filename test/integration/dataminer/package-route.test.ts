@@ -1,0 +1,150 @@
+// Route B end to end through the backout command line against a 3-Agent DMS in the Agent lab.
+import * as assert from 'assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { productCodeFor } from '../../../lab/agent/emulator/dataminer';
+import { backout, done, executedCalls, runIdOf, startDms, waitFor, type DmsLab } from './dms-lab';
+
+const PKG_DIR = 'C:\\Skyline DataMiner\\Upgrades';
+const pkg = (v: string): string => `${PKG_DIR}\\DataMiner ${v}.dmupgrade`;
+const STORAGE_303 = productCodeFor('DataMiner StorageModule', '3.0.3');
+const API_202 = productCodeFor('DataMiner UserDefinableApiEndpoint', '2.0.2');
+const UNINSTALL = /'\/x'/;
+const CHANGES = /Start-Process|Set-Content|New-Item|Remove-Item/;
+
+function seeds(version: string, over: Record<string, object> = {}): Array<{ name: string; version: string; upgradeDurationMs: number }> {
+  return ['dma-01', 'dma-02', 'dma-03'].map((name) => ({ name, version, upgradeDurationMs: 1500, ...(over[name] ?? {}) }));
+}
+
+function placeEverywhere(dms: DmsLab, version: string, prerequisites: string[] = []): void {
+  for (const a of dms.lab.agents) dms.lab.placePackage(a.name, pkg(version), version, prerequisites);
+}
+
+function swapRun(dms: DmsLab, extra: string[] = []): string[] {
+  return [
+    'run', 'dataminer.downgrade', '--yes',
+    '--param', 'route=package', '--param', `agents=${dms.agentsParam}`, '--param', 'to=10.3.5',
+    '--param', `packages=agent:${pkg('10.3.5')}`, '--param', 'upgradeScope=each-agent', ...extra,
+  ];
+}
+
+describe('DataMiner downgrade with packages, end to end (Agent lab, backout CLI)', function () {
+  this.timeout(180_000);
+
+  it('10.3.9 → 10.3.5 downgrades every Agent and swaps the modules on each', async () => {
+    const dms = await startDms(seeds('10.3.9'));
+    try {
+      placeEverywhere(dms, '10.3.5');
+      const r = await backout(dms, swapRun(dms), done(3)).done;
+      assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /run succeeded/);
+      for (const a of dms.lab.agents) {
+        const s = dms.lab.state(a.name);
+        assert.match(s.build, /^10\.3\.5\.0-/);
+        assert.strictEqual(s.status, 'Running', `${a.name} runs (no longer "Starting up")`);
+        const mods = s.programs.filter((p) => p.name.startsWith('DataMiner ')).map((p) => `${p.name} ${p.version}`).sort();
+        assert.deepStrictEqual(mods, ['DataMiner StorageModule 1.0.1', 'DataMiner UserDefinableApiEndpoint 1.1.1']);
+        assert.strictEqual(executedCalls(dms.lab, a.name, UNINSTALL).length, 2, `${a.name}: two uninstalls`);
+        assert.match(dms.lab.readFile(a.name, 'C:\\Skyline DataMiner\\Upgrades\\VersionHistory.txt') ?? '', /;10\.3\.5\.0-\d+-\d+-release\r\n$/);
+      }
+    } finally {
+      await dms.stop();
+    }
+  });
+
+  it('resumes a run killed in the middle of the module swap without uninstalling any module twice', async () => {
+    const dms = await startDms(seeds('10.3.9'));
+    try {
+      placeEverywhere(dms, '10.3.5');
+      // dma-02's first uninstall never answers: the run is killed while it is in flight.
+      dms.lab.setFaults('dma-02', { hang: "'/x'" });
+      const first = backout(dms, swapRun(dms), done(3));
+      await waitFor('the hanging uninstall on dma-02', () => dms.lab.calls('dma-02').some((c) => c.fault === 'hang'), 120_000);
+      await waitFor('dma-01 and dma-03 to finish their uninstall', () => ['dma-01', 'dma-03'].every((n) => executedCalls(dms.lab, n, UNINSTALL).length === 1));
+      const runId = runIdOf(first.stdout());
+      await new Promise((r) => setTimeout(r, 300));
+      first.child.kill('SIGKILL');
+      const killed = await first.done;
+      assert.strictEqual(killed.signal, 'SIGKILL');
+      dms.lab.setFaults('dma-02', {});
+
+      const r = await backout(dms, ['resume', runId, '--yes'], done(2)).done;
+      assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+      for (const a of dms.lab.agents) {
+        const uninstalls = executedCalls(dms.lab, a.name, UNINSTALL);
+        assert.strictEqual(uninstalls.filter((c) => String(c.script).includes(STORAGE_303)).length, 1, `${a.name}: StorageModule uninstalled once`);
+        assert.strictEqual(uninstalls.filter((c) => String(c.script).includes(API_202)).length, 1, `${a.name}: UserDefinableApiEndpoint uninstalled once`);
+        assert.match(dms.lab.state(a.name).build, /^10\.3\.5\.0-/);
+        assert.strictEqual(dms.lab.state(a.name).status, 'Running');
+      }
+      const journal = fs.readFileSync(path.join(dms.runsDir, runId, 'journal.jsonl'), 'utf8');
+      assert.match(journal, /swap-uninstall-storagemodule.*dma-02.*verification found it not done|re-run after it was interrupted/);
+    } finally {
+      await dms.stop();
+    }
+  });
+
+  it('refuses before any change when an Agent has no suitable module installer, naming it', async () => {
+    const dms = await startDms(seeds('10.3.9', { 'dma-03': { moduleInstallers: ['DataMiner StorageModule 3.0.3.msi', 'DataMiner UserDefinableApiEndpoint 1.1.1.msi'] } }));
+    try {
+      placeEverywhere(dms, '10.3.5');
+      const r = await backout(dms, swapRun(dms), done(3)).done;
+      assert.notStrictEqual(r.code, 0);
+      assert.match(r.stderr, /Agent dma-03 \(127\.0\.0\.1\): no installer of DataMiner StorageModule 1\.0\.1 or lower in C:\\Skyline DataMiner\\Tools\\ModuleInstallers/);
+      for (const a of dms.lab.agents) {
+        const changing = dms.lab.calls(a.name).filter((c) => typeof c.script === 'string' && CHANGES.test(c.script));
+        assert.deepStrictEqual(changing, [], `${a.name} was only read`);
+        assert.match(dms.lab.state(a.name).build, /^10\.3\.9\.0-/);
+      }
+      assert.ok(!fs.existsSync(dms.runsDir) || fs.readdirSync(dms.runsDir).filter((f) => f !== 'locks').length === 0, 'no run was started');
+    } finally {
+      await dms.stop();
+    }
+  });
+
+  it('refuses a DMS whose Agents disagree on the version, listing each', async () => {
+    const dms = await startDms(seeds('10.3.9', { 'dma-02': { version: '10.3.8' } }));
+    try {
+      const r = await backout(dms, ['plan', 'dataminer.downgrade', '--param', 'route=package', '--param', `agents=${dms.agentsParam}`, '--param', 'to=10.3.5']).done;
+      assert.notStrictEqual(r.code, 0);
+      assert.match(r.stderr, /dma-01 \(127\.0\.0\.1\): 10\.3\.9 .*dma-02 \(127\.0\.0\.1\): 10\.3\.8 .*dma-03 \(127\.0\.0\.1\): 10\.3\.9/);
+    } finally {
+      await dms.stop();
+    }
+  });
+
+  it('10.4.1 → 10.2.0 across majors: stops on the VerifyNatsIsRunning prerequisite, then installs fixed packages 10.3.0 and 10.2.0', async () => {
+    const dms = await startDms(seeds('10.4.1'));
+    try {
+      placeEverywhere(dms, '10.3.0', ['VerifyNatsIsRunning']);
+      placeEverywhere(dms, '10.2.0');
+      const args = (first: string): string[] => [
+        'run', 'dataminer.downgrade', '--yes', '--param', 'route=package', '--param', `agents=${dms.agentsParam}`, '--param', 'to=10.2.0',
+        '--param', `packages=agent:${first};agent:${pkg('10.2.0')}`, '--param', 'upgradeScope=each-agent',
+      ];
+      const failed = await backout(dms, args(pkg('10.3.0')), done(3)).done;
+      assert.strictEqual(failed.code, 1, failed.stdout + failed.stderr);
+      assert.match(failed.stdout, /Prerequisite check VerifyNatsIsRunning failed/);
+      assert.match(dms.lab.state('dma-01').build, /^10\.4\.1\.0-/);
+
+      // The fixed copy: the same package without Update.zip\Prerequisites\VerifyNatsIsRunning.dll.
+      const fixed = `${PKG_DIR}\\DataMiner 10.3.0.without-VerifyNatsIsRunning.dmupgrade`;
+      for (const a of dms.lab.agents) dms.lab.placePackage(a.name, fixed, '10.3.0', []);
+      const plan = await backout(dms, ['plan', 'dataminer.downgrade', '--json', ...args(fixed).slice(3)]).done;
+      assert.strictEqual(plan.code, 0, plan.stderr);
+      const doc = JSON.parse(plan.stdout) as { packages: string[]; moduleSwap: boolean };
+      assert.deepStrictEqual(doc.packages, ['10.3.0', '10.2.0']);
+      assert.strictEqual(doc.moduleSwap, false);
+
+      const r = await backout(dms, args(fixed), done(3)).done;
+      assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+      for (const a of dms.lab.agents) {
+        const history = dms.lab.readFile(a.name, 'C:\\Skyline DataMiner\\Upgrades\\VersionHistory.txt') ?? '';
+        assert.match(history, /;10\.3\.0\.0-[^\r\n]*\r\n[^;]*;10\.2\.0\.0-[^\r\n]*\r\n$/, `${a.name} went through 10.3.0 to 10.2.0`);
+        assert.strictEqual(executedCalls(dms.lab, a.name, UNINSTALL).length, 0, 'no module swap across these majors');
+      }
+    } finally {
+      await dms.stop();
+    }
+  });
+});
