@@ -14,6 +14,10 @@ export interface ExtHostRunOptions {
   repo: string;
   /** Compiled test entry exporting run(). */
   testsEntry: string;
+  /** VSIX files installed besides the extension under development. */
+  vsix?: string[];
+  /** Echo the extension host's output to this process's console (default true). */
+  echo?: boolean;
   workspace: string;
   env?: Record<string, string>;
   userSettings?: Record<string, unknown>;
@@ -26,6 +30,8 @@ export interface ExtHostResult {
   exitCode: number;
   passed: number;
   failed: number;
+  /** Everything the workbench and the extension host logged. */
+  transcript: string[];
 }
 
 export async function runExtensionHostTests(options: ExtHostRunOptions): Promise<ExtHostResult> {
@@ -33,6 +39,7 @@ export async function runExtensionHostTests(options: ExtHostRunOptions): Promise
   const server = await startCodeServer({
     workspace: options.workspace,
     smokeTestDriver: true,
+    vsix: options.vsix,
     env: options.env,
     userSettings: options.userSettings,
     log: options.log,
@@ -48,7 +55,7 @@ export async function runExtensionHostTests(options: ExtHostRunOptions): Promise
       transcript.push(line);
       // The workbench logs its own failed lookups of marketplace and account hosts (no network here); those stay in
       // the transcript file, the console shows the tests.
-      if (WORKBENCH_NOISE.test(line)) return;
+      if (WORKBENCH_NOISE.test(line) || options.echo === false) return;
       if (type === 'error') process.stderr.write(`${line}\n`);
       else process.stdout.write(`${line}\n`);
     });
@@ -68,7 +75,7 @@ export async function runExtensionHostTests(options: ExtHostRunOptions): Promise
     ]);
     await page.screenshot({ path: path.join(options.resultsDir, 'extension-host-final.png') }).catch(() => undefined);
     const summary = [...transcript].reverse().map((l) => /(\d+) passed, (\d+) failed/.exec(l)).find(Boolean);
-    return { exitCode, passed: summary ? Number(summary[1]) : 0, failed: summary ? Number(summary[2]) : exitCode === 0 ? 0 : 1 };
+    return { exitCode, passed: summary ? Number(summary[1]) : 0, failed: summary ? Number(summary[2]) : exitCode === 0 ? 0 : 1, transcript };
   } finally {
     fs.writeFileSync(path.join(options.resultsDir, 'extension-host.log'), transcript.join('\n'));
     await browser.close().catch(() => undefined);

@@ -1,6 +1,7 @@
 // The Targets view: Kubernetes contexts (and, as procedures land, DataMiner Systems). Reading happens off the UI
 // path: getChildren awaits the lazily loaded adapter, and refresh only fires the change event.
 import * as vscode from 'vscode';
+import { kubeconfigFiles } from '../../adapters/kube/kubeconfig-files';
 import { loadKube } from '../../adapters/lazy';
 import { kubeconfigSetting } from '../settings';
 import { kubeNodes, type KubeconfigOutcome } from './kube-nodes';
@@ -31,10 +32,9 @@ export class TargetsProvider implements vscode.TreeDataProvider<TargetNode>, vsc
     return node.kind === 'kube-group' ? node.children : [];
   }
 
-  /** The files the current kubeconfig comes from, for the file watcher. */
+  /** The files the current kubeconfig comes from, for the file watcher (without loading client-node). */
   async kubeconfigFiles(): Promise<string[]> {
-    const kube = await loadKube();
-    return kube.kubeconfigFiles({ setting: kubeconfigSetting() }).files;
+    return kubeconfigFiles({ setting: kubeconfigSetting() }).files;
   }
 
   private async loadRoots(): Promise<TargetNode[]> {
