@@ -3,7 +3,7 @@
 export function makeRunId(procedureId: string, at: Date, random: () => number = Math.random): string {
   const p = (n: number, w = 2): string => String(n).padStart(w, '0');
   const stamp = `${at.getUTCFullYear()}${p(at.getUTCMonth() + 1)}${p(at.getUTCDate())}-${p(at.getUTCHours())}${p(at.getUTCMinutes())}${p(at.getUTCSeconds())}`;
-  const slug = procedureId.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 24) || 'run';
+  const slug = procedureId.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 32).replace(/^-+|-+$/g, '') || 'run';
   const suffix = Math.floor(random() * 0x10000).toString(16).padStart(4, '0');
   return `${stamp}-${slug}-${suffix}`;
 }
