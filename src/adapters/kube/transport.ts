@@ -270,12 +270,14 @@ export class KubeTransport {
   }
 
   private apiError(status: number, body: string, call: CallDescription, what: string): Error {
-    let parsed: KubeStatus = {};
+    let parsed: KubeStatus | undefined;
     try {
-      parsed = JSON.parse(body) as KubeStatus;
+      const value: unknown = JSON.parse(body);
+      if (typeof value === 'object' && value !== null) parsed = value as KubeStatus;
     } catch {
-      parsed = { message: body.trim().slice(0, 500) || http.STATUS_CODES[status] };
+      // Not JSON: a proxy or load balancer answered, not the API server.
     }
+    parsed ??= { message: body.trim().slice(0, 500) || http.STATUS_CODES[status] };
     const message = parsed.message ?? http.STATUS_CODES[status] ?? 'no message';
     switch (status) {
       case 401:
