@@ -85,6 +85,17 @@ export class VirshStandIn {
     save(this.stateFile, s);
   }
 
+  /** Sets a domain's power state directly (to take a snapshot of a powered-off VM). */
+  setState(domain: string, state: DomainState): void {
+    withLock(path.dirname(this.stateFile), () => {
+      const s = load(this.stateFile);
+      const d = s.domains[domain];
+      if (d === undefined) throw new Error(`no domain ${domain}`);
+      d.state = state;
+      save(this.stateFile, s);
+    });
+  }
+
   /** Takes a snapshot now, dated `createdAt` (tests date snapshots around an upgrade). */
   snapshot(domain: string, name: string, createdAt: Date = new Date()): void {
     withLock(path.dirname(this.stateFile), () => {

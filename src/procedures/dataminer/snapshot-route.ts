@@ -116,6 +116,23 @@ function hvStep(input: SnapshotRouteInput, id: string, title: string, op: Hyperv
   };
 }
 
+function waitRunningStep(input: SnapshotRouteInput, machines: Machine[]): Step {
+  const preset = PRESETS[input.hypervisor as HypervisorKind];
+  return {
+    id: 'wait-vms-running',
+    title: 'Wait until every VM runs',
+    source: SRC.snapshotMethod,
+    kind: 'wait',
+    destructive: false,
+    idempotent: true,
+    timeoutMs: 15 * MIN,
+    instances: machines.map((m) => ({
+      instance: m.instance,
+      action: { kind: 'wait', description: `VM ${m.vm} is running`, until: hv(input, 'state', m), intervalMs: 2000, succeedWhenOutputMatches: preset.runningPattern },
+    })),
+  };
+}
+
 export function planSnapshotRoute(input: SnapshotRouteInput): PlanDraft {
   const warnings: string[] = [];
   const agents = input.facts?.agents ?? [];
@@ -235,7 +252,10 @@ export function planSnapshotRoute(input: SnapshotRouteInput): PlanDraft {
     });
   }
   if (automated) {
-    steps.push(hvStep(input, 'power-on-vms', 'Power on the VMs', 'start', machines, { destructive: false, idempotent: false }, 'running'));
+    // A snapshot of a running VM comes back running: only the others are started; all are then waited for.
+    const toStart = machines.filter((m) => m.snapshot?.state !== 'running');
+    if (toStart.length > 0) steps.push(hvStep(input, 'power-on-vms', 'Power on the VMs', 'start', toStart, { destructive: false, idempotent: false }, 'running'));
+    steps.push(waitRunningStep(input, machines));
   } else if (!offline) {
     steps.push({
       id: 'power-on-vms',

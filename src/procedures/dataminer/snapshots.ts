@@ -8,6 +8,14 @@ export interface Snapshot {
   name: string;
   /** ISO 8601 in UTC. */
   createdAt: string;
+  /** The VM's state the snapshot holds, when the listing shows it (virsh does): reverting restores it. */
+  state?: 'running' | 'off';
+}
+
+function stateOf(text: string): Snapshot['state'] {
+  if (/\brunning\b/i.test(text)) return 'running';
+  if (/\bshut ?off\b|\bstopped\b|\bpoweredOff\b/i.test(text)) return 'off';
+  return undefined;
 }
 
 const DATE = /(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?\s?(Z|[+-]\d{2}:?\d{2})?/;
@@ -43,7 +51,8 @@ export function parseSnapshotListing(text: string): Snapshot[] {
     let name = cleanName(line.slice(0, m.index));
     if (name === '') name = cleanName(line.slice(m.index + m[0].length)).split(/\s{2,}/)[0] ?? '';
     if (name === '' || /^current$/i.test(name)) continue;
-    out.push({ name, createdAt: new Date(ms).toISOString() });
+    const state = stateOf(line.slice(m.index + m[0].length));
+    out.push({ name, createdAt: new Date(ms).toISOString(), ...(state ? { state } : {}) });
   }
   return out;
 }

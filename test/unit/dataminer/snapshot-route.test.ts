@@ -34,7 +34,7 @@ const step = (d: PlanDraft, id: string): Step => {
 describe('route A planner (VM snapshot restore)', () => {
   it('with a preset: lists, powers off, reverts to the newest snapshot before the upgrade, powers on, verifies versions', () => {
     const d = planSnapshotRoute(input());
-    assert.deepStrictEqual(d.steps.map((s) => s.id), ['snapshot-evidence', 'list-snapshots', 'power-off-vms', 'revert-snapshots', 'power-on-vms', 'verify-agent-versions']);
+    assert.deepStrictEqual(d.steps.map((s) => s.id), ['snapshot-evidence', 'list-snapshots', 'power-off-vms', 'revert-snapshots', 'power-on-vms', 'wait-vms-running', 'verify-agent-versions']);
     assert.deepStrictEqual((step(d, 'revert-snapshots').instances[0]?.action as LocalAction).argv, ['virsh', 'snapshot-revert', 'vm-dma-1', 'pre-upgrade']);
     assert.deepStrictEqual((step(d, 'revert-snapshots').instances[1]?.action as LocalAction).argv, ['virsh', 'snapshot-revert', 'dma-2', 'pre-upgrade-2']);
     assert.strictEqual(step(d, 'power-off-vms').destructive, true);
@@ -45,6 +45,13 @@ describe('route A planner (VM snapshot restore)', () => {
     assert.deepStrictEqual(d.extra?.packages, []);
     assert.strictEqual(d.extra?.moduleSwap, false);
     assert.deepStrictEqual(planProblems(d.steps), []);
+  });
+
+  it('starts only the VMs whose snapshot was taken powered off, then waits for all of them to run', () => {
+    const running = (n: string, t: string): string => ` ${n}   ${t}   running`;
+    const d = planSnapshotRoute(input({ listings: { ...input().listings, 'dma-2': [running('live', '2023-09-05 13:00:00 +0000')] } }));
+    assert.deepStrictEqual(step(d, 'power-on-vms').instances.map((i) => i.instance), ['dma-1']);
+    assert.deepStrictEqual(step(d, 'wait-vms-running').instances.map((i) => i.instance), ['dma-1', 'dma-2']);
   });
 
   it('verifies each Agent runs the version from before the upgrade (VersionHistory.txt), or the one given', () => {

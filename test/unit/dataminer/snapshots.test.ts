@@ -10,8 +10,8 @@ describe('snapshot listings and the choice of the snapshot to restore', () => {
       ' after-upgrade        2024-05-02 12:00:00 +0000   running',
     ].join('\n');
     assert.deepStrictEqual(parseSnapshotListing(text), [
-      { name: 'before upgrade', createdAt: '2024-05-02T07:30:00.000Z' },
-      { name: 'after-upgrade', createdAt: '2024-05-02T12:00:00.000Z' },
+      { name: 'before upgrade', createdAt: '2024-05-02T07:30:00.000Z', state: 'off' },
+      { name: 'after-upgrade', createdAt: '2024-05-02T12:00:00.000Z', state: 'running' },
     ]);
   });
 
