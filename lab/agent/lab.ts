@@ -87,7 +87,11 @@ function installExitHandlers(): void {
 export class AgentLab {
   private stopped = false;
 
-  constructor(readonly manifest: LabManifest) {}
+  /** `removeDirOnStop`: the lab made its own temp folder, so stop() removes it. */
+  constructor(
+    readonly manifest: LabManifest,
+    private readonly removeDirOnStop = false,
+  ) {}
 
   get dir(): string {
     return this.manifest.dir;
@@ -204,6 +208,7 @@ export class AgentLab {
     const pids = [...this.manifest.agents.map((a) => a.pid), ...(this.manifest.jumpHost === undefined ? [] : [this.manifest.jumpHost.pid])];
     await Promise.all(pids.map((pid) => stopPidAndWait(pid)));
     live.delete(this);
+    if (this.removeDirOnStop) fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** Synchronous last resort (process exit, signals). */
@@ -241,6 +246,7 @@ export async function startLab(options: LabOptions): Promise<AgentLab> {
   if (!fs.existsSync(EMULATOR)) throw new Error(`${EMULATOR} is missing: compile first (npx tsc -p .)`);
   ensureShellWrapper();
   installExitHandlers();
+  const ownDir = options.dir === undefined && options.detached !== true;
   const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'backout-agent-lab-'));
   fs.mkdirSync(dir, { recursive: true });
   fs.chmodSync(dir, 0o755);
@@ -253,7 +259,7 @@ export async function startLab(options: LabOptions): Promise<AgentLab> {
   }
   const clientPub = fs.readFileSync(clientKey + '.pub', 'utf8').trim();
   const manifest: LabManifest = { dir, agents: [], clientKey, detached: options.detached === true, ...(options.password === undefined ? {} : { password: options.password }) };
-  const lab = new AgentLab(manifest);
+  const lab = new AgentLab(manifest, ownDir);
   // Attached labs die with this process; a detached (CLI) lab is stopped on failure only.
   live.add(lab);
   try {
