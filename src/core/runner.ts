@@ -502,9 +502,10 @@ export class Runner {
   private record(event: JournalEvent): void {
     const line = this.redactor.redact(encodeEvent(event));
     const safe = JSON.parse(line) as JournalEvent;
-    applyEvent(this.state, safe, { file: this.storage.journalName, line: this.state.events + 1 });
+    // On disk first: if the write fails, the state in memory has not moved ahead of the journal.
     this.storage.appendJournal(line);
     this.dirty = true;
+    applyEvent(this.state, safe, { file: this.storage.journalName, line: this.state.events + 1 });
     this.options.onEvent?.(safe, this.state);
   }
 
