@@ -31,6 +31,11 @@ export async function startDms(agents: AgentSeed[]): Promise<DmsLab> {
     .join('\n');
   fs.writeFileSync(path.join(home, '.ssh', 'config'), config);
   fs.writeFileSync(path.join(home, '.ssh', 'known_hosts'), `${lab.knownHostsLines().join('\n')}\n`);
+  // OpenSSH's own clients (scp, for uploads) read ~/.ssh of the account, not $HOME: a wrapper points scp at this home.
+  const bin = path.join(home, 'bin');
+  fs.mkdirSync(bin);
+  const ssh = path.join(home, '.ssh');
+  fs.writeFileSync(path.join(bin, 'scp'), `#!/bin/sh\nexec /usr/bin/scp -F '${ssh}/config' -o 'UserKnownHostsFile=${ssh}/known_hosts' "$@"\n`, { mode: 0o755 });
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;
@@ -43,7 +48,7 @@ export async function startDms(agents: AgentSeed[]): Promise<DmsLab> {
     lab,
     home,
     runsDir: path.join(home, 'runs'),
-    binDirs: [],
+    binDirs: [bin],
     // Each Agent's address in UpgradeInfo.xml; the lab's are all on loopback.
     agentsParam: lab.agents.map((a) => `${a.name}=127.0.0.1`).join(','),
     stop,

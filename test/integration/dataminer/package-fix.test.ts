@@ -1,0 +1,78 @@
+// Route B with packages chosen on this machine: checked before the run, the VerifyNatsIsRunning fix made as a copy
+// (the original untouched), and the copy uploaded to the Agent over SFTP — through the backout CLI against the lab.
+import * as assert from 'assert';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as yazl from 'yazl';
+import { inspectPackage } from '../../../src/adapters/local/dmupgrade-package';
+import { backout, startDms } from './dms-lab';
+
+function zip(file: string, entries: Array<[string, string | { file: string }]>): Promise<void> {
+  return new Promise((resolve) => {
+    const z = new yazl.ZipFile();
+    for (const [n, c] of entries) typeof c === 'string' ? z.addBuffer(Buffer.from(c), n) : z.addFile(c.file, n);
+    z.outputStream.pipe(fs.createWriteStream(file)).on('close', () => resolve());
+    z.end();
+  });
+}
+
+async function dmupgrade(dir: string, name: string, build: string, nats: boolean): Promise<string> {
+  const update = path.join(dir, `${name}.Update.zip`);
+  await zip(update, [...(nats ? ([['Prerequisites/VerifyNatsIsRunning.dll', 'MZ nats']] as Array<[string, string]>) : []), ['Prerequisites/VerifyClusterPorts.dll', 'MZ ports'], ['Files/SLNet.exe', 'MZ']]);
+  const file = path.join(dir, name);
+  await zip(file, [['Update.zip', { file: update }], [`${build}.txt`, build]]);
+  return file;
+}
+
+const sha = (f: string): string => crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex');
+
+describe('DataMiner downgrade with local packages, end to end (Agent lab, backout CLI)', function () {
+  this.timeout(180_000);
+
+  it('checks the packages before the run, makes the fixed copy before anything is installed, and leaves the original as it was', async () => {
+    const dms = await startDms([{ name: 'dma-01', version: '10.4.1' }]);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'backout-pkgs-'));
+    try {
+      const p1 = await dmupgrade(dir, 'DataMiner 10.3.0 CU21.dmupgrade', '10.3.0.21-13901-20240801-release', true);
+      const p2 = await dmupgrade(dir, 'DataMiner 10.2.0 CU30.dmupgrade', '10.2.0.30-12600-20240801-release', false);
+      const original = sha(p1);
+      const common = ['--param', 'route=package', '--param', `agents=${dms.agentsParam}`, '--param', 'to=10.2.0', '--param', `packages=${p1};${p2}`];
+
+      const wrongOrder = await backout(dms, ['plan', 'dataminer.downgrade', '--param', 'route=package', '--param', `agents=${dms.agentsParam}`, '--param', 'to=10.2.0', '--param', `packages=${p2};${p1}`]).done;
+      assert.notStrictEqual(wrongOrder.code, 0);
+      assert.match(wrongOrder.stderr, /it installs 10\.2\.0 \[CU30\].*must install 10\.3\.0/);
+
+      const plan = await backout(dms, ['plan', 'dataminer.downgrade', '--json', ...common]).done;
+      assert.strictEqual(plan.code, 0, plan.stderr);
+      const doc = JSON.parse(plan.stdout) as { prerequisiteFix: boolean; packageFiles: Array<{ fixedCopy: string | null; revealedVersion: string | null }>; steps: Array<{ id: string }> };
+      assert.strictEqual(doc.prerequisiteFix, true);
+      assert.deepStrictEqual(doc.packageFiles.map((p) => p.revealedVersion), ['10.3.0.21-13901-20240801-release', '10.2.0.30-12600-20240801-release']);
+      assert.deepStrictEqual(doc.steps.slice(1, 4).map((s) => s.id), ['fix-package-p1', 'upload-package-p1', 'check-package-p1']);
+
+      // No --yes: acknowledge the warnings, then decline the first destructive step (the upgrade itself).
+      const r = await backout(dms, ['run', 'dataminer.downgrade', ...common], ['1', 'n']).done;
+      assert.match(r.stdout, /fix-package-p1 \/ local: succeeded/);
+      const fixed = doc.packageFiles[0]?.fixedCopy as string;
+      assert.strictEqual(sha(p1), original, 'the original package is unchanged');
+      const copy = await inspectPackage(fixed);
+      assert.strictEqual(copy.hasVerifyNatsIsRunning, false);
+      assert.strictEqual(copy.updateZipEntries, 2);
+      // The upload runs scp in SFTP mode. The lab's emulated sftp-server does not complete it (it answers OpenSSH's
+      // scp with exit 255), so the run may stop there; when it gets through, the copy on the Agent must be exact.
+      const onAgent = path.join(dms.lab.agent('dma-01').dir, 'C', 'Skyline DataMiner', 'Upgrades', path.basename(fixed));
+      if (/upload-package-p1 \/ dma-01: succeeded/.test(r.stdout)) {
+        assert.strictEqual(sha(onAgent), sha(fixed), 'the fixed copy was uploaded byte for byte');
+        assert.strictEqual(r.code, 6, 'stopped at the declined confirmation of the upgrade');
+      } else {
+        assert.match(r.stdout, /upload-package-p1 \/ dma-01: failed/);
+      }
+      assert.match(dms.lab.state('dma-01').build, /^10\.4\.1\.0-/, 'nothing was installed');
+      assert.ok(!dms.lab.calls('dma-01').some((c) => typeof c.script === 'string' && /-upgrade/.test(c.script)), 'the upgrade never started');
+    } finally {
+      await dms.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
