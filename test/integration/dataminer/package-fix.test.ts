@@ -12,7 +12,10 @@ import { backout, startDms } from './dms-lab';
 function zip(file: string, entries: Array<[string, string | { file: string }]>): Promise<void> {
   return new Promise((resolve) => {
     const z = new yazl.ZipFile();
-    for (const [n, c] of entries) typeof c === 'string' ? z.addBuffer(Buffer.from(c), n) : z.addFile(c.file, n);
+    for (const [n, c] of entries) {
+      if (typeof c === 'string') z.addBuffer(Buffer.from(c), n);
+      else z.addFile(c.file, n);
+    }
     z.outputStream.pipe(fs.createWriteStream(file)).on('close', () => resolve());
     z.end();
   });
