@@ -208,6 +208,7 @@ export function createDowngradeProcedure(tool?: PackageTool): Procedure<Downgrad
       '(preferred); route B installs DataMiner upgrade packages (one per major version), with the per-Agent module swap and the ' +
       'VerifyNatsIsRunning fix where they apply.',
     parameters: PARAMETERS,
+    targetParameter: { name: 'dms', kind: 'dms' },
     target(params: ParamValues): TargetRef {
       const agents = agentsOf(params);
       const dms = String(params.dms);
