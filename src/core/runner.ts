@@ -514,6 +514,8 @@ export class Runner {
    * while a sync is in flight is covered by the next one, which its caller waits for.
    */
   async durable(): Promise<void> {
+    // Let instances started in the same turn record their events first, so that one fsync covers them all.
+    await Promise.resolve();
     while (this.dirty || this.syncing) {
       if (this.syncing) {
         await this.syncing;

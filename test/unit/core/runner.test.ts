@@ -115,6 +115,33 @@ describe('runner: a run from start to end', () => {
     assert.deepEqual(order.slice(i - 2, i + 1), ['append running', 'sync', 'action']);
   });
 
+  it('makes one fsync cover the starts of instances launched together (group commit)', async () => {
+    const order: string[] = [];
+    const storage = await newStorage();
+    const watched: RunStorage = Object.assign(Object.create(storage) as RunStorage, {
+      appendJournal: (text: string) => {
+        const e = JSON.parse(text) as { state?: string; instance?: string };
+        if (e.state === 'running') order.push(`running ${e.instance ?? ''}`);
+        storage.appendJournal(text);
+      },
+      syncJournal: async () => {
+        order.push('sync');
+        await storage.syncJournal();
+      },
+    });
+    const ex = new RecordingExecutor({
+      act: async (req) => {
+        order.push(`action ${req.instance}`);
+        return { exitCode: 0 };
+      },
+    });
+    const insts = ['a', 'b', 'c', 'd', 'e'].map((i) => ({ instance: i, action: local('act') }));
+    await (await Runner.start(watched, plan([step('each', { concurrency: 5 }, insts)]), host(ex), { concurrency: 5 })).execute();
+    const firstAction = order.findIndex((o) => o.startsWith('action'));
+    assert.deepEqual(order.slice(0, firstAction), ['sync', 'running a', 'running b', 'running c', 'running d', 'running e', 'sync']);
+    assert.equal(order.filter((o) => o === 'sync').length, 3, 'start of run, the five starts, end of run');
+  });
+
   it('fails a step whose kind has no executor in this host, saying which kind', async () => {
     const p = plan([{ ...step('a'), kind: 'ssh', instances: [{ instance: 'dma-01', action: { kind: 'ssh', host: 'dma-01', command: 'ver' } }] }]);
     const { state } = await runPlan(p, host(new RecordingExecutor()));
