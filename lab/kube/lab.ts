@@ -35,6 +35,13 @@ export class KubeLab {
     // Last resort when the process exits without stop(): never leave an apiserver or etcd behind.
     for (const pid of Object.values(this.pids())) stopPid(pid, 'SIGKILL');
   };
+  /** On SIGINT/SIGTERM: stop the lab, then let the signal do what it would have done without us. */
+  private readonly onSignal = (signal: NodeJS.Signals): void => {
+    this.removeSignalHandlers();
+    void this.stop()
+      .catch(() => this.exitGuard())
+      .finally(() => process.kill(process.pid, signal));
+  };
 
   private constructor(
     readonly dir: string,
@@ -49,6 +56,13 @@ export class KubeLab {
     readonly execToken: string,
   ) {
     process.once('exit', this.exitGuard);
+    process.once('SIGINT', this.onSignal);
+    process.once('SIGTERM', this.onSignal);
+  }
+
+  private removeSignalHandlers(): void {
+    process.removeListener('SIGINT', this.onSignal);
+    process.removeListener('SIGTERM', this.onSignal);
   }
 
   static readonly contexts = LAB_CONTEXTS;
@@ -143,6 +157,7 @@ export class KubeLab {
       this.api.close();
       await this.controlPlane.stop();
       process.removeListener('exit', this.exitGuard);
+      this.removeSignalHandlers();
       if (this.ownsDir && !this.keepDir) await rm(this.dir, { recursive: true, force: true });
     }
   }
