@@ -23,6 +23,12 @@ function hungPid(lab: AgentLab, agent: string, after: number): number | undefine
 }
 
 describe('stopping remote commands on a real sshd', () => {
+  afterEach(async () => {
+    // Faults never outlive their test, even a failed one: the lab is shared by the other suites.
+    const lab = await sharedLab();
+    for (const name of ['dma-06', 'dma-07', 'dma-20']) lab.setFaults(name, {});
+  });
+
   it('cancels a hanging command run with a PTY, and the remote process is gone', async () => {
     const lab = await sharedLab();
     lab.setFaults('dma-06', { hang: 'VersionHistory' });
@@ -37,7 +43,6 @@ describe('stopping remote commands on a real sshd', () => {
     assert.ok(err instanceof CommandCancelledError, String(err));
     assert.equal(err.stopped, true);
     await waitFor('the remote process to end', () => (alive(pid) ? undefined : true));
-    lab.setFaults('dma-06', {});
   });
 
   it('times out a hanging command run with a PTY and stops it', async () => {
@@ -53,7 +58,6 @@ describe('stopping remote commands on a real sshd', () => {
     const pid = hungPid(lab, 'dma-06', before);
     assert.ok(pid !== undefined);
     await waitFor('the remote process to end', () => (alive(pid) ? undefined : true));
-    lab.setFaults('dma-06', {});
   });
 
   it('fails a command whose connection drops mid-command, without re-running it', async () => {
@@ -65,7 +69,6 @@ describe('stopping remote commands on a real sshd', () => {
     assert.ok(err instanceof ConnectionLostError, String(err));
     assert.match(err.message, /may or may not have completed/);
     assert.equal(lab.calls('dma-07').slice(before).filter((c) => c['fault'] === 'drop').length, 1);
-    lab.setFaults('dma-07', {});
   });
 
   it('re-runs an idempotent command once on a new connection after a drop', async () => {
@@ -80,7 +83,17 @@ describe('stopping remote commands on a real sshd', () => {
     // the pool recovers: the next command opens a new connection
     const r = await pool.exec(endpointOf(lab, lab.agent('dma-07')), listInstalledPrograms('cmd').line);
     assert.equal(r.exitCode, 0);
-    lab.setFaults('dma-07', {});
+  });
+
+  it('times out an Agent that answers too slowly', async () => {
+    const lab = await sharedLab();
+    lab.setFaults('dma-20', { slowMs: 10_000 });
+    const pool = labPool(lab, tempDir('slow'));
+    const err = await pool
+      .exec(endpointOf(lab, lab.agent('dma-20')), listInstalledPrograms('cmd').line, { pty: true, timeoutMs: 1000 })
+      .then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof CommandTimeoutError, String(err));
+    assert.match(err.message, /did not finish within 1 s and was stopped/);
   });
 
   it('reports the nth failing operation with its Windows error text', async () => {
