@@ -183,7 +183,7 @@ export class SshPool {
       try {
         return await execOn(p.conn, agent, command, options);
       } catch (err) {
-        if (err instanceof ChannelRefusedError && refusals < 3 && p.conn.isOpen()) {
+        if (err instanceof ChannelRefusedError && /open failure|open failed/i.test(err.reason) && refusals < 3 && p.conn.isOpen()) {
           refusals++;
           this.refusals++;
           p.limit = Math.max(1, p.active - 1);
