@@ -205,13 +205,21 @@ export async function writeFixedCopy(source: string, destination: string, signal
   }
 }
 
-/** The package tool the procedure uses: inspection in-process, the fix as a local step running this file. */
-export const localPackageTool: PackageTool = {
-  inspect: (file, signal) => inspectPackage(file, signal),
-  fixCommand(source: string, destination: string): LocalAction {
-    return { kind: 'local', argv: [process.execPath, __filename, 'fix', source, destination] };
-  },
-};
+/**
+ * The package tool the procedure uses: inspection in-process, the fix as a local step running `script` (this file's
+ * command line). A bundled host passes the path of its bundled copy of this file.
+ */
+export function packageToolAt(script: string): PackageTool {
+  return {
+    inspect: (file, signal) => inspectPackage(file, signal),
+    fixCommand(source: string, destination: string): LocalAction {
+      return { kind: 'local', argv: [process.execPath, script, 'fix', source, destination] };
+    },
+  };
+}
+
+/** The tool running this very file (hosts that run from compiled sources, e.g. tests). */
+export const localPackageTool: PackageTool = packageToolAt(__filename);
 
 async function main(argv: string[]): Promise<number> {
   const [command, a, b] = argv;
