@@ -6,8 +6,14 @@ import { KubeClient } from './client';
 import { KubeconfigError, LoadedKubeconfig, requireContext } from './kubeconfig';
 import { KubeTransport, TransportOptions, ExecAuth } from './transport';
 import { ExecConfig, ExecCredentialSource } from './exec-credential';
+import { proxyFromEnvironment } from './proxy-env';
 
-export function kubeClientFor(loaded: LoadedKubeconfig, context: string, options: TransportOptions = {}): KubeClient {
+export interface KubeClientOptions extends TransportOptions {
+  /** Environment for HTTPS_PROXY/HTTP_PROXY/NO_PROXY (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export function kubeClientFor(loaded: LoadedKubeconfig, context: string, options: KubeClientOptions = {}): KubeClient {
   const info = requireContext(loaded, context);
   const source = loaded.kubeConfig;
   const cluster = source.getCluster(info.cluster);
@@ -38,8 +44,12 @@ export function kubeClientFor(loaded: LoadedKubeconfig, context: string, options
     execAuth = { source: new ExecCredentialSource(exec, target, options.execTimeoutMs ?? 60_000), user: user as ExecAuth['user'] };
     users = users.map((u) => (u === original ? user : u));
   }
+  // Like kubectl: the cluster's proxy-url wins, else the proxy environment variables apply.
+  let clusters = source.getClusters();
+  const envProxy = cluster.proxyUrl ? undefined : proxyFromEnvironment(cluster.server, options.env ?? process.env);
+  if (envProxy) clusters = clusters.map((c) => (c === cluster ? { ...c, proxyUrl: envProxy } : c));
   const kc = new KubeConfig();
-  kc.loadFromOptions({ clusters: source.getClusters(), users, contexts: source.getContexts(), currentContext: context });
+  kc.loadFromOptions({ clusters, users, contexts: source.getContexts(), currentContext: context });
   return new KubeClient(new KubeTransport(kc, target, options, execAuth));
 }
 
@@ -49,7 +59,7 @@ export class KubeClientPool {
 
   constructor(
     private readonly loaded: LoadedKubeconfig,
-    private readonly options: TransportOptions = {},
+    private readonly options: KubeClientOptions = {},
   ) {}
 
   get(context: string): KubeClient {

@@ -12,5 +12,7 @@ export type { WatchOptions } from './watch';
 export { podState } from './pod-state';
 export type { PodState, PodHealth, ContainerProblem } from './pod-state';
 export { kubeClientFor, KubeClientPool } from './connect';
+export type { KubeClientOptions } from './connect';
+export { proxyFromEnvironment } from './proxy-env';
 export { findVolumeUsers, volumeUsers } from './volume-users';
 export type { VolumeUser } from './volume-users';

@@ -181,13 +181,14 @@ describe('kube adapter: kubeconfig as kubectl loads it (lab)', function () {
     }
   });
 
-  it('goes through the proxy-url of the cluster, over one kept-alive tunnel', async function () {
+  /** An HTTP CONNECT proxy on loopback that records its tunnels; it resolves the name "kubernetes" to 127.0.0.1. */
+  async function connectProxy(): Promise<{ url: string; tunnels: string[]; close: () => Promise<unknown> }> {
     const tunnels: string[] = [];
     const proxy = http.createServer((_req, res) => res.writeHead(405).end());
     proxy.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
       tunnels.push(req.url ?? '');
       const [host, port] = (req.url ?? '').split(':');
-      const upstream = net.connect(Number(port), host, () => {
+      const upstream = net.connect(Number(port), host === 'kubernetes' ? '127.0.0.1' : host, () => {
         client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
         upstream.write(head);
         upstream.pipe(client);
@@ -197,17 +198,40 @@ describe('kube adapter: kubeconfig as kubectl loads it (lab)', function () {
       client.on('error', () => upstream.destroy());
     });
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-    const port = (proxy.address() as net.AddressInfo).port;
-    const clusters = raw.clusters.map((c) => ({ name: c.name, cluster: { ...c.cluster, 'proxy-url': `http://127.0.0.1:${port}` } }));
+    const url = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
+    return { url, tunnels, close: () => new Promise((r) => { proxy.closeAllConnections(); proxy.close(r); }) };
+  }
+
+  it('goes through the proxy-url of the cluster, over one kept-alive tunnel', async function () {
+    const proxy = await connectProxy();
+    const clusters = raw.clusters.map((c) => ({ name: c.name, cluster: { ...c.cluster, 'proxy-url': proxy.url } }));
     const file = write('proxied.yaml', { ...raw, clusters });
     const client = kubeClientFor(loadKubeconfig(kubeconfigFiles({ env: { KUBECONFIG: file } })), KubeLab.contexts.admin);
     try {
       for (let i = 0; i < 10; i++) await client.version();
-      assert.strictEqual(tunnels.length, 1, `tunnels opened: ${tunnels.join(', ')}`);
-      assert.strictEqual(tunnels[0], new URL(lab.server).host);
+      assert.strictEqual(proxy.tunnels.length, 1, `tunnels opened: ${proxy.tunnels.join(', ')}`);
+      assert.strictEqual(proxy.tunnels[0], new URL(lab.server).host);
     } finally {
       client.close();
-      await new Promise((r) => proxy.close(r));
+      await proxy.close();
+    }
+  });
+
+  it('goes through HTTPS_PROXY when the cluster has no proxy-url, as kubectl does', async function () {
+    const proxy = await connectProxy();
+    // A host name the certificate carries and only the proxy resolves: the request can only succeed through it.
+    const server = `https://kubernetes:${new URL(lab.server).port}`;
+    const clusters = raw.clusters.map((c) => ({ name: c.name, cluster: { ...c.cluster, server } }));
+    const file = write('env-proxied.yaml', { ...raw, clusters });
+    const client = kubeClientFor(loadKubeconfig(kubeconfigFiles({ env: { KUBECONFIG: file } })), KubeLab.contexts.admin, {
+      env: { HTTPS_PROXY: proxy.url, NO_PROXY: 'example.com' },
+    });
+    try {
+      assert.strictEqual((await client.version()).gitVersion, 'v1.20.2');
+      assert.deepStrictEqual(proxy.tunnels, [`kubernetes:${new URL(lab.server).port}`]);
+    } finally {
+      client.close();
+      await proxy.close();
     }
   });
 });
