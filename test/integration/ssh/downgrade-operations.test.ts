@@ -20,6 +20,7 @@ import {
   upgradesDir,
   writeUpgradeInfo,
 } from '../../../src/procedures/dataminer/windows-commands';
+import { UploadFailedError } from '../../../src/adapters/ssh/errors';
 import { endpointOf, labPool } from './helpers';
 import { sharedLab, tempDir } from './lab';
 
@@ -98,3 +99,51 @@ for (const { agent: name, shell } of cases) {
     });
   });
 }
+
+describe('known downgrade traps on an emulated Agent', () => {
+  it('fails the VerifyNatsIsRunning prerequisite when going down from 10.4.x, and passes once the check is removed from the package', async () => {
+    const lab = await sharedLab();
+    const name = 'dma-13';
+    lab.update(name, (s) => {
+      s.build = '10.4.3.0-14321-20240410-release';
+    });
+    const pool = labPool(lab, tempDir('nats'));
+    const e = endpointOf(lab, lab.agent(name));
+    const p = DEFAULT_AGENT_PATHS;
+    const withCheck = join(upgradesDir(p), 'DataMiner 10.3.9.0 with check.dmupgrade');
+    lab.placePackage(name, withCheck, '10.3.9', ['VerifyNatsIsRunning']);
+    assert.equal((await pool.exec(e, runUpgrade(p, withCheck, join(upgradesDir(p), 'none.xml'), 'cmd').line)).exitCode, 2, 'a missing UpgradeInfo.xml is refused');
+    const info = join(upgradesDir(p), 'UpgradeInfo.xml');
+    await pool.exec(e, writeUpgradeInfo(info, { agents: ['127.0.0.1'], isCluster: false, extractAllFiles: false, delayedStart: false, automaticStartServices: true, stopSnmp: false, rebootAfterUpgrade: false, failoverPolicy: 'UseDefault' }, 'cmd').line);
+    assert.equal((await pool.exec(e, runUpgrade(p, withCheck, info, 'cmd').line)).exitCode, 0);
+    let progress = '';
+    for (let i = 0; i < 100 && !/aborted|completed/.test(progress); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      progress = (await pool.exec(e, readUpgradeProgress(p, 'DataMiner 10.3.9.0 with check.dmupgrade', 20, 'cmd').line)).stdout;
+    }
+    assert.match(progress, /Prerequisite check VerifyNatsIsRunning failed\. The upgrade was aborted\./);
+    assert.equal(lab.state(name).build, '10.4.3.0-14321-20240410-release');
+
+    const fixed = join(upgradesDir(p), 'DataMiner 10.3.9.0 without check.dmupgrade');
+    lab.placePackage(name, fixed, '10.3.9', []);
+    assert.equal((await pool.exec(e, runUpgrade(p, fixed, info, 'cmd').line)).exitCode, 0);
+    for (let i = 0; i < 100 && !/completed/.test(progress); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      progress = (await pool.exec(e, readUpgradeProgress(p, 'DataMiner 10.3.9.0 without check.dmupgrade', 20, 'cmd').line)).stdout;
+    }
+    assert.match(progress, /Upgrade completed/);
+    assert.match(lab.state(name).build, /^10\.3\.9\.0-/);
+  });
+
+  it('reports an upload to a path the Agent does not have as a failed upload, naming both paths', async () => {
+    const lab = await sharedLab();
+    const dir = tempDir('upload');
+    const local = path.join(dir, 'p.dmupgrade');
+    fs.writeFileSync(local, 'x');
+    const err = await labPool(lab, dir)
+      .upload(endpointOf(lab, lab.agent('dma-13')), local, '/D:/Nowhere/p.dmupgrade')
+      .then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof UploadFailedError, String(err));
+    assert.match(err.message, /uploading .*p\.dmupgrade to \/D:\/Nowhere\/p\.dmupgrade failed/);
+  });
+});
