@@ -31,9 +31,8 @@ export class FileTargetLocks implements TargetLocks {
     fs.mkdirSync(this.directory, { recursive: true });
     const file = this.lockFile(target);
     let tookOverFrom: LockHolder | undefined;
-    // Twice at most: once, and once more after removing a stale holder (if another process raced us to it, the
-    // second attempt reports that process as the holder).
-    for (let attempt = 0; attempt < 2; attempt++) {
+    // A few rounds: the lock may be released, or a stale one removed (by us or another process), between tries.
+    for (let round = 0; round < 50; round++) {
       if (this.tryCreate(file, holder)) return this.handle(file, holder, tookOverFrom);
       const current = this.read(target, file);
       if (!current) continue; // released between our attempt and the read
@@ -41,19 +40,37 @@ export class FileTargetLocks implements TargetLocks {
         return this.handle(file, holder, undefined);
       }
       if (!isStale(current, this.here)) throw new TargetLockedError(targetLabel(target), current, file);
-      // Move the stale file aside under a unique name: of two processes taking over at once, one rename wins.
-      const aside = `${file}.stale-${process.pid}-${Date.now()}`;
-      try {
-        fs.renameSync(file, aside);
-        fs.rmSync(aside, { force: true });
-        tookOverFrom = current;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      }
+      if (this.removeStale(file, current, holder)) tookOverFrom = current;
+      else await new Promise((r) => setTimeout(r, 10 + Math.random() * 20));
     }
     const current = this.read(target, file);
     if (current) throw new TargetLockedError(targetLabel(target), current, file);
     throw new UnreadableLockError(targetLabel(target), file, 'it keeps changing while being taken');
+  }
+
+  /**
+   * Removes a stale lock file, unless another process is doing the same: a guard file created exclusively makes
+   * the read-check-remove one step, so a process can never remove a lock that another has just taken over.
+   */
+  private removeStale(file: string, stale: LockHolder, us: LockHolder): boolean {
+    const guard = `${file}.takeover`;
+    if (!this.tryCreate(guard, us)) {
+      // Someone else is taking over. A guard older than a few seconds belongs to a process that died doing it.
+      try {
+        if (Date.now() - fs.statSync(guard).mtimeMs > 5000) fs.rmSync(guard, { force: true });
+      } catch {
+        // Gone meanwhile.
+      }
+      return false;
+    }
+    try {
+      const now = parseLockHolder(fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
+      if (!now || now.runId !== stale.runId || now.pid !== stale.pid || now.hostname !== stale.hostname) return false;
+      fs.rmSync(file, { force: true });
+      return true;
+    } finally {
+      fs.rmSync(guard, { force: true });
+    }
   }
 
   async holder(target: TargetRef): Promise<LockHolder | undefined> {

@@ -1,6 +1,7 @@
 // Two backout processes contending for one target: the second is refused, naming the holder; a holder that died is
 // taken over.
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -75,6 +76,30 @@ describe('one run per target (two real processes)', function () {
     killTree(first.child.pid as number);
     await first.done;
     assert.match(backout(['runs'], env).stdout, /interrupted +test-sleep +lab/);
+  });
+
+  const racers = (n: number): Array<ReturnType<typeof backoutAsync>> =>
+    Array.from({ length: n }, () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'backout-lock-w-'));
+      const p = backoutAsync(['run', 'test-sleep', '--procedures', testProcedures, '-p', `dir=${dir}`, '-p', 'seconds=1'], env);
+      started.push(p);
+      return p;
+    });
+
+  it('lets exactly one of several processes starting at once take a free target', async () => {
+    const results = await Promise.all(racers(4).map((p) => p.done));
+    assert.deepEqual(results.map((r) => r.code).sort(), [0, 3, 3, 3], results.map((r) => r.stderr).join('\n'));
+  });
+
+  it('lets exactly one of several processes take over the same stale lock', async () => {
+    const dead = spawnSync('true').pid as number;
+    fs.mkdirSync(path.join(runs, 'locks'), { recursive: true });
+    const holder = { runId: '20261122-000000-dead-0000', pid: dead, hostname: os.hostname(), user: 'gone', startedAt: '2026-11-22T00:00:00.000Z', target: 'lab lab' };
+    fs.writeFileSync(path.join(runs, 'locks', 'lab--lab.lock'), JSON.stringify(holder));
+    const results = await Promise.all(racers(4).map((p) => p.done));
+    assert.deepEqual(results.map((r) => r.code).sort(), [0, 3, 3, 3], results.map((r) => r.stderr).join('\n'));
+    const winner = results.find((r) => r.code === 0);
+    assert.match(winner?.stdout ?? '', /Took over the lock of lab lab from run 20261122-000000-dead-0000/);
   });
 
   it('releases the lock when a run ends', () => {

@@ -55,6 +55,26 @@ describe('file target locks', () => {
     assert.equal((await locks().holder(labTarget))?.runId, 'run-b');
   });
 
+  it('never removes a lock that another process took over from the same stale holder a moment earlier', async () => {
+    await locks().acquire(labTarget, holder('dead-run', 100));
+    alive.add(200);
+    alive.add(300);
+    const other = locks();
+    let raced: Promise<unknown> | undefined;
+    // While this process decides that dead-run is stale, another process takes the lock over (synchronously, as
+    // it would between two of our system calls).
+    const racing = new FileTargetLocks(dir, {
+      hostname: 'here',
+      pidAlive: (pid) => {
+        if (pid === 100 && !raced) raced = other.acquire(labTarget, holder('run-b', 200));
+        return alive.has(pid);
+      },
+    });
+    await assert.rejects(racing.acquire(labTarget, holder('run-c', 300)), (e: unknown) => e instanceof TargetLockedError && e.holder.runId === 'run-b');
+    assert.equal(((await raced) as { tookOverFrom?: LockHolder }).tookOverFrom?.runId, 'dead-run');
+    assert.equal((await locks().holder(labTarget))?.runId, 'run-b');
+  });
+
   it('never takes over a lock held from another host', async () => {
     await locks().acquire(labTarget, holder('run-a', 100, 'elsewhere'));
     await assert.rejects(locks().acquire(labTarget, holder('run-b', 200)), TargetLockedError);
