@@ -12,7 +12,7 @@ import {
 } from './errors';
 import { encodeEvent, parseJournal, type Actor, type Confirmation, type JournalEvent, type RunOutcome, type StepEvent } from './journal';
 import { targetLabel } from './lock';
-import { renderAction, unitKey, type Action, type CheckAction, type Plan, type Step, type StepInstance, type Verification, type WaitAction } from './plan';
+import { planProblems, renderAction, unitKey, type Action, type CheckAction, type Plan, type Step, type StepInstance, type Verification, type WaitAction } from './plan';
 import { forEachBounded } from './pool';
 import type { Clock, ExecutionResult, Executors, LineSink, LogFile, Prompter, RunStorage } from './ports';
 import { Redactor } from './redaction';
@@ -77,9 +77,11 @@ function parsePlan(text: string, where: string): Plan {
     throw new InvalidPlanError('(unknown)', `plan.json in ${where} is not valid JSON`);
   }
   const plan = value as Plan;
-  if (plan?.formatVersion !== 1 || !Array.isArray(plan.steps)) {
+  if (plan?.formatVersion !== 1 || !Array.isArray(plan.steps) || typeof plan.target?.name !== 'string') {
     throw new InvalidPlanError(plan?.procedure?.id ?? '(unknown)', `plan.json in ${where} has an unknown format`);
   }
+  const problems = planProblems(plan.steps);
+  if (problems.length > 0) throw new InvalidPlanError(plan.procedure.id, `plan.json in ${where}: ${problems.join('; ')}`);
   return plan;
 }
 
@@ -351,7 +353,7 @@ export class Runner {
       try {
         exitCode = (await this.check(step, instance, action.until, signal, capture)).exitCode;
       } catch (err) {
-        if (signal.aborted) throw err;
+        if (signal.aborted || err instanceof NoExecutorError) throw err;
         // A check that cannot run (e.g. resource not there yet) is a "not yet", not a failure of the wait.
         sink.line('info', `check ${n} could not run: ${errorMessage(err)}`);
         exitCode = -1;
@@ -506,7 +508,12 @@ export class Runner {
     this.storage.appendJournal(line);
     this.dirty = true;
     applyEvent(this.state, safe, { file: this.storage.journalName, line: this.state.events + 1 });
-    this.options.onEvent?.(safe, this.state);
+    // A failing observer (a UI) must not stop a rollback half-way; the journal already holds the event.
+    try {
+      this.options.onEvent?.(safe, this.state);
+    } catch {
+      // Ignored on purpose.
+    }
   }
 
   /**
@@ -540,7 +547,11 @@ export class Runner {
       line: (stream, text) => {
         const safe = this.redactor.redact(text);
         log.append(`${this.now()} ${stream.padEnd(6)} ${safe}\n`);
-        this.options.onLine?.(step, instance, stream, safe);
+        try {
+          this.options.onLine?.(step, instance, stream, safe);
+        } catch {
+          // As for onEvent: the log file holds the line.
+        }
       },
     };
   }

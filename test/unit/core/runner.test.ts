@@ -402,6 +402,15 @@ describe('runner: wait and manual steps', () => {
     assert.match(state.units.get('w/x')?.reason ?? '', /timed out after 60 ms/);
   });
 
+  it('fails a wait at once when its check needs an executor this host lacks', async () => {
+    const check = { kind: 'ssh' as const, host: 'dma-01', command: 'sc query SLDataMiner' };
+    const p = plan([{ ...step('w', { timeoutMs: 5000 }), kind: 'wait', instances: [{ instance: 'x', action: { kind: 'wait', description: 'service up', until: check, intervalMs: 5 } }] }]);
+    const t0 = Date.now();
+    const { state } = await runPlan(p, host(new RecordingExecutor()));
+    assert.match(state.units.get('w/x')?.reason ?? '', /needs a "ssh" executor/);
+    assert.ok(Date.now() - t0 < 2000, 'without waiting for the timeout');
+  });
+
   it('asks the user to carry out a manual step and records the answer', async () => {
     const prompter = new ScriptedPrompter({ pick: ['done'] });
     const p = plan([{ ...step('m'), kind: 'manual', instances: [{ instance: 'vm', action: { kind: 'manual', instructions: 'Restore the snapshot in vCenter' } }] }]);
@@ -560,6 +569,14 @@ describe('runner: resume', () => {
     lines[1] = lines[1]?.slice(0, 20) ?? '';
     fs.writeFileSync(file, lines.join('\n'));
     await assert.rejects(resume(runId, host(new RecordingExecutor())), (e: unknown) => e instanceof JournalCorruptError && e.line === 2 && e.file === file);
+  });
+
+  it('refuses to resume from a plan.json that is not a well-formed plan', async () => {
+    const ex = new RecordingExecutor({ bad: async () => ({ exitCode: 1 }) });
+    const { runId } = await runPlan(plan([step('a', {}, [{ instance: 'lab-1', action: local('bad') }])]), host(ex));
+    const file = path.join(root, runId, 'plan.json');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"timeoutMs": 10000', '"timeoutMs": -1'));
+    await assert.rejects(resume(runId, host(new RecordingExecutor())), /plan\.json in .*: step a needs a positive timeoutMs/);
   });
 
   it('refuses to resume a run that succeeded', async () => {
