@@ -152,6 +152,19 @@ describe('crash and resume (real processes, SIGKILL)', function () {
     assertExactlyOnce(s);
   });
 
+  it('ignores a torn last journal line left by the crash, shows it, and removes it on resume', async () => {
+    const s = scenario();
+    await crashAt(s, 'verified', 'mid-action');
+    const journal = path.join(s.runs, runId(s) as string, 'journal.jsonl');
+    fs.appendFileSync(journal, '{"type":"step","at":"2026-11-22T10:00:00.000Z","step":"verified","inst');
+    const shown = backout(['show', runId(s) as string], s.env);
+    assert.match(shown.stdout, /the last journal line \(\d+\) is torn and is ignored; resume removes it/);
+    const r = resume(s);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /warning: Ignored a torn last line \(line \d+\)/);
+    assertExactlyOnce(s);
+  });
+
   it('is told at resume which step was caught running and how it was settled', async () => {
     const s = scenario();
     await crashAt(s, 'verified', 'mid-action');
