@@ -42,6 +42,10 @@ export interface LabOptions {
   password?: string;
   /** sshds survive this process (CLI); tests keep them attached and stop them in teardown. */
   detached?: boolean;
+  /** Prefix of the lab users' names (default `bkdma`): labs running at the same time use different prefixes. */
+  userPrefix?: string;
+  /** sshd limits of every Agent (defaults as OpenSSH and Windows OpenSSH: MaxSessions 10, MaxStartups 10:30:100). */
+  sshd?: { maxSessions?: number; maxStartups?: string };
 }
 
 export interface LabManifest {
@@ -52,6 +56,7 @@ export interface LabManifest {
   password?: string;
   /** Whether the sshds outlive the process that started them. */
   detached: boolean;
+  sshd?: { maxSessions?: number; maxStartups?: string };
 }
 
 const EMULATOR = path.join(__dirname, 'emulator', 'main.js');
@@ -62,8 +67,8 @@ export function fingerprintOf(publicKeyLine: string): string {
 }
 
 /** Lab user names: bkdma01, bkdma02, ... (stable, so repeated runs reuse them). */
-export function agentUser(index: number): string {
-  return `bkdma${String(index + 1).padStart(2, '0')}`;
+export function agentUser(index: number, prefix = 'bkdma'): string {
+  return `${prefix}${String(index + 1).padStart(2, '0')}`;
 }
 
 const live = new Set<AgentLab>();
@@ -195,7 +200,7 @@ export class AgentLab {
     await stopPidAndWait(a.pid);
     fs.rmSync(path.join(sshdDir, 'ssh_host_ed25519_key'), { force: true });
     fs.rmSync(path.join(sshdDir, 'ssh_host_ed25519_key.pub'), { force: true });
-    const h = await startAgentSshd(this.dir, a.user, a.port, a.dir, !!this.manifest.password, !this.manifest.detached);
+    const h = await startAgentSshd(this.dir, a.user, a.port, a.dir, !!this.manifest.password, !this.manifest.detached, this.manifest.sshd);
     a.pid = h.pid;
     a.hostKeyPublic = h.hostKeyPublic;
     a.hostKeyFingerprint = fingerprintOf(h.hostKeyPublic);
@@ -218,8 +223,10 @@ export class AgentLab {
   }
 }
 
-async function startAgentSshd(labDir: string, user: string, port: number, agentDir: string, password: boolean, attached: boolean) {
+async function startAgentSshd(labDir: string, user: string, port: number, agentDir: string, password: boolean, attached: boolean, limits: LabManifest['sshd']) {
   return startSshd({
+    ...(limits?.maxSessions === undefined ? {} : { maxSessions: limits.maxSessions }),
+    ...(limits?.maxStartups === undefined ? {} : { maxStartups: limits.maxStartups }),
     dir: path.join(agentDir, 'sshd'),
     port,
     users: [user],
@@ -258,7 +265,7 @@ export async function startLab(options: LabOptions): Promise<AgentLab> {
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'backout-lab-client', '-f', clientKey], { stdio: 'pipe' });
   }
   const clientPub = fs.readFileSync(clientKey + '.pub', 'utf8').trim();
-  const manifest: LabManifest = { dir, agents: [], clientKey, detached: options.detached === true, ...(options.password === undefined ? {} : { password: options.password }) };
+  const manifest: LabManifest = { dir, agents: [], clientKey, detached: options.detached === true, ...(options.sshd === undefined ? {} : { sshd: options.sshd }), ...(options.password === undefined ? {} : { password: options.password }) };
   const lab = new AgentLab(manifest, ownDir);
   // Attached labs die with this process; a detached (CLI) lab is stopped on failure only.
   live.add(lab);
@@ -267,7 +274,7 @@ export async function startLab(options: LabOptions): Promise<AgentLab> {
     for (const [index, seed] of options.agents.entries()) {
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(seed.name) || names.has(seed.name)) throw new Error(`invalid or duplicate Agent name: ${seed.name}`);
       names.add(seed.name);
-      const userName = agentUser(index);
+      const userName = agentUser(index, options.userPrefix);
       const user: LabUser = ensureUser(userName, SHELL_WRAPPER, options.password);
       const agentDir = path.join(dir, 'agents', seed.name);
       fs.rmSync(agentDir, { recursive: true, force: true });
@@ -281,7 +288,7 @@ export async function startLab(options: LabOptions): Promise<AgentLab> {
       let handle;
       for (let attempt = 0; ; attempt++) {
         try {
-          handle = await startAgentSshd(dir, userName, await freePort(), agentDir, options.password !== undefined, options.detached !== true);
+          handle = await startAgentSshd(dir, userName, await freePort(), agentDir, options.password !== undefined, options.detached !== true, options.sshd);
           break;
         } catch (err) {
           // another process may have taken the free port between probing and binding
@@ -292,14 +299,15 @@ export async function startLab(options: LabOptions): Promise<AgentLab> {
       writeManifest(manifest);
     }
     if (options.jumpHost === true) {
-      const user = ensureUser('bkjump', '/bin/sh', options.password);
-      const keyFile = path.join(keysDir, 'bkjump');
+      const jumpUser = options.userPrefix === undefined ? 'bkjump' : `${options.userPrefix}jump`;
+      const user = ensureUser(jumpUser, '/bin/sh', options.password);
+      const keyFile = path.join(keysDir, jumpUser);
       fs.writeFileSync(keyFile, clientPub + '\n');
       fs.chownSync(keyFile, user.uid, user.gid);
       const h = await startSshd({
         dir: path.join(dir, 'jump'),
         port: await freePort(),
-        users: ['bkjump'],
+        users: [jumpUser],
         authorizedKeysDir: keysDir,
         passwordAuthentication: options.password !== undefined,
         allowTcpForwarding: true,
@@ -307,7 +315,7 @@ export async function startLab(options: LabOptions): Promise<AgentLab> {
         sftpSubsystem: 'internal-sftp',
         attached: options.detached !== true,
       });
-      manifest.jumpHost = { host: '127.0.0.1', port: h.port, user: 'bkjump', pid: h.pid, hostKeyPublic: h.hostKeyPublic };
+      manifest.jumpHost = { host: '127.0.0.1', port: h.port, user: jumpUser, pid: h.pid, hostKeyPublic: h.hostKeyPublic };
     }
     writeManifest(manifest);
     if (manifest.detached) live.delete(lab);

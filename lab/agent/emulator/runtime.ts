@@ -322,7 +322,7 @@ export class PsSession {
         const file = str(b.named.get('FilePath')) ?? '';
         // Windows PowerShell 5.1 joins -ArgumentList with spaces and the program splits the line again.
         const argv = splitWindowsCommandLine(list(b.named.get('ArgumentList')).map(String).join(' '));
-        const result = this.program('Start-Process', file, argv);
+        const result = this.program(file, argv);
         if (result === undefined) {
           throw new PsError('Start-Process', 'This command cannot be run due to the error: The system cannot find the file specified.', 'InvalidOperation: (:) [Start-Process], InvalidOperationException', 'InvalidOperationException,Microsoft.PowerShell.Commands.StartProcessCommand');
         }
@@ -335,12 +335,11 @@ export class PsSession {
   }
 
   /** The programs an Agent has, by path or name. */
-  private program(cmdlet: string, file: string, argv: string[]): ProgramResult | undefined {
+  private program(file: string, argv: string[]): ProgramResult | undefined {
     const state = readState(this.agentDir);
     const lower = file.toLowerCase();
     if (lower === state.taskbarUtility.toLowerCase()) return taskbarUtility(this.agentDir, argv);
     if (lower === 'msiexec.exe' || lower === 'msiexec' || lower === 'c:\\windows\\system32\\msiexec.exe') return msiexec(this.agentDir, argv);
-    void cmdlet;
     return undefined;
   }
 
@@ -352,7 +351,7 @@ export class PsSession {
       this.vars.set('lastexitcode', code);
       return [];
     }
-    const result = this.program('&', call.name, argv);
+    const result = this.program(call.name, argv);
     if (result === undefined) {
       throw new PsError(call.name, `The term '${call.name}' is not recognized as the name of a cmdlet, function, script file, or operable program. Check the spelling of the name, or if a path was included, verify that the path is correct and try again.`, `ObjectNotFound: (${call.name}:String) [], CommandNotFoundException`, 'CommandNotFoundException');
     }
