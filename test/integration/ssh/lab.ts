@@ -21,7 +21,8 @@ export function sharedLab(): Promise<AgentLab> {
       defaultShell: i === 1 ? 'powershell' : 'cmd',
       upgradeDurationMs: 1500,
     }));
-    const started = await startLab({ agents, jumpHost: true, password: LAB_PASSWORD });
+    // Own user prefix: other suites may run labs at the same time, and this one sets a password on its users.
+    const started = await startLab({ agents, jumpHost: true, password: LAB_PASSWORD, userPrefix: 'bkssh' });
     registerTeardown(async () => {
       await started.stop();
       fs.rmSync(started.dir, { recursive: true, force: true });
