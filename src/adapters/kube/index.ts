@@ -16,3 +16,8 @@ export type { KubeClientOptions } from './connect';
 export { proxyFromEnvironment } from './proxy-env';
 export { findVolumeUsers, volumeUsers } from './volume-users';
 export type { VolumeUser } from './volume-users';
+export { KubeExecutor } from './executor';
+export type { KubeExecutorOptions } from './executor';
+export { resolveResourceType } from './discovery';
+export { rolloutReport, podStateWord } from './rollout-status';
+export type { RolloutReport, InitFailure } from './rollout-status';

@@ -1,0 +1,334 @@
+// The engine's executor for `kube` actions: the operations of the Ondat procedure's contract
+// (src/procedures/ondat/kube-operations.ts) on the adapter, each on the context the action names. Exit status 0
+// means the operation did what it says and every expectation held; 1 that it did not (the reason is printed); 2 a
+// failing init container in rollout-status; 3 a kind the API server does not serve. Failures of the means
+// (unreachable, 401, 403) reject with the adapter's typed errors, which name the context, server and call.
+import { chmod, mkdir, writeFile } from 'fs/promises';
+import { dirname, isAbsolute, resolve, sep } from 'path';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import type { KubeAction } from '../../core/plan';
+import type { ExecutionRequest, ExecutionResult, Executor } from '../../core/ports';
+import type { KubeClient } from './client';
+import type { KubeClientPool } from './connect';
+import { resolveResourceType } from './discovery';
+import { KubeLogsUnavailableError, KubeNotFoundError, KubeWaitTimeoutError } from './errors';
+import { FieldExpectation, unmet } from './field-path';
+import { ResourceType, Resources } from './resources';
+import { DaemonSetJson, rolloutReport } from './rollout-status';
+import type { KubeObject, Pod } from './types';
+import { volumeUsers } from './volume-users';
+
+export interface KubeExecutorOptions {
+  pool: KubeClientPool;
+  /** The run's folder, for `save` (files are written relative to it). Hosts without one cannot save. */
+  runFolder?: (request: ExecutionRequest<KubeAction>) => string | undefined;
+}
+
+type Out = (text: string) => void;
+type Options = Record<string, unknown>;
+
+const ok: ExecutionResult = { exitCode: 0 };
+const fail = (detail: string): ExecutionResult => ({ exitCode: 1, detail });
+
+function str(o: Options, key: string): string | undefined {
+  return typeof o[key] === 'string' ? (o[key] as string) : undefined;
+}
+
+function num(o: Options, key: string): number | undefined {
+  return typeof o[key] === 'number' ? (o[key] as number) : undefined;
+}
+
+function expectations(o: Options): FieldExpectation[] {
+  const list = o.expectEach;
+  return Array.isArray(list) ? (list as unknown[]).filter((e): e is FieldExpectation => typeof e === 'object' && e !== null && typeof (e as FieldExpectation).path === 'string') : [];
+}
+
+function ref(o: KubeObject): string {
+  return o.metadata?.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : `${o.metadata?.name}`;
+}
+
+/** The object without what only adds noise to a log line or a backup: managedFields. */
+function compact(o: KubeObject): KubeObject {
+  if (!o.metadata?.hasOwnProperty('managedFields')) return o;
+  const metadata: Record<string, unknown> = { ...o.metadata };
+  delete metadata.managedFields;
+  return { ...o, metadata };
+}
+
+function labelSelectorOf(matchLabels: Record<string, string> | undefined): string | undefined {
+  const entries = Object.entries(matchLabels ?? {});
+  return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join(',') : undefined;
+}
+
+export class KubeExecutor implements Executor<KubeAction> {
+  constructor(private readonly options: KubeExecutorOptions) {}
+
+  async execute(request: ExecutionRequest<KubeAction>): Promise<ExecutionResult> {
+    const { action, signal } = request;
+    const client = this.options.pool.get(action.context);
+    const out: Out = (text) => request.output.line('stdout', text);
+    const o = (action.options ?? {}) as Options;
+    switch (action.operation) {
+      case 'list':
+        return this.list(client, action, o, out, signal);
+      case 'get':
+        return this.get(client, action, o, out, signal);
+      case 'save':
+        return this.save(client, request, out);
+      case 'delete':
+        return this.delete(client, action, o, out, signal);
+      case 'scale':
+        return this.scale(client, action, o, out, signal);
+      case 'create-or-adopt':
+        return this.createOrAdopt(client, action, o, out, signal);
+      case 'rollout-status':
+        return this.rolloutStatus(client, action, o, out, signal);
+      case 'volume-users':
+        return this.volumeUsers(client, o, out, signal);
+      case 'assert-unchanged':
+        return this.assertUnchanged(client, o, out, signal);
+      default:
+        out(`unknown kube operation "${action.operation}"`);
+        return { exitCode: 1, detail: `unknown kube operation "${action.operation}"; this host supports list, get, save, delete, scale, create-or-adopt, rollout-status, volume-users, assert-unchanged` };
+    }
+  }
+
+  private async type(client: KubeClient, action: KubeAction, out: Out): Promise<ResourceType | undefined> {
+    if (!action.resource) throw new Error(`kube ${action.operation}: the action names no resource`);
+    const type = await resolveResourceType(client, action.resource.apiVersion, action.resource.kind);
+    if (!type) out(`not served: ${action.resource.apiVersion} ${action.resource.kind}`);
+    return type;
+  }
+
+  private notServed(action: KubeAction): ExecutionResult {
+    return { exitCode: 3, detail: `the API server does not serve ${action.resource?.apiVersion} ${action.resource?.kind}` };
+  }
+
+  private async list(client: KubeClient, action: KubeAction, o: Options, out: Out, signal: AbortSignal): Promise<ExecutionResult> {
+    const type = await this.type(client, action, out);
+    if (!type) return this.notServed(action);
+    let items: KubeObject[];
+    try {
+      const namespace = type.namespaced && o.allNamespaces !== true ? action.namespace : undefined;
+      items = (await client.list(type, { namespace, labelSelector: str(o, 'labelSelector'), signal })).items;
+    } catch (err) {
+      // A custom resource whose CRD is gone answers 404 on its collection.
+      if (err instanceof KubeNotFoundError) {
+        out(`not served: ${action.resource?.apiVersion} ${action.resource?.kind}`);
+        return this.notServed(action);
+      }
+      throw err;
+    }
+    const names = str(o, 'output') === 'names';
+    const checks = expectations(o);
+    const offenders: string[] = [];
+    for (const item of items) {
+      out(names ? ref(item) : JSON.stringify(compact(item)));
+      for (const e of checks) {
+        const problem = unmet(item, e);
+        if (problem) offenders.push(`${ref(item)}: ${problem}`);
+      }
+    }
+    offenders.forEach((line) => out(`UNMET ${line}`));
+    if (offenders.length) return fail(`${offenders.length} expectation(s) not met`);
+    if (o.expect === 'none' && items.length > 0) return fail(`expected no ${type.kind} but found ${items.length}`);
+    if (o.expect === 'some' && items.length === 0) return fail(`expected at least one ${type.kind} but found none`);
+    return ok;
+  }
+
+  private async get(client: KubeClient, action: KubeAction, o: Options, out: Out, signal: AbortSignal): Promise<ExecutionResult> {
+    const type = await this.type(client, action, out);
+    if (!type) return this.notServed(action);
+    const name = action.resource?.name ?? '';
+    const obj = await client.find<KubeObject>(type, name, { namespace: action.namespace, signal });
+    if (!obj) {
+      out('not found');
+      return fail(`${type.kind} ${name} not found`);
+    }
+    out(JSON.stringify(compact(obj)));
+    const problems = expectations(o).map((e) => unmet(obj, e)).filter((p): p is string => p !== undefined);
+    problems.forEach((p) => out(`UNMET ${ref(obj)}: ${p}`));
+    return problems.length ? fail(problems.join('; ')) : ok;
+  }
+
+  private async save(client: KubeClient, request: ExecutionRequest<KubeAction>, out: Out): Promise<ExecutionResult> {
+    const { action, signal } = request;
+    const o = (action.options ?? {}) as Options;
+    const type = await this.type(client, action, out);
+    if (!type) return this.notServed(action);
+    const file = str(o, 'file');
+    const folder = this.options.runFolder?.(request);
+    if (!file || !folder) return fail(!file ? 'save: the action names no file' : 'save: this host gives no run folder to save into');
+    const target = resolve(folder, file);
+    if (isAbsolute(file) || !target.startsWith(resolve(folder) + sep)) return fail(`save: ${file} is outside the run folder`);
+    const name = action.resource?.name ?? '';
+    const obj = await client.find<KubeObject>(type, name, { namespace: action.namespace, signal });
+    if (!obj) {
+      out('not found');
+      return fail(`${type.kind} ${name} not found`);
+    }
+    const copy: Record<string, unknown> = { ...compact(obj) };
+    delete copy.status;
+    await mkdir(dirname(target), { recursive: true });
+    const secret = type.kind === 'Secret';
+    await writeFile(target, stringifyYaml(copy), { mode: secret ? 0o600 : 0o644 });
+    if (secret) await chmod(target, 0o600);
+    out(`saved ${type.kind} ${ref(obj)} to ${file}${secret ? ' (mode 0600; data not shown)' : ''}`);
+    return ok;
+  }
+
+  private async delete(client: KubeClient, action: KubeAction, o: Options, out: Out, signal: AbortSignal): Promise<ExecutionResult> {
+    const type = await this.type(client, action, out);
+    if (!type) return this.notServed(action);
+    const name = action.resource?.name ?? '';
+    const propagationPolicy = str(o, 'propagationPolicy') === 'Foreground' ? 'Foreground' : 'Background';
+    const uid = str(o, 'uid');
+    if (uid) {
+      const current = await client.find<KubeObject>(type, name, { namespace: action.namespace, signal });
+      if (current && current.metadata?.uid !== uid) {
+        out(`already gone (a new ${type.kind} ${name} with another uid exists and is left alone)`);
+        return ok;
+      }
+    }
+    const result = await client.delete(type, name, { namespace: action.namespace, propagationPolicy, signal });
+    out(result === 'already-gone' ? 'already gone' : `deleted ${type.kind} ${name}`);
+    if (o.waitGone === true && result === 'deleted') {
+      const timeoutMs = (num(o, 'timeoutSeconds') ?? 120) * 1000;
+      try {
+        await client.waitUntilGone(type, name, { namespace: action.namespace, uid, timeoutMs, signal });
+        out('gone');
+      } catch (err) {
+        if (err instanceof KubeWaitTimeoutError) {
+          out(`still there after ${timeoutMs / 1000} s: ${err.lastSeen}`);
+          return fail(err.message);
+        }
+        throw err;
+      }
+    }
+    return ok;
+  }
+
+  private async scale(client: KubeClient, action: KubeAction, o: Options, out: Out, signal: AbortSignal): Promise<ExecutionResult> {
+    const type = await this.type(client, action, out);
+    if (!type) return this.notServed(action);
+    const name = action.resource?.name ?? '';
+    const replicas = num(o, 'replicas');
+    if (replicas === undefined || replicas < 0) return fail('scale: the action gives no replica count');
+    const before = await client.find<KubeObject & { spec?: { replicas?: number } }>(type, name, { namespace: action.namespace, signal });
+    if (!before) {
+      out('not found');
+      return fail(`${type.kind} ${name} not found`);
+    }
+    const now = await client.scale(type, name, replicas, { namespace: action.namespace, signal });
+    out(`scaled ${type.kind}/${name} from ${before.spec?.replicas ?? 1} to ${now}`);
+    return ok;
+  }
+
+  private async createOrAdopt(client: KubeClient, action: KubeAction, o: Options, out: Out, signal: AbortSignal): Promise<ExecutionResult> {
+    const type = await this.type(client, action, out);
+    if (!type) return this.notServed(action);
+    if (!action.manifest) return fail('create-or-adopt: the action carries no manifest');
+    const manifest = parseYaml(action.manifest) as KubeObject;
+    if (!manifest || typeof manifest !== 'object') return fail('create-or-adopt: the manifest is not a YAML object');
+    if (type.namespaced && action.namespace && !manifest.metadata?.namespace) manifest.metadata = { ...manifest.metadata, namespace: action.namespace };
+    const adoptWhen = o.adoptWhenAnnotation as { key?: string; value?: string } | undefined;
+    const { object, outcome } = await client.createOrAdopt(type, manifest, {
+      namespace: action.namespace,
+      signal,
+      replaceTimeoutMs: (num(o, 'replaceTimeoutSeconds') ?? 120) * 1000,
+      // Only an object this procedure made (it carries the marker annotation) is adopted; anything else is replaced.
+      decide: (existing) => (adoptWhen?.key && existing.metadata?.annotations?.[adoptWhen.key] === adoptWhen.value ? 'adopt' : 'replace'),
+    });
+    out(`${outcome} ${type.kind} ${ref(object)} uid=${object.metadata?.uid}`);
+    return ok;
+  }
+
+  private async rolloutStatus(client: KubeClient, action: KubeAction, o: Options, out: Out, signal: AbortSignal): Promise<ExecutionResult> {
+    const namespace = action.namespace ?? 'default';
+    const name = action.resource?.name ?? '';
+    const ds = await client.find<DaemonSetJson>(Resources.daemonSets, name, { namespace, signal });
+    if (!ds) {
+      out('not found');
+      return fail(`DaemonSet ${name} not found in ${namespace}`);
+    }
+    const pods = await client.list<Pod>(Resources.pods, { namespace, labelSelector: labelSelectorOf(ds.spec?.selector?.matchLabels), signal });
+    const node = str(o, 'node');
+    const report = rolloutReport(ds, pods.items, node);
+    report.lines.forEach(out);
+    if (report.failures.length) {
+      const logLines = num(o, 'logLines') ?? 20;
+      for (const f of report.failures) {
+        out(`FAILED node=${f.node} pod=${f.pod} container=${f.container} reason=${f.reason} exitCode=${f.exitCode ?? ''}`);
+        if (logLines <= 0) continue;
+        try {
+          const text = await client.logs(f.pod, { namespace, container: f.container, tailLines: logLines, previous: f.reason === 'CrashLoopBackOff', signal });
+          text.split('\n').filter(Boolean).slice(-logLines).forEach((line) => out(`log ${f.pod}: ${line}`));
+        } catch (err) {
+          if (!(err instanceof KubeLogsUnavailableError || err instanceof KubeNotFoundError)) throw err;
+          out(`log ${f.pod}: unavailable (${err instanceof KubeLogsUnavailableError ? err.serverMessage : 'pod gone'})`);
+        }
+      }
+      return { exitCode: 2, detail: `init container failed on ${report.failures.map((f) => f.node).join(', ')}` };
+    }
+    return report.done ? ok : { exitCode: 1, detail: 'not ready yet' };
+  }
+
+  private async volumeUsers(client: KubeClient, o: Options, out: Out, signal: AbortSignal): Promise<ExecutionResult> {
+    const provisioner = str(o, 'provisioner');
+    if (!provisioner) return fail('volume-users: the action names no provisioner');
+    const users = await volumeUsers(client, provisioner, { signal });
+    for (const u of users) out(`${u.namespace}/${u.pod} claim=${u.claim} storageClass=${u.storageClass}`);
+    if (o.expect === 'none' && users.length > 0) return fail(`${users.length} pod(s) still use ${provisioner} volumes`);
+    return ok;
+  }
+
+  private async assertUnchanged(client: KubeClient, o: Options, out: Out, signal: AbortSignal): Promise<ExecutionResult> {
+    interface Fingerprint {
+      apiVersion: string;
+      kind: string;
+      namespace?: string;
+      name: string;
+      uid: string;
+      generation?: number;
+    }
+    const objects = (Array.isArray(o.objects) ? o.objects : []) as Fingerprint[];
+    const namespaces = (Array.isArray(o.inNamespaces) ? o.inNamespaces : []) as string[];
+    let changed = 0;
+    const kinds = new Map<string, ResourceType>();
+    for (const f of objects) {
+      const label = `${f.kind}/${f.namespace ? `${f.namespace}/` : ''}${f.name}`;
+      const type = await resolveResourceType(client, f.apiVersion, f.kind);
+      if (!type) {
+        out(`CHANGED ${label}: ${f.apiVersion} ${f.kind} is no longer served`);
+        changed++;
+        continue;
+      }
+      kinds.set(`${f.apiVersion} ${f.kind}`, type);
+      const now = await client.find<KubeObject>(type, f.name, { namespace: f.namespace, signal });
+      const problem = !now
+        ? 'gone'
+        : now.metadata?.uid !== f.uid
+          ? `replaced (uid ${f.uid} -> ${now.metadata?.uid})`
+          : now.metadata?.deletionTimestamp
+            ? `being deleted since ${now.metadata.deletionTimestamp}`
+            : f.generation !== undefined && now.metadata?.generation !== f.generation
+              ? `spec changed (generation ${f.generation} -> ${now.metadata?.generation})`
+              : undefined;
+      if (problem) changed++;
+      out(problem ? `CHANGED ${label}: ${problem}` : `unchanged ${label}`);
+    }
+    const knownUids = new Set(objects.map((f) => f.uid));
+    for (const ns of namespaces) {
+      for (const type of kinds.values()) {
+        if (!type.namespaced) continue;
+        const items = (await client.list<KubeObject>(type, { namespace: ns, signal })).items;
+        for (const item of items) {
+          if (knownUids.has(item.metadata?.uid ?? '')) continue;
+          out(`NEW ${type.kind}/${ns}/${item.metadata?.name}`);
+          changed++;
+        }
+      }
+    }
+    return changed ? fail(`${changed} change(s)`) : ok;
+  }
+}
