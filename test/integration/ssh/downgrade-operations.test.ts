@@ -45,8 +45,10 @@ for (const { agent: name, shell } of cases) {
       fs.writeFileSync(local, labPackage('10.3.6'));
       const pkgPath = join(upgradesDir(p), pkgName);
 
-      const sent = await pool.upload(e, local, sftpPath(pkgPath));
+      const progress: number[] = [];
+      const sent = await pool.upload(e, local, sftpPath(pkgPath), { progress: (done) => progress.push(done) });
       assert.equal(sent, fs.statSync(local).size);
+      assert.equal(progress.at(-1), sent);
       assert.equal(lab.readFile(name, pkgPath), labPackage('10.3.6'));
 
       const infoPath = join(upgradesDir(p), 'UpgradeInfo.xml');
@@ -57,13 +59,13 @@ for (const { agent: name, shell } of cases) {
       const started = await pool.exec(e, runUpgrade(p, pkgPath, infoPath, shell).line);
       assert.equal(started.exitCode, 0, started.stderr);
 
-      let progress = '';
-      for (let i = 0; i < 100 && !/Upgrade completed/.test(progress); i++) {
+      let log = '';
+      for (let i = 0; i < 100 && !/Upgrade completed/.test(log); i++) {
         await new Promise((r) => setTimeout(r, 150));
-        progress = (await pool.exec(e, readUpgradeProgress(p, pkgName, 50, shell).line)).stdout;
+        log = (await pool.exec(e, readUpgradeProgress(p, pkgName, 50, shell).line)).stdout;
       }
-      assert.match(progress, /Starting up \(\d+%\)/);
-      assert.match(progress, /Upgrade completed/);
+      assert.match(log, /Starting up \(\d+%\)/);
+      assert.match(log, /Upgrade completed/);
       assert.equal(lab.state(name).status, 'Starting', 'stuck while StorageModule 3.0.3 and UserDefinableApiEndpoint 2.0.2 are installed');
 
       const facts = await gatherAgentFacts(pool, e, { shell });
