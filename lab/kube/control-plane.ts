@@ -107,7 +107,7 @@ export class ControlPlane {
     this.controllerManager = LabProcess.start('kube-controller-manager', join(binDir, 'kube-controller-manager'), [
       `--kubeconfig=${adminKubeconfig}`, '--bind-address=127.0.0.1', `--secure-port=${this.ports.controllerManager}`,
       '--port=0', '--leader-elect=false', `--service-account-private-key-file=${pki.serviceAccountKey}`,
-      `--root-ca-file=${pki.caCert}`, '--use-service-account-credentials=false',
+      `--root-ca-file=${pki.caCert}`, '--use-service-account-credentials=true',
       // Otherwise it writes under /usr/libexec.
       `--flex-volume-plugin-dir=${join(dir, 'flexvolume')}`,
       // Finished pods are garbage collected at the same threshold on every lab.

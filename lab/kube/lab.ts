@@ -13,6 +13,7 @@ import { limitedUserRbac } from './rbac';
 import { FakeKubelet, KubeletFaults } from './fake-kubelet';
 import { stopPid } from './process';
 import { FakeProvisioner } from './fake-provisioner';
+import { FakeOperator } from './fake-operator';
 import { applyOndat, removeOndat } from './fixtures/apply';
 import { OndatNaming, OndatVariant } from './fixtures/naming';
 import { ONDAT_PROVISIONER } from './fixtures/ondat';
@@ -53,6 +54,7 @@ export class KubeLab {
     readonly api: LabApi,
     readonly kubelet: FakeKubelet,
     private readonly provisioner: FakeProvisioner,
+    private readonly operator: FakeOperator,
     readonly execToken: string,
   ) {
     process.once('exit', this.exitGuard);
@@ -86,6 +88,7 @@ export class KubeLab {
     let api: LabApi | undefined;
     let kubelet: FakeKubelet | undefined;
     let provisioner: FakeProvisioner | undefined;
+    let operator: FakeOperator | undefined;
     try {
       const execPlugin = await writeExecPlugin(dir, execToken);
       await writeLabKubeconfig(kubeconfig, { server: controlPlane.server, pki, execPlugin });
@@ -106,11 +109,14 @@ export class KubeLab {
       await kubelet.start();
       provisioner = new FakeProvisioner(kubeconfig, LAB_CONTEXTS.admin, [ONDAT_PROVISIONER], log);
       provisioner.start();
+      operator = new FakeOperator(api, log);
+      operator.start();
       log(`lab ready in ${Date.now() - started} ms`);
-      return new KubeLab(dir, ownsDir, options.keepDir ?? false, pki, controlPlane, kubeconfig, api, kubelet, provisioner, execToken);
+      return new KubeLab(dir, ownsDir, options.keepDir ?? false, pki, controlPlane, kubeconfig, api, kubelet, provisioner, operator, execToken);
     } catch (err) {
       await kubelet?.stop().catch(() => undefined);
       await provisioner?.stop().catch(() => undefined);
+      await operator?.stop().catch(() => undefined);
       api?.close();
       await controlPlane.stop();
       if (ownsDir && !options.keepDir) await rm(dir, { recursive: true, force: true });
@@ -152,7 +158,7 @@ export class KubeLab {
     if (this.stopped) return;
     this.stopped = true;
     try {
-      await Promise.all([this.kubelet.stop(), this.provisioner.stop()]);
+      await Promise.all([this.kubelet.stop(), this.provisioner.stop(), this.operator.stop()]);
     } finally {
       this.api.close();
       await this.controlPlane.stop();
