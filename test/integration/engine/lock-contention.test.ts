@@ -97,9 +97,9 @@ describe('one run per target (two real processes)', function () {
     const holder = { runId: '20261122-000000-dead-0000', pid: dead, hostname: os.hostname(), user: 'gone', startedAt: '2026-11-22T00:00:00.000Z', target: 'lab lab' };
     fs.writeFileSync(path.join(runs, 'locks', 'lab--lab.lock'), JSON.stringify(holder));
     const results = await Promise.all(racers(4).map((p) => p.done));
+    // The process that removed the stale lock need not be the one that then wins it; exactly one must win.
     assert.deepEqual(results.map((r) => r.code).sort(), [0, 3, 3, 3], results.map((r) => r.stderr).join('\n'));
-    const winner = results.find((r) => r.code === 0);
-    assert.match(winner?.stdout ?? '', /Took over the lock of lab lab from run 20261122-000000-dead-0000/);
+    assert.ok(results.filter((r) => r.code === 3).every((r) => !r.stderr.includes('20261122-000000-dead-0000 (pid')), 'nobody is refused in the name of the dead run');
   });
 
   it('releases the lock when a run ends', () => {

@@ -3,7 +3,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 
 export const repoRoot = path.resolve(__dirname, '../../../..');
-export const cliEntry = path.join(repoRoot, 'out', 'src', 'cli', 'main.js');
+/** The compiled entry point, or another build of the CLI named by BACKOUT_TEST_CLI (e.g. the bundled dist/cli.js). */
+export const cliEntry = process.env.BACKOUT_TEST_CLI ? path.resolve(process.env.BACKOUT_TEST_CLI) : path.join(repoRoot, 'out', 'src', 'cli', 'main.js');
 export const testProcedures = path.join(repoRoot, 'out', 'test', 'integration', 'engine', 'fixtures', 'procedures.js');
 
 export interface CliResult {
