@@ -3,7 +3,6 @@
 import type { CheckAction, KubeAction, LocalAction, SshAction, TargetRef } from './plan';
 import type { LockHolder } from './lock';
 
-
 /** Asks the user something. The VS Code UI implements it with QuickPick/InputBox, the CLI with the terminal. */
 export interface Prompter {
   /** A yes/no question; `detail` says what will happen. Resolves false when the user declines or dismisses it. */
@@ -63,7 +62,6 @@ export interface Clock {
 // ---------------------------------------------------------------------------------------------------------------
 // Step executors. The host (CLI, extension) gives the runner one executor per action kind it supports; `wait` and
 // `manual` steps are carried out by the runner itself on top of these and the Prompter.
-
 
 export interface ExecutionRequest<A extends CheckAction = CheckAction> {
   /** The action with ${secret:NAME} placeholders already replaced by their values: never log it raw. */
