@@ -48,6 +48,14 @@ describe('one run per target (two real processes)', function () {
     assert.equal(startedIn(other), false, 'the second run did nothing');
   });
 
+  it('refuses to resume a run that is still going in another process', async () => {
+    const first = longRun(work);
+    await until(() => startedIn(work), 'the first run');
+    const r = backout(['resume', firstRunId()], env);
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, new RegExp(`locked by run ${firstRunId()} \\(pid ${first.child.pid}`));
+  });
+
   it('lets runs on different targets proceed at the same time', async () => {
     longRun(work, 'lab');
     await until(() => startedIn(work), 'the first run');
