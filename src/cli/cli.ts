@@ -24,7 +24,7 @@ import { locksDirectory, resolveRunsRoot } from '../core/runs-root';
 import { flag, flagAll, has, paramPairs, parseArgs, UsageError, type FlagSpec, type ParsedArgs } from './args';
 import { EXIT } from './exit-codes';
 import { formatPlan, formatProcedures, formatRunState, runStateDocument } from './format';
-import { loadProcedureModules, procedureModulePaths } from './procedure-modules';
+import { loadProcedureModules, procedureModulePaths } from '../adapters/local/procedure-modules';
 import { INTERRUPTED_CHOICES, secretEnvName, TerminalPrompter, type InterruptedChoice } from './terminal-prompter';
 
 export interface CliIo {
@@ -324,10 +324,12 @@ async function cmdRun(ctx: Ctx): Promise<number> {
 
 /** Refuses before anything runs when a destructive step still to do could not be confirmed here. */
 function checkGates(prompter: TerminalPrompter, plan: Plan, pending: (step: string, instance: string) => boolean): void {
-  const step = plan.steps.find((s) => s.destructive && s.instances.some((i) => pending(s.id, i.instance)));
-  if (!step) return;
   const label = plan.target.description ?? targetLabel(plan.target);
-  prompter.assertCanConfirm({ name: plan.target.name, production: plan.target.production, label }, `Destructive step "${step.title}" (${step.id})`);
+  const todo = plan.steps.filter((s) => s.instances.some((i) => pending(s.id, i.instance)));
+  const manual = todo.find((s) => s.kind === 'manual');
+  if (manual) prompter.assertOperatorPresent(label, `Manual step "${manual.title}" (${manual.id})`);
+  const step = todo.find((s) => s.destructive);
+  if (step) prompter.assertCanConfirm({ name: plan.target.name, production: plan.target.production, label }, `Destructive step "${step.title}" (${step.id})`);
 }
 
 async function cmdResume(ctx: Ctx): Promise<number> {

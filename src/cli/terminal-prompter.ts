@@ -55,6 +55,13 @@ export class TerminalPrompter implements Prompter {
     }
   }
 
+  /** Manual steps are carried out by a person, who says when they are done: that needs a terminal. */
+  assertOperatorPresent(target: string, step: string): void {
+    if (!this.options.terminal) {
+      throw new ConfirmationRequiredError(target, step, 'a person must carry it out and say when it is done, and there is no terminal. Run backout in a terminal.');
+    }
+  }
+
   async confirm(q: ConfirmRequest): Promise<boolean> {
     if (this.options.yes) {
       this.lastVia = '--yes flag';

@@ -169,6 +169,7 @@ describe('crash and resume (real processes, SIGKILL)', function () {
     const s = scenario();
     await crashAt(s, 'verified', 'mid-action');
     const r = resume(s);
+    assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /verified \/ lab: cancelled — interrupted: the process running it stopped before it finished/);
     assert.match(r.stdout, /verified \/ lab: succeeded — verified after it was interrupted: effects\.log holds verified/);
   });
@@ -177,6 +178,7 @@ describe('crash and resume (real processes, SIGKILL)', function () {
     const s = scenario();
     await crashAt(s, 'unverified', 'mid-action');
     const r = resume(s);
+    assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /unverified \/ lab: succeeded — marked completed by .* after it was interrupted/);
   });
 

@@ -83,6 +83,16 @@ describe('the CLI at a terminal', function () {
     assert.match(journal(), /"method":"typed-target-name via terminal"/);
   });
 
+  it('shows the instructions of a manual step and goes on when the operator says it is done', async () => {
+    const s = inTerminal(['run', 'test-manual', '--procedures', testProcedures, '-p', `dir=${work}`], env);
+    await until(() => s.output().includes('Choice [1-2'), 'the question');
+    assert.match(s.output(), /revert vm-1 to snapshot "before-upgrade"/);
+    assert.deepEqual(effects(), ['before']);
+    s.type('1\n');
+    assert.equal(await s.done, 0, s.output());
+    assert.deepEqual(effects(), ['before', 'after']);
+  });
+
   it('asks for a secret on resume without echoing it', async () => {
     const canary = 'TTY-CANARY-91b7e0';
     const first = inTerminal(['run', 'test-secret', '--procedures', testProcedures], { ...env, BACKOUT_SECRET_TOKEN: canary });

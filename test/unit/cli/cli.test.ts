@@ -41,7 +41,7 @@ describe('backout CLI', function () {
     it('loads procedure modules named in BACKOUT_PROCEDURE_MODULES', () => {
       const r = ok(backout(['procedures', '--json'], { ...env, BACKOUT_PROCEDURE_MODULES: testProcedures }));
       const ids = (JSON.parse(r.stdout) as Array<{ id: string }>).map((p) => p.id);
-      for (const id of ['test-fanout', 'test-secret', 'test-sequence', 'test-sleep']) assert.ok(ids.includes(id), `${id} is listed`);
+      for (const id of ['test-fanout', 'test-manual', 'test-secret', 'test-sequence', 'test-sleep']) assert.ok(ids.includes(id), `${id} is listed`);
       assert.deepEqual(ids, [...ids].sort(), 'sorted by id');
     });
 
@@ -100,7 +100,7 @@ describe('backout CLI', function () {
     it('refuses an unknown procedure with exit code 2, listing the known ones', () => {
       const r = backout(withProcs('plan', 'ondat-upgrade'), env);
       assert.equal(r.code, 2);
-      assert.match(r.stderr, /No procedure "ondat-upgrade" is registered\. Known: .*test-fanout, test-secret, test-sequence, test-sleep/);
+      assert.match(r.stderr, /No procedure "ondat-upgrade" is registered\. Known: .*test-fanout, test-manual, test-secret, test-sequence, test-sleep/);
     });
 
     it('refuses an unknown option with exit code 2', () => {
@@ -131,6 +131,13 @@ describe('backout CLI', function () {
       assert.match(r.stderr, /Destructive step "Destructive append" \(destroy\) \(target lab lab\) needs a confirmation.*pass --yes/);
       assert.deepEqual(effects(), []);
       assert.deepEqual(runIds(), []);
+    });
+
+    it('refuses a plan with a manual step when no one is at a terminal, before running anything', () => {
+      const r = backout(withProcs('run', 'test-manual', '-p', `dir=${work}`, '--yes'), env);
+      assert.equal(r.code, 4);
+      assert.match(r.stderr, /Manual step "Restore the VM snapshot" \(restore-snapshot\).*Run backout in a terminal/);
+      assert.deepEqual(effects(), []);
     });
 
     it('does not accept --yes for a production target', () => {
