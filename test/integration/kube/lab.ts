@@ -5,8 +5,9 @@ import { OndatNaming, OndatVariant } from '../../../lab/kube/fixtures/naming';
 import { registerTeardown } from '../teardown';
 
 let lab: Promise<KubeLab> | undefined;
-/** The Ondat install in place: one naming at a time (two cannot run side by side; see removeOndat). */
-let ondat: { variant: OndatVariant; naming: Promise<OndatNaming> } | undefined;
+/** The Ondat install in place: one naming at a time (two cannot run side by side; see removeOndat). `changed`
+ * marks an install a test has altered (e.g. downgraded), to be removed and installed afresh on next use. */
+let ondat: { variant: OndatVariant | 'changed'; naming: Promise<OndatNaming> } | undefined;
 let bulk: Promise<void> | undefined;
 
 export const BULK = { pods: 5000, namespaces: 20, ondatEvery: 3 } as const;
@@ -23,6 +24,11 @@ export function kubeLab(): Promise<KubeLab> {
 }
 
 /** Ensures Ondat 2.7.0 is installed with the given naming, replacing an install with another naming. */
+/** Tells the fixture that a test changed the Ondat install (downgraded or removed it). */
+export function ondatChanged(): void {
+  if (ondat) ondat = { variant: 'changed', naming: ondat.naming };
+}
+
 export async function ondatInstalled(variant: OndatVariant): Promise<OndatNaming> {
   const l = await kubeLab();
   if (ondat?.variant !== variant) {

@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { hostname, tmpdir } from 'os';
 import { join } from 'path';
 import { preparePlan, startRun } from '../../../src/core/runs';
+import type { RunState } from '../../../src/core/run-state';
 import type { Prompter } from '../../../src/core/ports';
 import { ondatDowngrade } from '../../../src/procedures/ondat/index';
 import { RunFolderRepository } from '../../../src/adapters/local/run-folder';
@@ -14,7 +15,7 @@ import { LocalExecutor } from '../../../src/adapters/local/local-executor';
 import { currentActor, systemClock } from '../../../src/adapters/local/system';
 import { KubeClientPool, KubeExecutor, KubeObject, Pod, Resources, kubeconfigFiles, loadKubeconfig } from '../../../src/adapters/kube/index';
 import { KubeLab } from '../../../lab/kube/lab';
-import { kubeLab, ondatInstalled } from './lab';
+import { kubeLab, ondatChanged, ondatInstalled } from './lab';
 
 const MANIFESTS_2_6_0 = `apiVersion: apps/v1
 kind: Deployment
@@ -57,12 +58,23 @@ describe('Ondat 2.7.0 -> 2.6.0 downgrade on the lab, end to end', function () {
 
   before(async function () {
     lab = await kubeLab();
-    await ondatInstalled('current');
     root = mkdtempSync(join(tmpdir(), 'backout-e2e-runs-'));
     pool = new KubeClientPool(loadKubeconfig(kubeconfigFiles({ env: { KUBECONFIG: lab.kubeconfig } })));
     // Local steps (kubectl) read the kubeconfig from the environment, as a user's shell would.
     savedKubeconfig = process.env.KUBECONFIG;
     process.env.KUBECONFIG = lab.kubeconfig;
+  });
+  beforeEach(async function () {
+    await ondatInstalled('current');
+  });
+  afterEach(async function () {
+    // Put the cluster back as the other suites expect it: 2.7.0 reinstalled on next use, workloads up, no downgrade.
+    ondatChanged();
+    lab.kubelet.setFaults({});
+    const client = pool.get(KubeLab.contexts.admin);
+    await client.delete(Resources.daemonSets, 'storageos-downgrade-database', { namespace: 'kube-system' });
+    await client.scale(Resources.deployments, 'shop-web', 1, { namespace: 'shop' });
+    await client.scale(Resources.statefulSets, 'shop-db', 2, { namespace: 'shop' });
   });
   after(async function () {
     if (savedKubeconfig === undefined) delete process.env.KUBECONFIG;
@@ -71,7 +83,8 @@ describe('Ondat 2.7.0 -> 2.6.0 downgrade on the lab, end to end', function () {
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('runs every step to success and leaves 2.6.0 running with the workloads back', async function () {
+  /** Plans the downgrade from what discovery finds, then runs it; returns the final state and the run's folder. */
+  async function downgrade(): Promise<{ state: RunState; runFolder: string }> {
     let runFolder: string | undefined;
     const kube = new KubeExecutor({ pool, runFolder: () => runFolder });
     const host = { executors: { kube, local: new LocalExecutor() }, prompter: yes, clock: systemClock, actor: currentActor() };
@@ -81,12 +94,16 @@ describe('Ondat 2.7.0 -> 2.6.0 downgrade on the lab, end to end', function () {
       host,
     );
     assert.deepStrictEqual((prepared.plan.extra.discovery as { runningVersion?: string }).runningVersion, '2.7.0');
-
     const state = await startRun(
       { repository: new RunFolderRepository(root), locks: new FileTargetLocks(join(root, 'locks'), { hostname: hostname(), pidAlive }), host },
       prepared,
       { onStarted: (_id, location) => (runFolder = location) },
     );
+    return { state, runFolder: runFolder ?? '' };
+  }
+
+  it('runs every step to success and leaves 2.6.0 running with the workloads back', async function () {
+    const { state, runFolder } = await downgrade();
     const unfinished = [...state.units.values()].filter((u) => u.state !== 'succeeded' && u.state !== 'skipped');
     assert.strictEqual(state.status, 'succeeded', `not succeeded: ${JSON.stringify(unfinished.map((u) => [u.step, u.instance, u.state, u.error ?? u.reason]))}`);
     assert.ok(state.units.size >= 20, `${state.units.size} units`);
@@ -103,8 +120,19 @@ describe('Ondat 2.7.0 -> 2.6.0 downgrade on the lab, end to end', function () {
     const db = await client.get<KubeObject & { spec?: { replicas?: number } }>(Resources.statefulSets, 'shop-db', { namespace: 'shop' });
     assert.strictEqual(db.spec?.replicas, 2);
     // The manifests saved before the uninstall are in the run's folder.
-    const backups = readdirSync(join(runFolder ?? '', 'backup'));
+    const backups = readdirSync(join(runFolder, 'backup'));
     assert.ok(backups.some((f) => f.startsWith('storageoscluster')), backups.join(', '));
-    assert.match(readFileSync(join(runFolder ?? '', 'backup', backups.find((f) => f.startsWith('storageoscluster')) ?? ''), 'utf8'), /nodeContainer: storageos\/node:v2\.7\.0/);
+    assert.match(readFileSync(join(runFolder, 'backup', backups.find((f) => f.startsWith('storageoscluster')) ?? ''), 'utf8'), /nodeContainer: storageos\/node:v2\.7\.0/);
+  });
+
+  it('stops at the database downgrade when its init container crash-loops on one node, naming the node', async function () {
+    lab.kubelet.setFaults({ initFailure: { node: 'lab-node-2', mode: 'crashloop', podNamePrefix: 'storageos-downgrade-database' } });
+    const { state } = await downgrade();
+    assert.strictEqual(state.status, 'failed');
+    const failedUnits = [...state.units.values()].filter((u) => u.state === 'failed');
+    assert.deepStrictEqual(failedUnits.map((u) => [u.step, u.instance]), [['wait-downgrade-nodes', 'lab-node-2']]);
+    // Nothing after the failed step ran: the 2.6.0 install was not attempted on a half-downgraded cluster.
+    const install = [...state.units.values()].filter((u) => u.step === 'install-ondat-2-6-0');
+    assert.ok(install.every((u) => u.state === 'planned'), JSON.stringify(install.map((u) => u.state)));
   });
 });
