@@ -18,6 +18,12 @@ function main(): void {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A closed pipe (`backout run … | head`) must not kill a rollback half-way: the journal and logs hold everything.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+    });
+  }
   runCli(process.argv.slice(2), {
     env: process.env,
     cwd: process.cwd(),
