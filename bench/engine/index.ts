@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { LocalExecutor } from '../../src/adapters/local/local-executor';
 import { RunFolderRepository } from '../../src/adapters/local/run-folder';
 import { systemClock } from '../../src/adapters/local/system';
 import { encodeEvent, type JournalEvent } from '../../src/core/journal';
@@ -36,6 +37,8 @@ export interface EngineBenchFigures {
   /** Reopening the run for resume (replay, lock-free), re-running the one interrupted unit and finishing. */
   resumeMs: number;
   repeats: number;
+  /** Median time from aborting a running local process (sleep) to its action settling, over 10 tries. */
+  cancelLatencyMs: number;
 }
 
 /** A trivial action: one line of output and success, as cheap as an action can be. */
@@ -149,6 +152,33 @@ function writeBigJournal(root: string, events: number): string {
   return runId;
 }
 
+/** Aborts a running `sleep` ten times and measures how long the local executor takes to settle. */
+async function cancelLatency(): Promise<number> {
+  const ex = new LocalExecutor();
+  const times: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const c = new AbortController();
+    let started: () => void = () => undefined;
+    const ready = new Promise<void>((r) => (started = r));
+    const done = ex
+      .execute({
+        action: { kind: 'local', argv: ['sh', '-c', 'echo ready; exec sleep 30'] },
+        target: { kind: 'bench', name: 'bench', production: false },
+        step: 'cancel',
+        instance: 'i',
+        signal: c.signal,
+        output: { line: (_s, text) => (text === 'ready' ? started() : undefined) },
+      })
+      .catch(() => undefined);
+    await ready;
+    const t0 = process.hrtime.bigint();
+    c.abort(new Error('benchmark cancel'));
+    await done;
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return median(times);
+}
+
 export async function runEngineBench(options: { steps?: number; repeats?: number; journalEvents?: number } = {}): Promise<EngineBenchFigures> {
   const steps = options.steps ?? 500;
   const repeats = options.repeats ?? 5;
@@ -211,6 +241,7 @@ export async function runEngineBench(options: { steps?: number; repeats?: number
       loadMs: median(loads),
       resumeMs,
       repeats,
+      cancelLatencyMs: await cancelLatency(),
     };
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
@@ -225,6 +256,7 @@ export function formatEngineBench(f: EngineBenchFigures): string[] {
     `engine: journal disk floor (2 appends + fdatasync per step, bare loop) ${ms(f.syncFloorMs)} = ${(f.syncFloorMs / f.steps).toFixed(3)} ms/step; engine beyond it ${f.overheadBeyondFloorMsPerStep.toFixed(3)} ms/step`,
     `engine: fan-out ${f.steps / 10} steps x 10 instances at once  ${f.fanOutSyncsPerUnit.toFixed(2)} fdatasync per step instance (group commit)`,
     `engine: journal of ${f.journalEvents} events  load ${ms(f.loadMs)}  resume ${ms(f.resumeMs)}`,
+    `engine: cancel a running local process  ${f.cancelLatencyMs.toFixed(1)} ms from abort to settled (median of 10)`,
   ];
 }
 
