@@ -1,4 +1,4 @@
-// AbortSignal helpers that work on Node 18.15 (VS Code 1.82's runtime), which lacks AbortSignal.any.
+// AbortSignal combinators that work on Node 18.15 (VS Code 1.82's runtime), which lacks AbortSignal.any.
 import type { Clock } from './ports';
 
 export interface LinkedSignal {

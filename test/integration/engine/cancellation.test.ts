@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { backout, backoutAsync, testProcedures } from '../../unit/cli/helpers';
+import { backout, backoutAsync, testProcedures } from '../../unit/cli/cli-process';
 import { alive, until } from './processes';
 
 describe('cancellation and timeouts (real processes)', function () {

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { backout, backoutAsync, testProcedures } from '../../unit/cli/helpers';
+import { backout, backoutAsync, testProcedures } from '../../unit/cli/cli-process';
 import { killTree, until } from './processes';
 
 // Actions of test-sequence in plan order (fan-out runs two at a time), and which may legitimately run twice.

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { backout, testProcedures } from '../../unit/cli/helpers';
+import { backout, testProcedures } from '../../unit/cli/cli-process';
 
 function maxOverlap(trace: string[]): number {
   let now = 0;

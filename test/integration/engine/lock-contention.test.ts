@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { backout, backoutAsync, testProcedures } from '../../unit/cli/helpers';
+import { backout, backoutAsync, testProcedures } from '../../unit/cli/cli-process';
 import { alive, killTree, until } from './processes';
 
 describe('one run per target (two real processes)', function () {

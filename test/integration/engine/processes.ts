@@ -1,4 +1,4 @@
-// Process helpers for the crash tests: find a process tree and kill all of it at once, as a power cut would.
+// Process control for the crash tests: find a process tree and kill all of it at once, as a power cut would.
 import { execFileSync } from 'node:child_process';
 
 function children(): Map<number, number[]> {

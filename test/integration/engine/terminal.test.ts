@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { renderArgv } from '../../../src/core/shell-quote';
-import { cliEntry, cliEnv, testProcedures } from '../../unit/cli/helpers';
+import { cliEntry, cliEnv, testProcedures } from '../../unit/cli/cli-process';
 import { until } from './processes';
 
 interface Session {

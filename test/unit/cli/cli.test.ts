@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { runCli } from '../../../src/cli/cli';
 import { ProcedureRegistry } from '../../../src/core/registry';
-import { backout, testProcedures, type CliResult } from './helpers';
+import { backout, testProcedures, type CliResult } from './cli-process';
 
 function temp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'backout-cli-'));

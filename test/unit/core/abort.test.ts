@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { anySignal, formatDuration, isTimeout, timeoutSignal } from '../../../src/core/abort';
 import { systemClock } from '../../../src/adapters/local/system';
 
-describe('abort helpers', () => {
+describe('abort signals', () => {
   it('aborts the combined signal with the reason of the first input that aborts', () => {
     const a = new AbortController();
     const b = new AbortController();

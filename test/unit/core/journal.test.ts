@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { JournalCorruptError } from '../../../src/core/errors';
 import { encodeEvent, parseJournal, type JournalEvent } from '../../../src/core/journal';
 import { replay } from '../../../src/core/run-state';
-import { plan, step } from './helpers';
+import { plan, step } from './engine-fixtures';
 
 const started: JournalEvent = { type: 'run-started', at: '2026-11-22T10:00:00.000Z', runId: 'r', by: { user: 'u', host: 'h', pid: 1 }, host: 'h' };
 const running: JournalEvent = { type: 'step', at: '2026-11-22T10:00:01.000Z', step: 'a', instance: 'lab-1', state: 'running', attempt: 1 };

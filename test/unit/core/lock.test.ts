@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { FileTargetLocks } from '../../../src/adapters/local/file-lock';
 import { TargetLockedError, UnreadableLockError } from '../../../src/core/errors';
 import { isStale, targetKey, type LockHolder } from '../../../src/core/lock';
-import { labTarget, tempDir } from './helpers';
+import { labTarget, tempDir } from './engine-fixtures';
 
 function holder(runId: string, pid: number, hostname = 'here'): LockHolder {
   return { runId, pid, hostname, user: 'op', startedAt: '2026-11-22T10:00:00.000Z', target: 'lab lab-1' };

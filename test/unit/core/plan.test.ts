@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { planDocument, planProblems, referencedSecrets, renderAction } from '../../../src/core/plan';
-import { local, plan, step } from './helpers';
+import { local, plan, step } from './engine-fixtures';
 
 describe('plan model', () => {
   it('renders a local command as a shell line, quoting what needs quoting', () => {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { DuplicateProcedureError, UnknownProcedureError } from '../../../src/core/errors';
 import type { Procedure } from '../../../src/core/procedure';
 import { ProcedureRegistry } from '../../../src/core/registry';
-import { labTarget, step } from './helpers';
+import { labTarget, step } from './engine-fixtures';
 
 function proc(id: string): Procedure {
   return { id, title: id, version: '1', description: '', parameters: [], target: () => labTarget, plan: () => ({ steps: [step('a')] }) };

@@ -10,7 +10,7 @@ import type { ExecutionResult, RunStorage } from '../../../src/core/ports';
 import { Redactor } from '../../../src/core/redaction';
 import { renderReport } from '../../../src/core/report';
 import { loadRun, Runner, type RunHost } from '../../../src/core/runner';
-import { host, journalLines, labTarget, local, plan, readAll, RecordingExecutor, ScriptedPrompter, step, tempDir } from './helpers';
+import { host, journalLines, labTarget, local, plan, readAll, RecordingExecutor, ScriptedPrompter, step, tempDir } from './engine-fixtures';
 
 let root: string;
 let seq = 0;
