@@ -64,7 +64,9 @@ export interface CliRun {
 
 /** Starts `backout <args>` with the DataMiner procedure loaded; `answers` are written to its stdin up front. */
 export function backout(dms: DmsLab, args: string[], answers: string[] = []): CliRun {
-  const withProcedures = [args[0] as string, '--procedures', PROCEDURES, ...args.slice(1)];
+  // Runs print every output line (-v), so a failure's message shows what the Agent answered.
+  const verbose = args[0] === 'run' || args[0] === 'resume' ? ['-v'] : [];
+  const withProcedures = [args[0] as string, '--procedures', PROCEDURES, ...verbose, ...args.slice(1)];
   const child = spawn(process.execPath, [CLI_CHILD, ...withProcedures], {
     env: {
       ...process.env,

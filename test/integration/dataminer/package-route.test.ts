@@ -20,11 +20,12 @@ function placeEverywhere(dms: DmsLab, version: string, prerequisites: string[] =
   for (const a of dms.lab.agents) dms.lab.placePackage(a.name, pkg(version), version, prerequisites);
 }
 
-function swapRun(dms: DmsLab, extra: string[] = []): string[] {
+/** The lab's Agents each upgrade only themselves: with several Agents the tests run the upgrade on each. */
+function swapRun(dms: DmsLab, scope: 'each-agent' | 'cluster' = 'each-agent'): string[] {
   return [
     'run', 'dataminer.downgrade', '--yes',
     '--param', 'route=package', '--param', `agents=${dms.agentsParam}`, '--param', 'to=10.3.5',
-    '--param', `packages=agent:${pkg('10.3.5')}`, '--param', 'upgradeScope=each-agent', ...extra,
+    '--param', `packages=agent:${pkg('10.3.5')}`, '--param', `upgradeScope=${scope}`,
   ];
 }
 
@@ -47,6 +48,22 @@ describe('DataMiner downgrade with packages, end to end (Agent lab, backout CLI)
         assert.strictEqual(executedCalls(dms.lab, a.name, UNINSTALL).length, 2, `${a.name}: two uninstalls`);
         assert.match(dms.lab.readFile(a.name, 'C:\\Skyline DataMiner\\Upgrades\\VersionHistory.txt') ?? '', /;10\.3\.5\.0-\d+-\d+-release\r\n$/);
       }
+    } finally {
+      await dms.stop();
+    }
+  });
+
+  it('runs the upgrade for the whole cluster from the first Agent (upgradeScope=cluster, the default)', async () => {
+    // The lab's Agents upgrade only themselves, so the cluster here is one Agent: the default path end to end.
+    const dms = await startDms([{ name: 'dma-01', version: '10.3.9', upgradeDurationMs: 1500 }]);
+    try {
+      placeEverywhere(dms, '10.3.5');
+      const r = await backout(dms, swapRun(dms, 'cluster'), done(3)).done;
+      assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+      assert.match(dms.lab.state('dma-01').build, /^10\.3\.5\.0-/);
+      const info = dms.lab.readFile('dma-01', 'C:\\Skyline DataMiner\\Upgrades\\Backout\\UpgradeInfo-p1.xml') ?? '';
+      assert.match(info, /<IP>127\.0\.0\.1<\/IP>/);
+      assert.match(info, /<FailoverPolicy>Simultaneously<\/FailoverPolicy>/);
     } finally {
       await dms.stop();
     }
