@@ -457,7 +457,10 @@ export function planPackageRoute(input: PackageRouteInput): PlanDraft {
   let swapPlans: AgentSwapPlan[] | undefined;
   if (swap && input.facts !== undefined) swapPlans = input.facts.agents.map((f: AgentFacts) => planAgentSwap(f));
   if (input.facts === undefined) {
-    warnings.push('Planned offline: commands are rendered for cmd.exe and the default paths; a plan for a DMS renders them for each Agent\'s shell and reads its facts.');
+    warnings.push(
+      'Planned offline, for review: commands are rendered for cmd.exe and the default paths, and "each-agent" stands for every Agent. ' +
+        'To run it, plan against the DMS with --param agents=…: its facts are read and the commands rendered for each Agent.',
+    );
     if (compareVersions(input.from, V10_4_0) >= 0 && input.packages.every((p) => p.where === 'agent')) {
       warnings.push(`Downgrading from ${formatVersion(input.from)} (10.4.0 or later): the first package may fail its VerifyNatsIsRunning prerequisite check; choose it as a local file so Backout can check it and make a fixed copy.`);
     }

@@ -169,6 +169,7 @@ export function planSnapshotRoute(input: SnapshotRouteInput): PlanDraft {
   if (!automated && (input.snapshotName === undefined || input.snapshotTime === undefined)) {
     warnings.push('Record the snapshot as evidence: give snapshotName and snapshotTime (the run keeps them with the plan).');
   }
+  if (offline) warnings.push('Planned offline, for review: "each-agent" stands for every Agent. To run it, plan against the DMS with --param agents=….');
   if (offline && input.hypervisor !== 'none') warnings.push('Planned offline: the snapshot to restore is chosen from the hypervisor\'s list when planned against the DMS.');
 
   const evidence = machines
