@@ -30,6 +30,38 @@ function ondatImages(v: JsonValue, out: Set<string>): void {
   else if (isObject(v)) for (const x of Object.values(v)) ondatImages(x, out);
 }
 
+/** Kinds others depend on go first, as kubectl and Helm order them; custom resources (the cluster) go last. */
+const KIND_ORDER = [
+  'Namespace',
+  'CustomResourceDefinition',
+  'ResourceQuota',
+  'ServiceAccount',
+  'Secret',
+  'ConfigMap',
+  'StorageClass',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'Role',
+  'RoleBinding',
+  'Service',
+  'DaemonSet',
+  'Deployment',
+  'StatefulSet',
+  'Job',
+];
+
+function rank(o: ManifestObject): number {
+  const i = KIND_ORDER.indexOf(o.kind);
+  if (i >= 0) return i;
+  // Core and built-in groups before custom resources, which need their CRD and usually their operator.
+  return o.apiVersion.includes('.') && !o.apiVersion.includes('k8s.io') ? KIND_ORDER.length + 1 : KIND_ORDER.length;
+}
+
+/** In apply order (stable: the user's order within a kind). */
+export function applyOrder(objects: readonly ManifestObject[]): ManifestObject[] {
+  return objects.map((o, i) => ({ o, i })).sort((a, b) => rank(a.o) - rank(b.o) || a.i - b.i).map((x) => x.o);
+}
+
 export function checkInstallManifests(text: string): ManifestCheck {
   const problems: string[] = [];
   const objects: ManifestObject[] = [];
@@ -72,5 +104,5 @@ export function checkInstallManifests(text: string): ManifestCheck {
     }
   }
   if (nodeImages === 0) problems.push(`no storageos/node image is named, so nothing pins the version to v${TARGET_VERSION}; set it (e.g. the StorageOSCluster's spec.images.nodeContainer: storageos/node:v${TARGET_VERSION})`);
-  return { objects, problems };
+  return { objects: applyOrder(objects), problems };
 }

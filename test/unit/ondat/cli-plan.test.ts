@@ -6,14 +6,13 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { DEFAULT_TEMPLATE } from '../../../src/procedures/ondat/default-template';
 
-// The real `backout` command line (compiled), loading this procedure as a module, planning without a cluster.
+// The real `backout` command line (compiled), where the procedure is built in, planning without a cluster.
 const outRoot = path.resolve(__dirname, '../../..');
 const cli = path.join(outRoot, 'src/cli/main.js');
-const procedureModule = path.join(outRoot, 'src/procedures/ondat/index.js');
 
 function backout(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const runs = fs.mkdtempSync(path.join(os.tmpdir(), 'ondat-cli-'));
-  const r = spawnSync(process.execPath, [cli, ...args, '--procedures', procedureModule, '--runs-dir', runs], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, [cli, ...args, '--runs-dir', runs], { encoding: 'utf8', timeout: 30_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -42,6 +42,16 @@ describe('Ondat helpers', () => {
     assert.deepEqual(daemonSetPlacement(nodes, tolerant).scheduled, ['a', 'b', 'c']);
   });
 
+  it('applies install manifests in dependency order: namespaces first, the StorageOSCluster last', () => {
+    const text = [
+      'apiVersion: storageos.com/v1\nkind: StorageOSCluster\nmetadata:\n  name: c\n  namespace: storageos\nspec:\n  images:\n    nodeContainer: storageos/node:v2.6.0\n',
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: storageos-operator\n  namespace: storageos\n',
+      'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: storageos-operator\n',
+      'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: storageos\n',
+    ].join('---\n');
+    assert.deepEqual(checkInstallManifests(text).objects.map((o) => o.kind), ['Namespace', 'ClusterRole', 'Deployment', 'StorageOSCluster']);
+  });
+
   it('accepts install manifests only when the node image is pinned to v2.6.0', () => {
     const ok = checkInstallManifests('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: storageos-related-images\n  namespace: storageos\ndata:\n  RELATED_IMAGE_STORAGEOS_NODE: storageos/node:v2.6.0\n');
     assert.deepEqual(ok.problems, []);
