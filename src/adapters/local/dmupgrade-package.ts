@@ -213,7 +213,8 @@ export function packageToolAt(script: string): PackageTool {
   return {
     inspect: (file, signal) => inspectPackage(file, signal),
     fixCommand(source: string, destination: string): LocalAction {
-      return { kind: 'local', argv: [process.execPath, script, 'fix', source, destination] };
+      // In VS Code's extension host process.execPath is the editor's Electron binary: run it as plain Node.
+      return { kind: 'local', argv: [process.execPath, script, 'fix', source, destination], env: { ELECTRON_RUN_AS_NODE: '1' } };
     },
   };
 }
