@@ -1,200 +1,254 @@
-// End to end through the `backout` command line against the kube lab (3 fake nodes): discovery, refusals, the
-// whole downgrade, an interruption right after the DaemonSet was created, and an init container failing on one node.
+// End to end in the kube lab (3 fake nodes, the lab's fake operator): the procedure planned from what discovery
+// finds and run by the engine with the kube executor, for every naming variant; a run interrupted right after the
+// downgrade DaemonSet was created and then resumed; workloads still using volumes; the dry run.
 import * as assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { KubeLab } from '../../../lab/kube/lab';
-import { LabApiError } from '../../../lab/kube/lab-api';
-import { ondatNaming, type OndatVariant } from '../../../lab/kube/fixtures/naming';
-import { kubeLab } from '../kube/lab';
-import { OperatorStandIn } from './operator-stand-in';
+import { KubeClientPool, KubeExecutor, kubeconfigFiles, loadKubeconfig, Resources, type KubeObject, type Pod } from '../../../src/adapters/kube/index';
+import { FileTargetLocks, pidAlive } from '../../../src/adapters/local/file-lock';
+import { LocalExecutor } from '../../../src/adapters/local/local-executor';
+import { RunFolderRepository } from '../../../src/adapters/local/run-folder';
+import { currentActor, systemClock } from '../../../src/adapters/local/system';
+import type { KubeAction } from '../../../src/core/plan';
+import { planRows } from '../../../src/core/plan';
+import type { ExecutionRequest, ExecutionResult, Executor, Prompter } from '../../../src/core/ports';
+import type { RunState } from '../../../src/core/run-state';
+import { preparePlan, resumeRun, startRun, type PreparedPlan, type RunEnvironment } from '../../../src/core/runs';
+import { OndatRefusedError, ondatDowngrade } from '../../../src/procedures/ondat/index';
+import { KubeLab } from '../../../lab/kube/lab';
+import type { OndatVariant } from '../../../lab/kube/fixtures/naming';
+import { kubeLab, ondatChanged, ondatInstalled } from '../kube/lab';
 
-const outRoot = path.resolve(__dirname, '../../..');
-const CLI = path.join(outRoot, 'src/cli/main.js');
-const MODULE = path.join(outRoot, 'src/procedures/ondat/index.js');
-const PROCEDURE = 'ondat.downgrade-2.7-to-2.6';
-const DS_PATH = '/apis/apps/v1/namespaces/kube-system/daemonsets/storageos-downgrade-database';
+const CONTEXT = KubeLab.contexts.admin;
 
-const MANIFESTS_2_6 = `apiVersion: storageos.com/v1
+// As Ondat's own manifests: the namespace too (the legacy naming has none called storageos), in any order.
+const MANIFESTS_2_6_0 = `apiVersion: storageos.com/v1
 kind: StorageOSCluster
-metadata:
-  name: storageoscluster
-  namespace: storageos
+metadata: { name: storageoscluster, namespace: storageos }
 spec:
   secretRefName: storageos-api
   storageClassName: storageos
-  images:
-    nodeContainer: storageos/node:v2.6.0
-  kvBackend:
-    address: storageos-etcd.storageos-etcd:2379
+  images: { nodeContainer: "storageos/node:v2.6.0" }
+  kvBackend: { address: "storageos-etcd.storageos-etcd:2379" }
+---
+apiVersion: v1
+kind: Namespace
+metadata: { name: storageos }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: storageos-operator
+  namespace: storageos
+  labels: { control-plane: storageos-operator, app.kubernetes.io/component: operator }
+spec:
+  replicas: 1
+  selector: { matchLabels: { control-plane: storageos-operator } }
+  template:
+    metadata: { labels: { control-plane: storageos-operator, app.kubernetes.io/component: operator } }
+    spec:
+      containers: [{ name: operator, image: "storageos/operator:v2.6.0" }]
 `;
 
-interface CliResult {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
+/** Confirms every gate, as a user clicking through would. */
+const yes: Prompter = {
+  confirm: async () => true,
+  typeToConfirm: async () => true,
+  askSecret: async () => 'lab-admin-secret-123',
+  pick: async (q) => q.options[0]?.value,
+};
 
-function env(lab: KubeLab): NodeJS.ProcessEnv {
-  return { ...process.env, KUBECONFIG: lab.kubeconfig, BACKOUT_PROCEDURE_MODULES: MODULE };
-}
-
-function backout(lab: KubeLab, runs: string, args: string[]): CliResult {
-  const r = spawnSync(process.execPath, [CLI, ...args, '--runs-dir', runs], { env: env(lab), encoding: 'utf8', timeout: 600_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function params(extra: Record<string, string> = {}): string[] {
-  const all: Record<string, string> = {
-    context: 'backout-lab-admin',
-    installMethod: 'manifests',
-    manifests: MANIFESTS_2_6,
-    scaleWorkloads: 'true',
-    backupConfirmed: 'true',
-    // The lab runs kube-controller-manager without per-controller ServiceAccounts, so daemon-set-controller is absent.
-    serviceAccount: 'default',
-    timeoutSeconds: '300',
-    ...extra,
-  };
-  return Object.entries(all).flatMap(([k, v]) => ['--param', `${k}=${v}`]);
-}
-
-async function gone(lab: KubeLab, p: string): Promise<boolean> {
-  return !(await lab.api.exists(p));
-}
-
-async function replicas(lab: KubeLab, kind: 'deployments' | 'statefulsets', name: string): Promise<number | undefined> {
-  const o = await lab.api.request<{ spec?: { replicas?: number } }>('GET', `/apis/apps/v1/namespaces/shop/${kind}/${name}`);
-  return o.spec?.replicas;
-}
-
-/** A fresh Ondat 2.7.0 install in `variant` naming, with whatever a previous test left removed. */
-async function fresh(lab: KubeLab, variant: OndatVariant): Promise<void> {
-  await lab.api.request('DELETE', DS_PATH).catch((e: unknown) => {
-    if (!(e instanceof LabApiError && e.status === 404)) throw e;
-  });
-  for (const v of ['current', 'legacy', 'helm'] as const) await lab.removeOndat(ondatNaming(v));
-  for (const [kind, name, n] of [['deployments', 'shop-web', 1], ['statefulsets', 'shop-db', 2]] as const) {
-    await lab.api.request('PATCH', `/apis/apps/v1/namespaces/shop/${kind}/${name}`, { spec: { replicas: n } }, 'application/merge-patch+json').catch(() => undefined);
+/** The kube executor, but the run "dies" right after one operation has taken effect (before the journal says so). */
+class CrashAfter implements Executor<KubeAction> {
+  constructor(
+    private readonly real: Executor<KubeAction>,
+    private readonly operation: string,
+    private readonly crash: AbortController,
+  ) {}
+  async execute(request: ExecutionRequest<KubeAction>): Promise<ExecutionResult> {
+    const r = await this.real.execute(request);
+    if (request.action.operation === this.operation && !this.crash.signal.aborted) this.crash.abort(new Error('simulated crash'));
+    return r;
   }
-  await lab.api.until('downgrade DaemonSet gone', () => gone(lab, DS_PATH), 120_000);
-  await lab.applyOndat(variant);
 }
 
-function runIdOf(out: string): string {
-  const m = /Run (\S+) started/.exec(out);
-  assert.ok(m, `the run id is printed: ${out}`);
-  return m[1] as string;
-}
-
-describe('Ondat downgrade in the kube lab, through the CLI', function () {
-  this.timeout(900_000);
+describe('Ondat downgrade 2.7 -> 2.6 in the kube lab', function () {
+  this.timeout(600_000);
   let lab: KubeLab;
-  let operator: OperatorStandIn;
-  let runs: string;
+  let pool: KubeClientPool;
+  let root: string;
+  let runFolder: string | undefined;
+  let savedKubeconfig: string | undefined;
 
-  before(async function () {
+  before(async () => {
     lab = await kubeLab();
-    runs = fs.mkdtempSync(path.join(os.tmpdir(), 'ondat-e2e-runs-'));
-    await fresh(lab, 'current');
-    const probe = backout(lab, runs, ['plan', PROCEDURE, ...params(), '--json']);
-    const doc = JSON.parse(probe.stdout || '{}') as { discovery?: { status?: string } };
-    // Until the CLI registers a kube executor it plans offline; nothing here can run then.
-    if (doc.discovery?.status !== 'discovered') this.skip();
-    operator = new OperatorStandIn(lab.api);
-    operator.start();
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'ondat-e2e-'));
+    pool = new KubeClientPool(loadKubeconfig(kubeconfigFiles({ env: { KUBECONFIG: lab.kubeconfig } })));
+    savedKubeconfig = process.env.KUBECONFIG;
+    process.env.KUBECONFIG = lab.kubeconfig;
+  });
+
+  afterEach(async () => {
+    // Leave the cluster as other suites expect it: 2.7.0 reinstalled on next use, workloads up, no downgrade left.
+    ondatChanged();
+    lab.kubelet.setFaults({});
+    const client = pool.get(CONTEXT);
+    await client.delete(Resources.daemonSets, 'storageos-downgrade-database', { namespace: 'kube-system' });
+    // What the 2.6.0 manifests installed (whatever the naming was): removing the fixture by its naming misses it.
+    await client.delete(Resources.storageOSClusters, 'storageoscluster', { namespace: 'storageos' });
+    await client.delete(Resources.deployments, 'storageos-operator', { namespace: 'storageos' });
+    await lab.api.until('the 2.6.0 node pods gone', async () => {
+      const pods = await client.list<Pod>(Resources.pods, { namespace: 'storageos', labelSelector: 'app=storageos,app.kubernetes.io/component=control-plane' });
+      return pods.items.length === 0;
+    }, 120_000);
+    await client.scale(Resources.deployments, 'shop-web', 1, { namespace: 'shop' });
+    await client.scale(Resources.statefulSets, 'shop-db', 2, { namespace: 'shop' });
   });
 
   after(() => {
-    operator?.stop();
-    lab?.kubelet.setFaults({});
+    if (savedKubeconfig === undefined) delete process.env.KUBECONFIG;
+    else process.env.KUBECONFIG = savedKubeconfig;
+    pool?.close();
+    fs.rmSync(root, { recursive: true, force: true });
   });
 
-  it('refuses while workloads use Ondat volumes, listing them, and changes nothing', async () => {
-    await fresh(lab, 'current');
-    const r = backout(lab, runs, ['run', PROCEDURE, ...params({ scaleWorkloads: 'false' }), '--yes']);
-    assert.notEqual(r.status, 0);
-    assert.match(r.stderr, /Deployment shop\/shop-web \(1 replica/);
-    assert.match(r.stderr, /StatefulSet shop\/shop-db \(2 replicas/);
-    assert.ok(await lab.api.exists('/apis/storageos.com/v1/namespaces/storageos/storageosclusters/storageoscluster'));
-  });
+  function environment(kube: Executor<KubeAction>): RunEnvironment {
+    return {
+      repository: new RunFolderRepository(root),
+      locks: new FileTargetLocks(path.join(root, 'locks'), { hostname: os.hostname(), pidAlive }),
+      host: { executors: { kube, local: new LocalExecutor() }, prompter: yes, clock: systemClock, actor: currentActor() },
+    };
+  }
 
-  for (const [variant, operatorName] of [
-    ['legacy', 'storageos-operator/storageos-cluster-operator'],
-    ['helm', 'storageos/ondat-ondat-operator'],
-  ] as const) {
-    it(`discovers the ${variant} naming and plans to delete ${operatorName}`, async () => {
-      await fresh(lab, variant);
-      const r = backout(lab, runs, ['plan', PROCEDURE, ...params(), '--json']);
-      assert.equal(r.status, 0, r.stderr);
-      const doc = JSON.parse(r.stdout) as { steps: Array<{ id: string; instance: string }>; discovery: { runningVersion: string } };
-      assert.equal(doc.discovery.runningVersion, '2.7.0');
-      assert.deepEqual(doc.steps.filter((s) => s.id === 'delete-operator').map((s) => s.instance), [operatorName]);
+  function executor(): KubeExecutor {
+    return new KubeExecutor({ pool, runFolder: () => runFolder });
+  }
+
+  function plan(extra: Record<string, string> = {}): Promise<PreparedPlan> {
+    return preparePlan(
+      ondatDowngrade,
+      {
+        context: CONTEXT,
+        installMethod: 'manifests',
+        manifests: MANIFESTS_2_6_0,
+        scaleWorkloads: 'true',
+        backupConfirmed: 'true',
+        // The lab runs kube-controller-manager without per-controller ServiceAccounts: no daemon-set-controller.
+        serviceAccount: 'default',
+        timeoutSeconds: '300',
+        ...extra,
+      },
+      { executors: { kube: executor(), local: new LocalExecutor() } },
+    );
+  }
+
+  function failures(state: RunState): string {
+    return JSON.stringify([...state.units.values()].filter((u) => u.state !== 'succeeded').map((u) => [u.step, u.instance, u.state, u.error ?? u.reason]));
+  }
+
+  async function expectDowngraded(): Promise<void> {
+    const client = pool.get(CONTEXT);
+    const cluster = await client.get<KubeObject & { spec?: { images?: { nodeContainer?: string } }; status?: { phase?: string } }>(Resources.storageOSClusters, 'storageoscluster', { namespace: 'storageos' });
+    assert.equal(cluster.spec?.images?.nodeContainer, 'storageos/node:v2.6.0');
+    assert.equal(cluster.status?.phase, 'Running');
+    const nodePods = await client.list<Pod>(Resources.pods, { labelSelector: 'app=storageos,app.kubernetes.io/component=control-plane' });
+    assert.deepEqual(new Set(nodePods.items.map((p) => p.spec?.containers[0]?.image)), new Set(['storageos/node:v2.6.0']));
+    assert.equal(await client.find(Resources.daemonSets, 'storageos-downgrade-database', { namespace: 'kube-system' }), undefined);
+    const web = await client.get<KubeObject & { spec?: { replicas?: number } }>(Resources.deployments, 'shop-web', { namespace: 'shop' });
+    const db = await client.get<KubeObject & { spec?: { replicas?: number } }>(Resources.statefulSets, 'shop-db', { namespace: 'shop' });
+    assert.equal(web.spec?.replicas, 1);
+    assert.equal(db.spec?.replicas, 2);
+  }
+
+  for (const [variant, operator, clusterNamespace] of [
+    ['current', 'storageos/storageos-operator', 'storageos'],
+    ['legacy', 'storageos-operator/storageos-cluster-operator', 'kube-system'],
+    ['helm', 'storageos/ondat-ondat-operator', 'storageos'],
+  ] as const satisfies ReadonlyArray<readonly [OndatVariant, string, string]>) {
+    it(`downgrades the ${variant} naming: deletes ${operator}, leaves etcd alone, installs 2.6.0, scales back`, async () => {
+      await ondatInstalled(variant);
+      const client = pool.get(CONTEXT);
+      const etcdBefore = await client.get(Resources.etcdClusters, 'storageos-etcd', { namespace: 'storageos-etcd' });
+      const [opNs, opName] = operator.split('/') as [string, string];
+      const operatorBefore = await client.get(Resources.deployments, opName, { namespace: opNs });
+      const prepared = await plan();
+      const discovery = prepared.plan.extra.discovery as { runningVersion: string; storageOSCluster: string; operators: Array<{ namespace: string; name: string }> };
+      assert.equal(discovery.runningVersion, '2.7.0');
+      assert.equal(discovery.storageOSCluster, `${clusterNamespace}/storageoscluster`);
+      assert.deepEqual(discovery.operators.map((o) => `${o.namespace}/${o.name}`), [operator]);
+      runFolder = undefined;
+      const state = await startRun(environment(executor()), prepared, { onStarted: (_id, location) => (runFolder = location) });
+      assert.equal(state.status, 'succeeded', failures(state));
+      await expectDowngraded();
+      // The 2.7 operator is gone; with the current naming the 2.6.0 manifests bring one of the same name back.
+      const operatorAfter = await client.find<KubeObject & { spec?: { template?: { spec?: { containers?: Array<{ image?: string }> } } } }>(Resources.deployments, opName, { namespace: opNs });
+      assert.notEqual(operatorAfter?.metadata?.uid, operatorBefore.metadata?.uid, 'the 2.7 operator was deleted');
+      if (operatorAfter) assert.equal(operatorAfter.spec?.template?.spec?.containers?.[0]?.image, 'storageos/operator:v2.6.0');
+      const etcdAfter = await client.get(Resources.etcdClusters, 'storageos-etcd', { namespace: 'storageos-etcd' });
+      assert.equal(etcdAfter.metadata?.uid, etcdBefore.metadata?.uid);
+      assert.equal(etcdAfter.metadata?.generation, etcdBefore.metadata?.generation);
+      const saved = fs.readdirSync(path.join(runFolder ?? '', 'backup')).sort();
+      assert.deepEqual(saved, [`deployment-${opNs}-${opName}.yaml`, `secret-${clusterNamespace}-storageos-api.yaml`, `storageoscluster-${clusterNamespace}-storageoscluster.yaml`]);
     });
   }
 
-  it('shows every manifest and command in a dry run, and executes nothing', async () => {
-    await fresh(lab, 'current');
-    const r = backout(lab, runs, ['run', PROCEDURE, ...params(), '--dry-run']);
-    assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /kube create-or-adopt DaemonSet\/storageos-downgrade-database \(apps\/v1\) -n kube-system --context backout-lab-admin\n\s+apiVersion: apps\/v1/);
-    assert.match(r.stdout, /nodeContainer: storageos\/node:v2\.6\.0/);
-    for (const id of ['scale-down-workloads', 'delete-storageoscluster', 'delete-operator', 'wait-downgrade-nodes', 'install-ondat-2-6-0', 'verify-cluster-running', 'scale-up-workloads']) {
-      assert.match(r.stdout, new RegExp(`\\(${id}\\)`));
-    }
-    assert.ok(await gone(lab, DS_PATH));
-  });
+  it('resumes a run that died right after creating the downgrade DaemonSet: the DaemonSet is adopted, no AlreadyExists', async () => {
+    await ondatInstalled('current');
+    const prepared = await plan();
+    const crash = new AbortController();
+    runFolder = undefined;
+    const first = await startRun(environment(new CrashAfter(executor(), 'create-or-adopt', crash)), prepared, {
+      signal: crash.signal,
+      onStarted: (_id, location) => (runFolder = location),
+    });
+    assert.equal(first.status, 'cancelled');
+    const created = first.units.get('create-downgrade-daemonset/kube-system/storageos-downgrade-database');
+    assert.equal(created?.state, 'cancelled', 'the journal never recorded the creation as done');
+    assert.ok(await pool.get(CONTEXT).find(Resources.daemonSets, 'storageos-downgrade-database', { namespace: 'kube-system' }), 'the DaemonSet exists');
 
-  it('downgrades the current naming end to end: uninstall, per-node DaemonSet, install 2.6.0, verify, scale back', async () => {
-    await fresh(lab, 'current');
-    const etcdBefore = await lab.api.request<{ metadata: { uid: string } }>('GET', '/apis/apps/v1/namespaces/storageos-etcd/deployments/storageos-etcd-proxy');
-    const r = backout(lab, runs, ['run', PROCEDURE, ...params(), '--yes']);
-    assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
-    for (const node of lab.kubelet.nodeNames) assert.match(r.stdout, new RegExp(`wait-downgrade-nodes / ${node}: succeeded`));
-    assert.ok(await gone(lab, DS_PATH), 'the downgrade DaemonSet is deleted');
-    assert.ok(await gone(lab, '/apis/apps/v1/namespaces/storageos/deployments/storageos-operator'), 'the 2.7 operator is deleted');
-    const cr = await lab.api.request<{ status?: { phase?: string }; spec: { images: { nodeContainer: string } } }>('GET', '/apis/storageos.com/v1/namespaces/storageos/storageosclusters/storageoscluster');
-    assert.equal(cr.spec.images.nodeContainer, 'storageos/node:v2.6.0');
-    assert.equal(cr.status?.phase, 'Running');
-    const etcdAfter = await lab.api.request<{ metadata: { uid: string } }>('GET', '/apis/apps/v1/namespaces/storageos-etcd/deployments/storageos-etcd-proxy');
-    assert.equal(etcdAfter.metadata.uid, etcdBefore.metadata.uid, 'etcd is left alone');
-    assert.equal(await replicas(lab, 'deployments', 'shop-web'), 1);
-    assert.equal(await replicas(lab, 'statefulsets', 'shop-db'), 2);
-    const folder = path.join(runs, runIdOf(r.stdout));
-    const saved = fs.readdirSync(path.join(folder, 'backup')).sort();
-    assert.deepEqual(saved, ['deployment-storageos-storageos-operator.yaml', 'secret-storageos-storageos-api.yaml', 'storageoscluster-storageos-storageoscluster.yaml']);
-  });
-
-  it('resumes after being killed right after the DaemonSet was created, adopting it (no AlreadyExists)', async () => {
-    await fresh(lab, 'current');
-    lab.kubelet.setFaults({ readiness: { delayMs: 20_000 } });
-    const child: ChildProcess = spawn(process.execPath, [CLI, 'run', PROCEDURE, ...params(), '--yes', '--runs-dir', runs], { env: env(lab) });
-    let out = '';
-    child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
-    await lab.api.until('the downgrade DaemonSet exists', async () => !(await gone(lab, DS_PATH)), 300_000);
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child.once('exit', resolve));
-    lab.kubelet.setFaults({});
-    const runId = runIdOf(out);
-    const r = backout(lab, runs, ['resume', runId, '--yes']);
-    assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
-    assert.doesNotMatch(`${r.stdout}${r.stderr}`, /AlreadyExists/);
-    const log = fs.readFileSync(path.join(runs, runId, 'logs', 'create-downgrade-daemonset', 'kube-system_storageos-downgrade-database.log'), 'utf8');
+    const resumed = await resumeRun(environment(executor()), first.runId);
+    assert.equal(resumed.status, 'succeeded', failures(resumed));
+    const log = fs.readFileSync(path.join(runFolder ?? '', 'logs', 'create-downgrade-daemonset', 'kube-system_storageos-downgrade-database.log'), 'utf8');
+    assert.match(log, /adopted DaemonSet kube-system\/storageos-downgrade-database/);
     assert.doesNotMatch(log, /AlreadyExists/);
+    await expectDowngraded();
   });
 
-  it('fails within its timeout naming the node whose init container crash-loops', async () => {
-    await fresh(lab, 'current');
-    const bad = lab.kubelet.nodeNames[1] as string;
+  it('refuses while workloads use Ondat volumes, listing them, and changes nothing', async () => {
+    await ondatInstalled('current');
+    await assert.rejects(plan({ scaleWorkloads: 'false' }), (e: unknown) => {
+      assert.ok(e instanceof OndatRefusedError);
+      assert.match(e.message, /Deployment shop\/shop-web \(1 replica; pods shop-web-/);
+      assert.match(e.message, /StatefulSet shop\/shop-db \(2 replicas; pods shop-db-0, shop-db-1/);
+      return true;
+    });
+    assert.ok(await pool.get(CONTEXT).find(Resources.storageOSClusters, 'storageoscluster', { namespace: 'storageos' }));
+  });
+
+  it('fails within its timeout naming the node whose downgrade init container crash-loops', async () => {
+    await ondatInstalled('current');
+    const bad = lab.kubelet.nodeNames[2] as string;
     lab.kubelet.setFaults({ initFailure: { node: bad, mode: 'crashloop', podNamePrefix: 'storageos-downgrade-database' } });
     const started = Date.now();
-    const r = backout(lab, runs, ['run', PROCEDURE, ...params({ timeoutSeconds: '240' }), '--yes']);
-    lab.kubelet.setFaults({});
-    assert.equal(r.status, 1, `${r.stdout}\n${r.stderr}`);
-    assert.ok(Date.now() - started < 240_000 + 60_000);
-    assert.match(r.stdout, new RegExp(`wait-downgrade-nodes / ${bad}: failed.*(CrashLoopBackOff|Error)`));
-    assert.ok(!(await gone(lab, DS_PATH)), 'the DaemonSet stays for inspection and a resume');
+    const state = await startRun(environment(executor()), await plan({ timeoutSeconds: '120' }));
+    assert.equal(state.status, 'failed');
+    assert.ok(Date.now() - started < 120_000, 'it fails on the first sight of the failure, not at the timeout');
+    const failed = [...state.units.values()].filter((u) => u.state === 'failed');
+    assert.deepEqual(failed.map((u) => [u.step, u.instance]), [['wait-downgrade-nodes', bad]]);
+    assert.match(failed[0]?.reason ?? '', /CrashLoopBackOff|Error/);
+  });
+
+  it('renders a dry run with every command and the full manifests from what discovery found', async () => {
+    await ondatInstalled('current');
+    const prepared = await plan();
+    const rows = planRows(prepared.plan);
+    const text = rows.map((r) => r.command).join('\n');
+    assert.doesNotMatch(text, /<discovered>|pending-discovery/);
+    assert.match(text, /kube delete StorageOSCluster\/storageoscluster \(storageos\.com\/v1\) -n storageos --context backout-lab-admin/);
+    assert.match(text, /kube create-or-adopt DaemonSet\/storageos-downgrade-database \(apps\/v1\) -n kube-system --context backout-lab-admin\napiVersion: apps\/v1\nkind: DaemonSet/);
+    assert.match(text, /nodeContainer: "?storageos\/node:v2\.6\.0/);
+    assert.deepEqual(rows.filter((r) => r.id === 'wait-downgrade-nodes').map((r) => r.instance), lab.kubelet.nodeNames);
+    assert.equal(await pool.get(CONTEXT).find(Resources.daemonSets, 'storageos-downgrade-database', { namespace: 'kube-system' }), undefined, 'nothing was executed');
   });
 });
