@@ -96,9 +96,10 @@ function button(label: string, codicon: string, onClick: () => void, kind?: 'sec
 }
 
 function gateBox(gate: GateView): HTMLElement {
-  const box = el('section', { class: 'gate', role: 'alertdialog', 'aria-labelledby': 'gate-title', 'aria-describedby': 'gate-detail' });
+  const box = el('section', { class: 'gate', role: 'alertdialog', 'aria-labelledby': 'gate-title', ...(gate.detail ? { 'aria-describedby': 'gate-detail' } : {}) });
   box.append(el('h2', { id: 'gate-title' }, icon('warning'), ` Confirm: ${gate.title}`));
-  box.append(el('p', { id: 'gate-detail' }, `Target: `, el('strong', {}, gate.target), gate.detail ? ` — ${gate.detail}` : ''));
+  box.append(el('p', {}, 'Target: ', el('strong', {}, gate.target)));
+  if (gate.detail) box.append(el('pre', { id: 'gate-detail', class: 'gate-detail', tabindex: '0' }, gate.detail));
   let field: HTMLElement | undefined;
   if (gate.expected !== undefined) {
     box.append(el('label', { for: 'gate-typed' }, `This is a production target. Type `, el('code', {}, gate.expected), ' to confirm.'));

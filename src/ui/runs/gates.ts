@@ -1,5 +1,5 @@
 // Pending confirmations of runs executing in this window. A destructive step's gate is shown in the run panel
-// (confirm, or type the target's name for production targets) and announced by a notification; whichever answers
+// (confirm, or type the target's name for production targets), which is brought to the front; whichever answers
 // first settles it. Cancelling the run declines it.
 import * as vscode from 'vscode';
 import type { GateView } from '../panel/protocol';

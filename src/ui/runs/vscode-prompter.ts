@@ -1,4 +1,4 @@
-// The Prompter of runs executing in VS Code: gates go to the run panel (and a notification), secrets to a password
+// The Prompter of runs executing in VS Code: gates go to the run panel (brought to the front), secrets to a password
 // input box (and, when remembered, VS Code's SecretStorage), choices to a QuickPick.
 import * as vscode from 'vscode';
 import type { ConfirmRequest, PickRequest, Prompter, SecretRequest, TypeToConfirmRequest } from '../../core/ports';
@@ -33,10 +33,8 @@ export class VscodePrompter implements Prompter {
       return choice === 'Confirm';
     }
     const answer = this.ctx.gates.request(runId, { title: q.title, target: q.target, ...(q.detail ? { detail: q.detail } : {}), ...(expected !== undefined ? { expected } : {}) }, q.signal);
+    // The panel comes to the front with the gate in it; the status bar item keeps pointing at the run meanwhile.
     this.ctx.reveal(runId);
-    void vscode.window
-      .showWarningMessage(`Backout: "${q.title}" on ${q.target} waits for your confirmation in the run panel.`, 'Open Run Panel')
-      .then((c) => c && this.ctx.reveal(runId));
     return answer;
   }
 
