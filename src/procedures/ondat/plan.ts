@@ -116,6 +116,11 @@ function toolStep(c: Context): Step | undefined {
   );
 }
 
+/** "Deployment shop/shop-web → 1, StatefulSet shop/shop-db → 2": the counts a dry run must show (options are not rendered). */
+function counts(workloads: readonly WorkloadFact[], to: (w: WorkloadFact) => number): string {
+  return workloads.map((w) => `${w.kind} ${w.namespace}/${w.name} → ${to(w)}`).join(', ');
+}
+
 function scaleSteps(c: Context): { down?: Step; up?: Step } {
   if (!c.params.scaleWorkloads) return {};
   const workloads = c.facts?.workloads;
@@ -123,7 +128,7 @@ function scaleSteps(c: Context): { down?: Step; up?: Step } {
   const down = step(
     {
       id: 'scale-down-workloads',
-      title: 'Scale workloads using Ondat volumes to zero (their replica counts are recorded in this plan)',
+      title: `Scale workloads using Ondat volumes to zero (their replica counts are recorded in this plan)${workloads ? `: ${counts(workloads, () => 0)}` : ''}`,
       source: SOURCES.prereqScaleDown,
       kind: 'kube',
       destructive: true,
@@ -139,7 +144,7 @@ function scaleSteps(c: Context): { down?: Step; up?: Step } {
   const up = step(
     {
       id: 'scale-up-workloads',
-      title: 'Scale the workloads back to their recorded replica counts',
+      title: `Scale the workloads back to their recorded replica counts${workloads ? `: ${counts(workloads, (w) => w.replicas ?? 1)}` : ''}`,
       source: `${SOURCES.prereqScaleDown} (undone once 2.6.0 is verified)`,
       kind: 'kube',
       destructive: false,

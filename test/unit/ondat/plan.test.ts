@@ -138,6 +138,8 @@ describe('Ondat downgrade plan from discovered facts', () => {
       ['Deployment/shop/shop-web', 1],
       ['StatefulSet/shop/shop-db', 2],
     ]);
+    assert.match(up.title, /Deployment shop\/shop-web → 1, StatefulSet shop\/shop-db → 2/);
+    assert.match(down.title, /Deployment shop\/shop-web → 0, StatefulSet shop\/shop-db → 0/);
     const ids = plan.steps.map((s) => s.id);
     assert.ok(ids.indexOf('scale-down-workloads') < ids.indexOf('delete-storageoscluster'));
     assert.equal(ids[ids.length - 1], 'scale-up-workloads');
