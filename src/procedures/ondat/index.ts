@@ -9,7 +9,3 @@ export { DEFAULT_TEMPLATE } from './default-template';
 export type { TemplateDiagnostic } from './template-diagnostic';
 export { TemplateInvalidError } from './template-errors';
 export { OndatRefusedError } from './errors';
-
-import { ondatDowngrade } from './procedure';
-/** For `backout --procedures <this module>`. */
-export const procedures = [ondatDowngrade];
