@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
+import { LazyKubeExecutor } from '../adapters/kube/lazy-executor';
 import { LocalExecutor } from '../adapters/local/local-executor';
 import { LazySshExecutor } from '../adapters/ssh/executor';
 import { FileTargetLocks, pidAlive } from '../adapters/local/file-lock';
@@ -155,6 +156,8 @@ interface Ctx {
   err(s: string): void;
   /** Connections to close when the command ends (the SSH pool). */
   closers: Array<() => Promise<void>>;
+  /** The folder of the run being executed, once it exists (kube steps save backups there). */
+  runFolder?: string;
 }
 
 function reportError(e: unknown, err: (s: string) => void, signal: AbortSignal): number {
@@ -191,8 +194,20 @@ function needOne(args: ParsedArgs, what: string): string {
 }
 
 function executors(ctx: Ctx, prompter: Prompter): Executors {
-  // The CLI runs local actions itself; the kube executor joins here as its adapter lands.
-  return { local: new LocalExecutor(), ssh: sshExecutor(ctx, prompter) };
+  return { local: new LocalExecutor(), ssh: sshExecutor(ctx, prompter), kube: kubeExecutor(ctx) };
+}
+
+/**
+ * Kubernetes: kubeconfig read as kubectl reads it ($KUBECONFIG, else ~/.kube/config); every call names the
+ * action's context. client-node is loaded only when the first kube action runs.
+ */
+function kubeExecutor(ctx: Ctx): LazyKubeExecutor {
+  const kube = new LazyKubeExecutor(() => ({
+    kubeconfig: { env: { ...ctx.io.env }, home: ctx.io.homedir },
+    runFolder: () => ctx.runFolder,
+  }));
+  ctx.closers.push(() => kube.close());
+  return kube;
 }
 
 /**
@@ -317,7 +332,10 @@ async function cmdRun(ctx: Ctx): Promise<number> {
     ...opts,
     signal: ctx.io.signal,
     ...progress(ctx),
-    onStarted: (runId, location) => ctx.out(`Run ${runId} started in ${location}\n`),
+    onStarted: (runId, location) => {
+      ctx.runFolder = location;
+      ctx.out(`Run ${runId} started in ${location}\n`);
+    },
   });
   return finishRun(ctx, env, state);
 }
@@ -342,7 +360,10 @@ async function cmdResume(ctx: Ctx): Promise<number> {
     ...opts,
     signal: ctx.io.signal,
     ...progress(ctx),
-    onStarted: (id, location) => ctx.out(`Run ${id} resumed in ${location}\n`),
+    onStarted: (id, location) => {
+      ctx.runFolder = location;
+      ctx.out(`Run ${id} resumed in ${location}\n`);
+    },
   });
   return finishRun(ctx, env, state);
 }
