@@ -2,7 +2,7 @@
 // longer has that version (410 Gone) and reports objects that vanished meanwhile as DELETED, and gives up only after
 // the API server has been unreachable for longer than the outage budget.
 import type { IncomingMessage } from 'http';
-import { createInterface } from 'readline';
+import { StringDecoder } from 'string_decoder';
 import { KubeApiError, KubeGoneError, KubeTimeoutError, KubeUnreachableError } from './errors';
 import { ResourceType, resourceName, resourcePath } from './resources';
 import type { KubeTransport } from './transport';
@@ -33,6 +33,24 @@ function retryable(err: unknown): boolean {
   if (err instanceof KubeApiError) return err.status === 429 || err.status >= 500;
   const code = (err as NodeJS.ErrnoException).code;
   return code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE';
+}
+
+/** Lines of a response body. Built on the stream's own iterator, which also ends (with an error) when the stream is
+ * destroyed, e.g. on abort; readline's iterator would wait forever in that case. */
+async function* lines(stream: IncomingMessage): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  let buffer = '';
+  for await (const chunk of stream) {
+    buffer += decoder.write(chunk as Buffer);
+    let nl = buffer.indexOf('\n');
+    while (nl >= 0) {
+      yield buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      nl = buffer.indexOf('\n');
+    }
+  }
+  buffer += decoder.end();
+  if (buffer) yield buffer;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -120,7 +138,7 @@ export async function* watchResource<T extends KubeObject>(
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        for await (const line of createInterface({ input: s, crlfDelay: Infinity })) {
+        for await (const line of lines(s)) {
           armIdle();
           if (!line.trim()) continue;
           received++;
