@@ -15,6 +15,7 @@ import { RunService } from './runs/run-service';
 import { RunStore } from './runs/run-store';
 import { RunStatusBar } from './runs/status-bar';
 import { kubeconfigSetting, SECTION } from './settings';
+import { registerTemplateFeatures } from './template/register';
 import { RunsProvider } from './tree/runs-provider';
 import { TargetsProvider } from './tree/targets-provider';
 
@@ -92,6 +93,7 @@ export function activateUi(context: vscode.ExtensionContext): BackoutApi {
     }),
     vscode.commands.registerCommand('backout.refreshRuns', () => runsView.refresh()),
     ...registerRunCommands({ ...deps, logs, targets: targetChoices }),
+    ...registerTemplateFeatures(log),
     { dispose: () => RunPanel.all().forEach((p) => p.dispose()) },
   );
   return { targets, runsView, runs, store, gates, panels: () => RunPanel.all(), registerProcedure: (p) => registerProcedure(p) };
