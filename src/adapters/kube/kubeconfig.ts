@@ -5,6 +5,7 @@
 // first file that sets one; files that do not exist are skipped; relative paths inside a file are resolved against
 // that file's folder.
 import * as fs from 'fs';
+import * as path from 'path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import type { Cluster, Context, User } from '@kubernetes/client-node';
@@ -87,7 +88,22 @@ function parseFile(file: string): ParsedFile {
     const reason = ((err as Error).message || String(err)).split('\n')[0];
     throw new KubeconfigError(`kubeconfig ${file} is malformed: ${reason}. ${fix}`, file, 'malformed');
   }
+  resolveExecCommands(config, path.dirname(file));
   return { file, config };
+}
+
+/**
+ * kubectl resolves an exec plugin command that is a relative path (it contains a path separator, like
+ * `./bin/get-token`) against the folder of the kubeconfig file that names it; a bare name is looked up on PATH.
+ * client-node resolves only certificate and key files, so this does the rest.
+ */
+function resolveExecCommands(config: KubeConfig, folder: string): void {
+  for (const user of config.users ?? []) {
+    const exec = user.exec as { command?: unknown } | undefined;
+    const command = exec?.command;
+    if (typeof command !== 'string' || path.isAbsolute(command)) continue;
+    if (exec && (command.includes('/') || command.includes(path.sep))) exec.command = path.resolve(folder, command);
+  }
 }
 
 /** What is wrong with the document's overall shape, if anything; client-node checks the entries themselves. */
