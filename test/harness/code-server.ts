@@ -21,6 +21,8 @@ export interface CodeServerOptions {
   env?: Record<string, string>;
   /** Where its folders and log go; a fresh temp folder when omitted. */
   scratch?: string;
+  /** Port on 127.0.0.1 (the sandbox's --port); a free one when omitted. */
+  port?: number;
   log?: (s: string) => void;
 }
 
@@ -108,7 +110,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     log(`Installing ${path.basename(vsix)} into the test VS Code…`);
     await run(install.node, [install.entry, ...common, '--install-extension', vsix], { env, stdio: 'ignore' });
   }
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const configFile = path.join(scratch, 'code-server.yaml');
   fs.writeFileSync(configFile, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const args = [
