@@ -1,0 +1,94 @@
+// The kube lab as the sandbox runs it: the lab's own CLI in the foreground (`run`) as a child process, which writes
+// <dir>/state.json when the control plane, the fake nodes and Ondat 2.7.0 with its sample workloads are ready, and
+// stops everything it started on SIGTERM. The sandbox stops it by PID and then makes sure its control plane is gone.
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { alive } from './procs';
+
+export interface KubeLabReady {
+  kubeconfig: string;
+  server: string;
+  contexts: Record<string, string>;
+  pids: Record<string, number>;
+}
+
+interface LabState extends Partial<KubeLabReady> {
+  status: 'starting' | 'ready' | 'failed';
+  supervisor: number;
+  error?: string;
+}
+
+function tail(file: string, lines = 15): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+export class SandboxKubeLab {
+  private ready: KubeLabReady | undefined;
+
+  private constructor(
+    readonly child: ChildProcess,
+    private readonly dir: string,
+    private readonly logFile: string,
+  ) {}
+
+  static spawn(cli: string, dir: string, nodes: number, logFile: string): SandboxKubeLab {
+    const out = fs.openSync(logFile, 'a');
+    const child = spawn(process.execPath, [cli, 'run', '--dir', dir, '--nodes', String(nodes), '--ondat', 'current'], { stdio: ['ignore', out, out] });
+    fs.closeSync(out);
+    return new SandboxKubeLab(child, dir, logFile);
+  }
+
+  private state(): LabState | undefined {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(this.dir, 'state.json'), 'utf8')) as LabState;
+    } catch {
+      return undefined; // Not written yet, or being written.
+    }
+  }
+
+  /** Waits for the lab's ready state; fails early when the lab reports a failure or exits. */
+  async waitReady(timeoutMs: number): Promise<KubeLabReady> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const s = this.state();
+      // A state.json of an earlier lab in the folder has another supervisor PID.
+      const mine = s !== undefined && s.supervisor === this.child.pid ? s : undefined;
+      if (mine?.status === 'ready' && mine.kubeconfig && mine.server && mine.contexts && mine.pids) {
+        this.ready = { kubeconfig: mine.kubeconfig, server: mine.server, contexts: mine.contexts, pids: mine.pids };
+        return this.ready;
+      }
+      if (mine?.status === 'failed') throw new Error(`kube lab failed: ${mine.error ?? 'no reason given'} (log ${this.logFile})`);
+      if (this.child.exitCode !== null || this.child.signalCode !== null) {
+        throw new Error(`kube lab exited (${this.child.exitCode ?? this.child.signalCode}) before it was ready; log ${this.logFile}:\n${tail(this.logFile)}`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`kube lab not ready after ${Math.round(timeoutMs / 1000)} s; log ${this.logFile}:\n${tail(this.logFile)}`);
+  }
+
+  /** SIGTERM to the lab (it stops its controllers, apiserver, then etcd); SIGKILL whatever of it remains after `graceMs`. */
+  async stop(graceMs = 30_000): Promise<string> {
+    const pids = { ...(this.ready?.pids ?? this.state()?.pids ?? {}) };
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+      this.child.kill('SIGTERM');
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    }
+    const forced: string[] = [];
+    for (const [name, pid] of Object.entries(pids)) {
+      if (alive(pid)) {
+        process.kill(pid, 'SIGKILL');
+        forced.push(`${name} ${pid}`);
+      }
+    }
+    const names = Object.entries(pids).map(([name, pid]) => `${name} ${pid}`).join(', ');
+    return `kube lab stopped (supervisor ${this.child.pid}${names ? `; ${names}` : ''})${forced.length ? `; had to kill ${forced.join(', ')}` : ''}`;
+  }
+}
