@@ -1,11 +1,17 @@
 // Builds the extension's UI from its parts. Called by the composition root; returns the API the tests use.
 import * as vscode from 'vscode';
 import { loadKube } from '../adapters/lazy';
+import { LazyKubeExecutor } from '../adapters/kube/lazy-executor';
+import type { SshAdapter } from '../adapters/lazy';
 import { LocalExecutor } from '../adapters/local/local-executor';
+import { DeferredSshExecutor } from '../adapters/ssh/lazy-executor';
 import type { Executors } from '../core/ports';
 import type { Procedure } from '../core/procedure';
 import { registerProcedure } from '../core/registry';
+import { registerInventoryCommands } from './commands/inventory';
 import { registerRunCommands, type TargetChoices } from './commands/runs';
+import { AgentFactsService } from './inventory/agent-facts-service';
+import { InventoryService } from './inventory/inventory-service';
 import { registerTargetCommands } from './commands/targets';
 import { KubeconfigWatcher } from './kubeconfig-watcher';
 import { LogDocuments, LOG_SCHEME } from './logs/log-documents';
@@ -13,7 +19,9 @@ import { PANEL_VIEW_TYPE, RunPanel, type PanelDeps } from './panel/run-panel';
 import { GateBroker } from './runs/gates';
 import { RunService } from './runs/run-service';
 import { RunStore } from './runs/run-store';
+import { sshSetup } from './runs/remote-setup';
 import { RunStatusBar } from './runs/status-bar';
+import { VscodePrompter } from './runs/vscode-prompter';
 import { kubeconfigSetting, SECTION } from './settings';
 import { registerTemplateFeatures } from './template/register';
 import { RunsProvider } from './tree/runs-provider';
@@ -30,9 +38,6 @@ export interface BackoutApi {
   registerProcedure(procedure: Procedure): void;
 }
 
-function executors(): Executors {
-  return { local: new LocalExecutor() };
-}
 
 function runSettings(): { concurrency: number; stopOnFirstFailure: boolean } {
   const c = vscode.workspace.getConfiguration(SECTION);
@@ -41,11 +46,24 @@ function runSettings(): { concurrency: number; stopOnFirstFailure: boolean } {
 
 export function activateUi(context: vscode.ExtensionContext): BackoutApi {
   const log = vscode.window.createOutputChannel('Backout', { log: true });
-  const targets = new TargetsProvider(log);
+  const inventory = new InventoryService();
+  // Host keys, passphrases and passwords are asked for in modal dialogs; gates of runs go to the run panel.
+  const connectPrompter = new VscodePrompter({ runId: () => undefined, gates: new GateBroker(), reveal: () => undefined });
+  const sshSetupFor = (ssh: SshAdapter) => sshSetup({ prompter: connectPrompter, secrets: context.secrets, inventory, agentEndpoint: ssh.agentEndpoint });
+  const facts = new AgentFactsService(sshSetupFor);
+  const targets = new TargetsProvider(log, inventory, facts);
   const targetsView = vscode.window.createTreeView('backout.targets', { treeDataProvider: targets, showCollapseAll: true });
 
   const store = new RunStore();
   const gates = new GateBroker();
+  const runsRef: { service?: RunService } = {};
+  const ssh = new DeferredSshExecutor(sshSetupFor);
+  const kube = new LazyKubeExecutor(() => ({
+    kubeconfig: { setting: kubeconfigSetting() },
+    runFolder: (request) => runsRef.service?.folderOf(request.target),
+  }));
+  const local = new LocalExecutor();
+  const executors = (): Executors => ({ local, ssh, kube });
   // The run service reveals panels, and panels need the run service: the reference is filled in just below.
   const panelRef: { deps?: PanelDeps } = {};
   const runs = new RunService({
@@ -56,6 +74,7 @@ export function activateUi(context: vscode.ExtensionContext): BackoutApi {
     settings: runSettings,
     reveal: (runId) => panelRef.deps && RunPanel.show(panelRef.deps, runId),
   });
+  runsRef.service = runs;
   const deps: PanelDeps = { extensionUri: context.extensionUri, store, runs, gates, log };
   panelRef.deps = deps;
   const runsView = new RunsProvider(store, runs);
@@ -69,12 +88,31 @@ export function activateUi(context: vscode.ExtensionContext): BackoutApi {
         const loaded = kube.loadKubeconfig(kube.kubeconfigFiles({ setting: kubeconfigSetting() }));
         return loaded.contexts.map((c) => ({ label: c.name, description: c.server ?? '', ...(c.current ? { detail: 'current context' } : {}), value: c.name }));
       }
-      return [];
+      return inventory.load().systems.map((d) => ({
+        label: d.name,
+        description: `${d.production ? 'production · ' : ''}${d.agents.length} Agent${d.agents.length === 1 ? '' : 's'}`,
+        detail: d.agents.map((a) => a.name).join(', '),
+        value: d.name,
+      }));
+    },
+    paramsFor(kind, name): Record<string, string> {
+      if (kind !== 'dms') return {};
+      const dms = inventory.find(name);
+      if (!dms) return {};
+      // Agents as name=address: the address is what the Agents know each other by (UpgradeInfo.xml).
+      const agents = dms.agents.map((a) => (a.host ? `${a.name}=${a.host}` : a.name)).join(',');
+      return { agents, production: String(dms.production) };
     },
   };
 
   context.subscriptions.push(
     log,
+    inventory,
+    inventory.onDidChange(() => targets.refresh()),
+    { dispose: () => void facts.dispose() },
+    { dispose: () => void ssh.close() },
+    { dispose: () => void kube.close() },
+    ...registerInventoryCommands(inventory, () => targets.refresh()),
     targets,
     targetsView,
     new KubeconfigWatcher(targets),

@@ -17,8 +17,8 @@ async function roots(): Promise<TargetNode[]> {
 }
 
 async function kubeGroup(): Promise<KubeGroupNode> {
-  const [group] = await roots();
-  assert.ok(group && group.kind === 'kube-group', 'the Targets view shows a Kubernetes group');
+  const group = (await roots()).find((n): n is KubeGroupNode => n.kind === 'kube-group');
+  assert.ok(group, 'the Targets view shows a Kubernetes group');
   return group;
 }
 

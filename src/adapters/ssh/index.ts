@@ -21,3 +21,9 @@ export { LineSplitter } from './lines';
 export { FileLineSink } from './file-sink';
 export type { AgentFacts, FactOptions } from './agent-facts';
 export { gatherAgentFacts, detectDefaultShell } from './agent-facts';
+export type { SshExecutorSetup, HostResolver } from './executor';
+export { SshExecutor, createSshExecutor } from './executor';
+// Inventory operations that talk to Agents live in the store, but load ssh2: they are reached through this bundle.
+export { gatherDmsFacts } from '../store/dms-facts';
+export type { DmsFacts } from '../store/dms-facts';
+export { agentEndpoint } from '../store/inventory-endpoint';

@@ -58,12 +58,14 @@ export interface LoadedInventory {
 
 export interface LoadOptions {
   homeDir?: string;
+  /** The user-level inventory file when not the default ~/.backout/inventory.json (the backout.inventoryFile setting). */
+  userFile?: string;
   workspaceFolders?: readonly string[];
 }
 
 export function loadInventory(options: LoadOptions = {}): LoadedInventory {
   const result: LoadedInventory = { systems: [], problems: [], shadowed: [] };
-  const userFile = userInventoryPath(options.homeDir);
+  const userFile = options.userFile ?? userInventoryPath(options.homeDir);
   const user = readInventoryFile(userFile);
   result.problems.push(...user.problems);
   const byName = new Map<string, LoadedDms>();

@@ -15,6 +15,8 @@ import { parameterSteps } from './parameters';
 export interface TargetChoices {
   /** The targets of a kind that this window knows (Kubernetes contexts, DMS of the inventory). */
   list(kind: 'dms' | 'kube-context'): Promise<Array<PickItem<string>>>;
+  /** Parameter values a target implies (a DMS's Agents and production flag), offered as the answers' defaults. */
+  paramsFor?(kind: 'dms' | 'kube-context', name: string): Record<string, string>;
 }
 
 export interface RunCommandDeps extends PanelDeps {
@@ -33,14 +35,16 @@ interface Choice {
 /** What a caller (a tree item, another extension, a test) can fill in ahead; the user is asked for the rest. */
 export interface RunPreset {
   procedureId?: string;
+  /** Only procedures acting on this kind of target are offered. */
+  targetKind?: 'dms' | 'kube-context';
   target?: string;
   params?: Record<string, string>;
 }
 
 async function chooseRun(title: string, deps: RunCommandDeps, preset?: RunPreset): Promise<Choice | undefined> {
-  const all = listProcedures();
+  const all = listProcedures().filter((p) => !preset?.targetKind || p.targetParameter?.kind === preset.targetKind);
   if (all.length === 0) {
-    void vscode.window.showErrorMessage('Backout: no procedures are registered.');
+    void vscode.window.showErrorMessage(`Backout: no procedure is registered${preset?.targetKind ? ` for a ${preset.targetKind === 'dms' ? 'DataMiner System' : 'Kubernetes context'}` : ''}.`);
     return undefined;
   }
   let procedure = all.find((p) => p.id === preset?.procedureId) ?? (all.length === 1 ? all[0] : undefined);
@@ -60,13 +64,22 @@ async function chooseRun(title: string, deps: RunCommandDeps, preset?: RunPreset
   };
   // The steps after the procedure depend on it; they are made once per procedure so that Back keeps the answers.
   const later = new Map<string, FlowStep[]>();
+  const prefill = (p: Procedure, kind: 'dms' | 'kube-context', name: string) => {
+    const implied = deps.targets.paramsFor?.(kind, name) ?? {};
+    for (const def of p.parameters) {
+      const v = implied[def.name];
+      if (v !== undefined && preset?.params?.[def.name] === undefined) params[def.name] = v;
+    }
+  };
   const stepsFor = (p: Procedure): FlowStep[] => {
     const cached = later.get(p.id);
     if (cached) return cached;
     const steps: FlowStep[] = [];
     const tp = p.targetParameter;
-    if (tp && preset?.target) params[tp.name] = preset.target;
-    else if (tp) {
+    if (tp && preset?.target) {
+      params[tp.name] = preset.target;
+      prefill(p, tp.kind, preset.target);
+    } else if (tp) {
       steps.push({
         title: tp.kind === 'dms' ? 'DataMiner System' : 'Kubernetes context',
         async run(ui) {
@@ -75,6 +88,7 @@ async function chooseRun(title: string, deps: RunCommandDeps, preset?: RunPreset
             throw new Error(tp.kind === 'dms' ? 'No DataMiner System is registered. Run "Backout: Register DMS…" first.' : 'No Kubernetes context found. Check your kubeconfig.');
           }
           params[tp.name] = await ui.pick({ placeholder: `Target of ${p.title}`, items, ...(params[tp.name] ? { activeValue: params[tp.name] } : {}) });
+          prefill(p, tp.kind, params[tp.name] as string);
         },
       });
     }
@@ -84,7 +98,7 @@ async function chooseRun(title: string, deps: RunCommandDeps, preset?: RunPreset
     later.set(p.id, steps);
     return steps;
   };
-  const fixedProcedure = preset?.procedureId !== undefined && procedure !== undefined;
+  const fixedProcedure = (preset?.procedureId !== undefined || all.length === 1) && procedure !== undefined;
   try {
     await runFlow(title, () => [...(fixedProcedure ? [] : [pickProcedure]), ...(procedure ? stepsFor(procedure) : [])]);
   } catch (err) {

@@ -33,5 +33,6 @@ function fileOf(node: TargetNode | undefined): string | undefined {
   if (!node) return undefined;
   if (node.kind === 'problem') return (node as ProblemNode).file;
   if (node.kind === 'kube-group') return node.files[0];
-  return node.context.file;
+  if (node.kind === 'kube-context') return node.context.file;
+  return undefined;
 }

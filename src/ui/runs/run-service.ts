@@ -5,6 +5,8 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { currentActor, systemClock } from '../../adapters/local/system';
+import { targetKey } from '../../core/lock';
+import type { TargetRef } from '../../core/plan';
 import type { Executors } from '../../core/ports';
 import type { Procedure } from '../../core/procedure';
 import type { RunState } from '../../core/run-state';
@@ -22,6 +24,9 @@ export interface RunEvent {
 interface ActiveRun {
   controller: AbortController;
   done: Promise<RunState>;
+  /** The run's folder, where steps save what they back up (e.g. manifests before a delete). */
+  location: string;
+  target: string;
 }
 
 export interface RunServiceDeps {
@@ -89,16 +94,25 @@ export class RunService implements vscode.Disposable {
 
   /** Starts a prepared plan; resolves with the run id once its folder exists (the run goes on in the background). */
   start(prepared: PreparedPlan): Promise<string> {
-    return this.launch((env, options) => startRun(env, prepared, options), `${prepared.plan.procedure.title} on ${prepared.plan.target.name}`);
+    return this.launch((env, options) => startRun(env, prepared, options), `${prepared.plan.procedure.title} on ${prepared.plan.target.name}`, targetKey(prepared.plan.target));
   }
 
-  resume(runId: string): Promise<string> {
-    return this.launch((env, options) => resumeRun(env, runId, options), `run ${runId}`);
+  async resume(runId: string): Promise<string> {
+    const { state } = await this.deps.store.read(runId);
+    return this.launch((env, options) => resumeRun(env, runId, options), `run ${runId}`, targetKey(state.plan.target));
+  }
+
+  /** The folder of the run executing here on a target (one run per target), for executors that save files. */
+  folderOf(target: TargetRef): string | undefined {
+    const key = targetKey(target);
+    for (const run of this.active.values()) if (run.target === key) return run.location;
+    return undefined;
   }
 
   private launch(
     go: (env: RunEnvironment, options: Parameters<typeof startRun>[2] & object) => Promise<RunState>,
     what: string,
+    target: string,
   ): Promise<string> {
     const ref: { id?: string } = {};
     const controller = new AbortController();
@@ -109,10 +123,10 @@ export class RunService implements vscode.Disposable {
         signal: controller.signal,
         concurrency: settings.concurrency,
         stopOnFirstFailure: settings.stopOnFirstFailure,
-        onStarted: (runId) => {
+        onStarted: (runId, location) => {
           ref.id = runId;
           started = true;
-          this.active.set(runId, { controller, done });
+          this.active.set(runId, { controller, done, location, target });
           this.deps.log.info(`Run ${runId} started: ${what}`);
           this.changed.fire({ runId });
           resolveStarted(runId);

@@ -1,7 +1,34 @@
 // The Targets tree's nodes: a tagged union, one kind per variant, rendered by tree-items.ts.
 import type { KubeContextInfo } from '../../adapters/kube/kubeconfig';
+import type { InventoryAgent, LoadedDms } from '../../adapters/store/inventory-types';
 
-export type TargetNode = KubeGroupNode | KubeContextNode | ProblemNode;
+export type TargetNode = KubeGroupNode | KubeContextNode | DmsGroupNode | DmsNode | AgentNode | ProblemNode;
+
+/** "DataMiner Systems": the DMSs of the inventory, with problems of the inventory files. */
+export interface DmsGroupNode {
+  kind: 'dms-group';
+  children: TargetNode[];
+}
+
+export interface DmsNode {
+  kind: 'dms';
+  dms: LoadedDms;
+}
+
+/** What was read from an Agent (read-only facts), or that it is being read. */
+export type AgentStatus =
+  | { state: 'unknown' }
+  | { state: 'checking' }
+  | { state: 'reachable'; version?: string; shell?: string }
+  | { state: 'unreachable'; error: string };
+
+export interface AgentNode {
+  kind: 'agent';
+  dms: string;
+  production: boolean;
+  agent: InventoryAgent;
+  status: AgentStatus;
+}
 
 /** "Kubernetes": the contexts of the kubeconfig, with where they were read from. */
 export interface KubeGroupNode {
@@ -26,4 +53,6 @@ export interface ProblemNode {
   message: string;
   /** A file to open to fix it, when there is one. */
   file?: string;
+  /** What the file is, for the command that opens it. */
+  fileKind?: 'kubeconfig' | 'inventory';
 }

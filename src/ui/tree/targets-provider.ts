@@ -4,19 +4,30 @@ import * as vscode from 'vscode';
 import { kubeconfigFiles } from '../../adapters/kube/kubeconfig-files';
 import { loadKube } from '../../adapters/lazy';
 import { kubeconfigSetting } from '../settings';
+import type { AgentFactsService } from '../inventory/agent-facts-service';
+import type { InventoryService } from '../inventory/inventory-service';
+import { agentNodes, dmsGroup } from './dms-nodes';
 import { kubeNodes, type KubeconfigOutcome } from './kube-nodes';
-import type { TargetNode } from './nodes';
+import type { AgentStatus, TargetNode } from './nodes';
 import { toTreeItem } from './tree-items';
 
 export class TargetsProvider implements vscode.TreeDataProvider<TargetNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<TargetNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private roots: Promise<TargetNode[]> | undefined;
+  /** Agent statuses per DMS, read when the DMS is first expanded and again on refresh. */
+  private readonly statuses = new Map<string, Map<string, AgentStatus>>();
+  private readonly reading = new Set<string>();
 
-  constructor(private readonly log: vscode.LogOutputChannel) {}
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly inventory?: InventoryService,
+    private readonly facts?: AgentFactsService,
+  ) {}
 
   refresh(): void {
     this.roots = undefined;
+    this.statuses.clear();
     this.changed.fire(undefined);
   }
 
@@ -29,7 +40,39 @@ export class TargetsProvider implements vscode.TreeDataProvider<TargetNode>, vsc
       this.roots ??= this.loadRoots();
       return this.roots;
     }
-    return node.kind === 'kube-group' ? node.children : [];
+    if (node.kind === 'kube-group' || node.kind === 'dms-group') return node.children;
+    if (node.kind === 'dms') {
+      const known = this.statuses.get(node.dms.name);
+      if (!known) this.readAgents(node.dms);
+      const checking = new Map(node.dms.agents.map((a) => [a.name, { state: 'checking' } as AgentStatus]));
+      return agentNodes(node.dms, known ?? (this.facts ? checking : new Map()));
+    }
+    return [];
+  }
+
+  /** Reads the DMS's Agents in the background; the view shows "checking…" meanwhile and never waits for SSH. */
+  private readAgents(dms: Parameters<AgentFactsService['gather']>[0]): void {
+    if (!this.facts || this.reading.has(dms.name)) return;
+    this.reading.add(dms.name);
+    const started = Date.now();
+    this.facts
+      .gather(dms)
+      .then(
+        (statuses) => {
+          this.statuses.set(dms.name, statuses);
+          const down = [...statuses.values()].filter((s) => s.state === 'unreachable').length;
+          this.log.info(`Targets: read ${statuses.size} Agent(s) of DMS ${dms.name} in ${Date.now() - started} ms${down ? `, ${down} unreachable` : ''}`);
+        },
+        (err: unknown) => {
+          const error = err instanceof Error ? err.message : String(err);
+          this.log.warn(`Targets: cannot read the Agents of DMS ${dms.name}: ${error}`);
+          this.statuses.set(dms.name, new Map(dms.agents.map((a) => [a.name, { state: 'unreachable', error } as AgentStatus])));
+        },
+      )
+      .finally(() => {
+        this.reading.delete(dms.name);
+        this.changed.fire(undefined);
+      });
   }
 
   /** The files the current kubeconfig comes from, for the file watcher (without loading client-node). */
@@ -51,7 +94,13 @@ export class TargetsProvider implements vscode.TreeDataProvider<TargetNode>, vsc
       if (!missing || source.origin !== 'default') this.log.warn(`Targets: ${error.message}`);
       outcome = { ok: false, source, error, missing };
     }
-    return kubeNodes(outcome);
+    const roots: TargetNode[] = [];
+    if (this.inventory) {
+      const group = dmsGroup(this.inventory.load(), this.inventory.ignoredForTrust());
+      if (group) roots.push(group);
+    }
+    roots.push(...kubeNodes(outcome));
+    return roots;
   }
 
   dispose(): void {

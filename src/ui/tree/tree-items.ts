@@ -33,6 +33,51 @@ export function toTreeItem(node: TargetNode): vscode.TreeItem {
       item.contextValue = `backout.kubeContext${c.current ? ' current' : ''}`;
       return item;
     }
+    case 'dms-group': {
+      const item = new vscode.TreeItem('DataMiner Systems', vscode.TreeItemCollapsibleState.Expanded);
+      item.id = 'dms-group';
+      item.iconPath = new vscode.ThemeIcon('server');
+      item.contextValue = 'backout.dmsGroup inventory-file';
+      return item;
+    }
+    case 'dms': {
+      const d = node.dms;
+      const item = new vscode.TreeItem(d.name, vscode.TreeItemCollapsibleState.Collapsed);
+      item.id = `dms:${d.name}`;
+      item.description = [d.production ? 'production' : undefined, `${d.agents.length} Agent${d.agents.length === 1 ? '' : 's'}`, d.description].filter(Boolean).join(' · ');
+      item.iconPath = new vscode.ThemeIcon('server-environment', d.production ? new vscode.ThemeColor('problemsErrorIcon.foreground') : undefined);
+      const md = new vscode.MarkdownString(`**DMS ${escapeMd(d.name)}**${d.production ? ' — production: destructive steps need its name typed' : ''}\n\n`);
+      md.appendMarkdown(`From \`${d.source.file}\` (${d.source.scope})\n\n`);
+      for (const a of d.agents) md.appendMarkdown(`- ${escapeMd(a.name)}: ${escapeMd(a.sshAlias ? `ssh alias ${a.sshAlias}` : `${a.user ?? ''}@${a.host ?? ''}${a.port ? `:${a.port}` : ''}`)}\n`);
+      item.tooltip = md;
+      item.contextValue = `backout.dms${d.production ? ' production' : ''} inventory-file`;
+      item.accessibilityInformation = { label: `DataMiner System ${d.name}${d.production ? ', production' : ''}, ${d.agents.length} Agents` };
+      return item;
+    }
+    case 'agent': {
+      const a = node.agent;
+      const item = new vscode.TreeItem(a.name, vscode.TreeItemCollapsibleState.None);
+      item.id = `agent:${node.dms}/${a.name}`;
+      const where = a.sshAlias ? a.sshAlias : `${a.host ?? ''}${a.port ? `:${a.port}` : ''}`;
+      const st = node.status;
+      const state =
+        st.state === 'reachable' ? `DataMiner ${st.version ?? 'version unknown'}` : st.state === 'unreachable' ? 'unreachable' : st.state === 'checking' ? 'checking…' : '';
+      item.description = [state, where].filter(Boolean).join(' · ');
+      item.iconPath =
+        st.state === 'reachable'
+          ? new vscode.ThemeIcon('vm-running', new vscode.ThemeColor('testing.iconPassed'))
+          : st.state === 'unreachable'
+            ? new vscode.ThemeIcon('vm-outline', new vscode.ThemeColor('problemsErrorIcon.foreground'))
+            : st.state === 'checking'
+              ? new vscode.ThemeIcon('loading~spin')
+              : new vscode.ThemeIcon('vm');
+      item.tooltip = new vscode.MarkdownString(
+        `**Agent ${escapeMd(a.name)}** of DMS ${escapeMd(node.dms)}\n\n${st.state === 'unreachable' ? `Unreachable: ${escapeMd(st.error)}` : st.state === 'reachable' ? `DataMiner ${escapeMd(st.version ?? 'unknown')}${st.shell ? `, DefaultShell ${st.shell}` : ''}` : ''}`,
+      );
+      item.contextValue = `backout.agent ${st.state}`;
+      item.accessibilityInformation = { label: `Agent ${a.name}, ${state || 'not checked'}` };
+      return item;
+    }
     case 'problem': {
       const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
       item.id = `problem:${node.label}`;
@@ -43,7 +88,10 @@ export function toTreeItem(node: TargetNode): vscode.TreeItem {
         new vscode.ThemeColor(node.severity === 'error' ? 'problemsErrorIcon.foreground' : 'problemsWarningIcon.foreground'),
       );
       item.accessibilityInformation = { label: `${node.severity}: ${node.label}. ${node.message}` };
-      if (node.file) {
+      if (node.file && node.fileKind === 'inventory') {
+        item.contextValue = 'backout.problem inventory-file';
+        item.command = { command: 'backout.openInventory', title: 'Open DMS Inventory', arguments: [node.file] };
+      } else if (node.file) {
         item.contextValue = 'backout.problem kubeconfig-file';
         item.command = { command: 'backout.openKubeconfig', title: 'Open Kubeconfig File', arguments: [node] };
       } else {
