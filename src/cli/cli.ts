@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { LazyKubeExecutor } from '../adapters/kube/lazy-executor';
 import { LocalExecutor } from '../adapters/local/local-executor';
-import { LazySshExecutor } from '../adapters/ssh/executor';
+import { DeferredSshExecutor } from '../adapters/ssh/lazy-executor';
 import { FileTargetLocks, pidAlive } from '../adapters/local/file-lock';
 import { RunFolderRepository } from '../adapters/local/run-folder';
 import { currentActor, systemClock } from '../adapters/local/system';
@@ -214,9 +214,9 @@ function kubeExecutor(ctx: Ctx): LazyKubeExecutor {
  * SSH to Agents: hosts resolve through BACKOUT_SSH_CONFIG (default ~/.ssh/config); host keys are checked against
  * ~/.ssh/known_hosts and Backout's own BACKOUT_KNOWN_HOSTS (default ~/.backout/known_hosts).
  */
-function sshExecutor(ctx: Ctx, prompter: Prompter): LazySshExecutor {
+function sshExecutor(ctx: Ctx, prompter: Prompter): DeferredSshExecutor {
   const env = ctx.io.env;
-  const ssh = new LazySshExecutor(() => ({
+  const ssh = new DeferredSshExecutor(() => ({
     prompter,
     sshConfig: { homeDir: ctx.io.homedir, ...(env.BACKOUT_SSH_CONFIG ? { configFile: env.BACKOUT_SSH_CONFIG } : {}) },
     userKnownHostsFiles: [path.join(ctx.io.homedir, '.ssh', 'known_hosts')],
