@@ -133,6 +133,13 @@ class Sandbox {
     if (process.getuid?.() !== 0) {
       throw new Error('The Agent lab creates Linux users and runs sshd: run the sandbox as root (e.g. in the dev container).');
     }
+    // The lab users must be able to reach the Agent lab's folder (see layout.ts).
+    for (let dir = path.dirname(this.paths.agentLab); ; dir = path.dirname(dir)) {
+      if ((fs.statSync(dir).mode & 0o001) === 0) {
+        throw new Error(`${dir} is not searchable by other users, so the Agent lab's users could not reach ${this.paths.agentLab}; set TMPDIR to a folder they can reach (such as /tmp).`);
+      }
+      if (path.dirname(dir) === dir) break;
+    }
     if (!fs.existsSync(this.options.vsix)) throw new Error(`${this.options.vsix} is missing: package the extension first (npm run package).`);
     const previous = readRecord(this.paths.record);
     if (previous !== undefined && previous.pid !== process.pid && alive(previous.pid)) {

@@ -1,5 +1,5 @@
 // Finds the processes that belong to one sandbox by what they carry, not by name: their command line names a file
-// in one of the labs' folders (sshd -f <state>/agent-lab/..., etcd --data-dir <state>/kube-lab/...), or their HOME is
+// in one of the labs' folders (sshd -f <agent lab>/agents/..., etcd --data-dir <state>/kube-lab/...), or their HOME is
 // the isolated home code-server and its helpers (and terminals opened in it) get. A user's own shell that merely sits
 // in the workspace (PWD), or an editor showing one of its files, is never matched. Linux /proc.
 import * as fs from 'node:fs';

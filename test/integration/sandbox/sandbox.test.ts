@@ -1,0 +1,242 @@
+// `npm run sandbox` end to end: the real entry point in a child process, with its own state folder, user prefix and
+// port. It must come up with both labs and code-server, write files the adapters accept (inventory, ssh config,
+// known_hosts, kubeconfig), leave the user's home alone, and on SIGINT stop every process it started.
+import * as assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
+import type { ConfirmRequest, PickRequest, Prompter, SecretRequest, TypeToConfirmRequest } from '../../../src/core/ports';
+import { gatherAgentFacts } from '../../../src/adapters/ssh/agent-facts';
+import { HostKeyVerifier } from '../../../src/adapters/ssh/host-key';
+import { SshPool } from '../../../src/adapters/ssh/pool';
+import { resolveHost } from '../../../src/adapters/ssh/ssh-config';
+import { agentEndpoint, loadInventory, readInventoryFile } from '../../../src/adapters/store';
+import { loadKubeconfig } from '../../../src/adapters/kube/kubeconfig';
+import { freePort } from '../../harness/code-server';
+import { layout, ownership, type Layout } from '../../../lab/sandbox/layout';
+import { alive, processesOf } from '../../../lab/sandbox/procs';
+import type { SandboxRecord } from '../../../lab/sandbox/main';
+
+const repo = path.resolve(__dirname, '..', '..', '..', '..');
+const entry = path.join(repo, 'out', 'lab', 'sandbox', 'main.js');
+
+/** Records every question; answers none. The sandbox's files must make any question unnecessary. */
+class NoQuestions implements Prompter {
+  readonly asked: string[] = [];
+  async confirm(q: ConfirmRequest): Promise<boolean> {
+    this.asked.push(q.title);
+    return false;
+  }
+  async typeToConfirm(q: TypeToConfirmRequest): Promise<boolean> {
+    this.asked.push(q.title);
+    return false;
+  }
+  async askSecret(q: SecretRequest): Promise<string | undefined> {
+    this.asked.push(q.title);
+    return undefined;
+  }
+  async pick<T extends string>(q: PickRequest<T>): Promise<T | undefined> {
+    this.asked.push(q.title);
+    return undefined;
+  }
+}
+
+/** The packaged extension: $BACKOUT_VSIX, else `npm run package` as the UI tier does. */
+function packagedVsix(): string {
+  if (process.env.BACKOUT_VSIX) return process.env.BACKOUT_VSIX;
+  const result = spawnSync('npm', ['run', 'package', '--silent'], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (result.status !== 0) throw new Error(`npm run package failed with ${result.status}`);
+  return path.join(repo, 'backout.vsix');
+}
+
+/** Files of the real home that nothing in the sandbox may write. */
+const REAL_HOME_FILES = ['.ssh/config', '.ssh/known_hosts', '.kube/config', '.backout/inventory.json', '.backout/known_hosts'].map((f) => path.join(os.homedir(), f));
+
+function snapshot(files: string[]): string[] {
+  return files.map((f) => {
+    try {
+      const st = fs.statSync(f);
+      return `${f} ${st.size} ${st.mtimeMs}`;
+    } catch {
+      return `${f} absent`;
+    }
+  });
+}
+
+function exited(child: ChildProcess, timeoutMs: number): Promise<number | null> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the sandbox did not exit within ${timeoutMs} ms`)), timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
+describe('npm run sandbox', function () {
+  let stateDir: string;
+  let paths: Layout;
+  let child: ChildProcess;
+  let output = '';
+  let port: number;
+  let record: SandboxRecord;
+  let homeBefore: string[];
+
+  before(async function () {
+    // A warm start takes ~15 s; the first run on a machine also installs code-server (~2 min).
+    this.timeout(20 * 60_000);
+    const vsix = packagedVsix();
+    stateDir = fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), 'backout-sandbox-test-'));
+    paths = layout(stateDir);
+    port = await freePort();
+    homeBefore = snapshot(REAL_HOME_FILES);
+    child = spawn(process.execPath, [entry, '--state-dir', stateDir, '--user-prefix', 'bksbt', '--port', String(port), '--vsix', vsix], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    await new Promise<void>((resolve, reject) => {
+      const check = setInterval(() => {
+        if (output.includes('Press Ctrl-C to stop everything.')) {
+          clearInterval(check);
+          resolve();
+        } else if (child.exitCode !== null) {
+          clearInterval(check);
+          reject(new Error(`the sandbox exited with ${child.exitCode} before it was ready:\n${output}`));
+        }
+      }, 200);
+    });
+    record = JSON.parse(fs.readFileSync(paths.record, 'utf8')) as SandboxRecord;
+  });
+
+  after(async function () {
+    this.timeout(90_000);
+    // Only when a test failed before the SIGINT test: never leave the sandbox running.
+    if (child !== undefined && child.exitCode === null) {
+      child.kill('SIGINT');
+      await exited(child, 70_000).catch(() => child.kill('SIGKILL'));
+    }
+    if (paths !== undefined) for (const p of processesOf(ownership(paths))) process.kill(p.pid, 'SIGKILL');
+    if (paths !== undefined) fs.rmSync(paths.agentLab, { recursive: true, force: true });
+    if (stateDir !== undefined) fs.rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it('prints the URL of code-server on the chosen port, which answers /healthz', async () => {
+    const url = `http://127.0.0.1:${port}`;
+    assert.equal(record.status, 'ready');
+    assert.equal(record.url, url);
+    assert.ok(output.includes(`${url}/?folder=${paths.workspace}`), output);
+    const res = await fetch(`${url}/healthz`);
+    assert.equal(res.status, 200);
+    // Progress: one line per phase with the time since start.
+    for (const phase of ['kube binaries', 'kube lab', 'Agent lab', 'workspace', 'code-server']) {
+      assert.match(output, new RegExp(`^\\[\\s*\\d+\\.\\d+s\\] ${phase}: .*\\(\\d+\\.\\d s\\)$`, 'm'), `no end line for ${phase}`);
+    }
+  });
+
+  it('writes a valid inventory: DMS lab-dms with its 3 Agents on the lab ports, the lab key as identity', () => {
+    const file = readInventoryFile(paths.inventory);
+    assert.deepEqual(file.problems, []);
+    // As the extension reads it: the workspace inventory, and a user inventory that must stay absent.
+    const loaded = loadInventory({ homeDir: path.join(stateDir, 'no-home'), workspaceFolders: [paths.workspace] });
+    assert.deepEqual(loaded.problems, []);
+    assert.deepEqual(loaded.systems.map((s) => s.name), ['lab-dms']);
+    const agents = loaded.systems[0]?.agents ?? [];
+    assert.deepEqual(agents.map((a) => a.name), ['dma-01', 'dma-02', 'dma-03']);
+    for (const a of agents) {
+      assert.equal(a.host, '127.0.0.1');
+      assert.equal(a.identityFile, path.join(paths.agentLab, 'client', 'id_ed25519'));
+      assert.match(a.user ?? '', /^bksbt0[1-3]$/);
+    }
+    assert.equal(new Set(agents.map((a) => a.port)).size, 3);
+  });
+
+  it('points the VS Code user settings at the sandbox files, leaving the real home alone', () => {
+    const settings = JSON.parse(fs.readFileSync(path.join(paths.vscode, 'user-data', 'User', 'settings.json'), 'utf8')) as Record<string, unknown>;
+    assert.deepEqual(
+      {
+        kubeconfig: settings['backout.kubeconfig'],
+        runs: settings['backout.runsDirectory'],
+        ssh: settings['backout.ssh.configFile'],
+        knownHosts: settings['backout.ssh.knownHostsFile'],
+        identities: settings['backout.ssh.identityFiles'],
+        inventory: settings['backout.inventoryFile'],
+      },
+      {
+        kubeconfig: paths.kubeconfig,
+        runs: paths.runs,
+        ssh: paths.sshConfig,
+        knownHosts: paths.knownHosts,
+        identities: [path.join(paths.agentLab, 'client', 'id_ed25519')],
+        inventory: paths.userInventory,
+      },
+    );
+    assert.ok(fs.statSync(paths.runs).isDirectory());
+    assert.equal(fs.existsSync(paths.userInventory), false);
+    assert.deepEqual(snapshot(REAL_HOME_FILES), homeBefore);
+  });
+
+  it('writes a kubeconfig the loader accepts, whose admin context reaches 3 nodes running Ondat 2.7.0', async () => {
+    const loaded = loadKubeconfig({ origin: 'setting', files: [paths.kubeconfig] });
+    assert.equal(loaded.currentContext, 'backout-lab-admin');
+    assert.ok(loaded.contexts.some((c) => c.name === 'backout-lab-admin' && c.server?.startsWith('https://127.0.0.1:')));
+    const nodes = await loaded.kubeConfig.makeApiClient(CoreV1Api).listNode();
+    assert.equal(nodes.items.length, 3);
+    const daemonSets = await loaded.kubeConfig.makeApiClient(AppsV1Api).listDaemonSetForAllNamespaces();
+    const node = daemonSets.items.find((d) => d.metadata?.name === 'storageos-node');
+    assert.equal(node?.status?.numberReady, 3);
+    assert.match(node?.spec?.template.spec?.containers[0]?.image ?? '', /:v2\.7\.0$/);
+  });
+
+  it('reaches the Agents through the written ssh config and known_hosts, and through the inventory, with no question asked', async function () {
+    this.timeout(60_000);
+    const prompter = new NoQuestions();
+    // Host keys come only from the sandbox's known_hosts: an unknown key would ask, and NoQuestions declines.
+    const hostKeys = new HostKeyVerifier({ userKnownHostsFiles: [], backoutKnownHostsFile: paths.knownHosts, prompter });
+    const pool = new SshPool({ hostKeys, prompter, agent: null, defaultIdentityFiles: [], promptForPassword: false });
+    try {
+      const viaConfig = resolveHost('dma-01', { configFile: paths.sshConfig, homeDir: path.join(stateDir, 'no-home') });
+      const facts = await gatherAgentFacts(pool, viaConfig, { timeoutMs: 30_000 });
+      assert.equal(facts.reachable, true, facts.error);
+      assert.equal(facts.version?.version, '10.3.9.0');
+      assert.deepEqual(facts.modules?.map((m) => `${m.module} ${m.version}`), ['DataMiner StorageModule 3.0.3', 'DataMiner UserDefinableApiEndpoint 2.0.2']);
+
+      const dms = loadInventory({ homeDir: path.join(stateDir, 'no-home'), workspaceFolders: [paths.workspace] }).systems[0];
+      assert.ok(dms !== undefined);
+      const agent = dms.agents[1];
+      assert.ok(agent !== undefined);
+      const r = await pool.exec(agentEndpoint(dms, agent), 'echo %COMPUTERNAME%', { timeoutMs: 30_000 });
+      assert.equal(r.exitCode, 0, r.stderr);
+      // The emulator names each Agent's computer after it, as cmd.exe reports it.
+      assert.equal(r.stdout.trim(), 'DMA-02');
+      assert.deepEqual(prompter.asked, []);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('on Ctrl-C stops every process it started and says so', async function () {
+    this.timeout(90_000);
+    const pids = [...(record.agentSshdPids ?? []), ...Object.values(record.kube?.pids ?? {}), record.kube?.supervisor ?? -1, record.codeServerChild ?? -1];
+    assert.equal(pids.length, 3 + 4 + 2);
+    assert.deepEqual(pids.filter((p) => !alive(p)), [], 'every recorded process runs before the SIGINT');
+    const before = processesOf(ownership(paths));
+    assert.ok(before.some((p) => p.command.includes('code-server')), 'code-server is found by its isolated HOME');
+
+    child.kill('SIGINT');
+    assert.equal(await exited(child, 70_000), 0, output);
+    assert.match(output, /Ctrl-C: stopping everything the sandbox started/);
+    assert.match(output, /Agent lab stopped \(3 sshds/);
+    assert.match(output, /kube lab stopped/);
+    assert.match(output, /code-server stopped/);
+    assert.match(output, /sandbox stopped; none of its processes is left/);
+    assert.doesNotMatch(output, /left over:/);
+    assert.deepEqual(pids.filter(alive), []);
+    assert.deepEqual(processesOf(ownership(paths)), []);
+    assert.equal(fs.existsSync(paths.record), false);
+    await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`));
+  });
+});
