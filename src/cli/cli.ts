@@ -9,12 +9,12 @@ import { DeferredSshExecutor } from '../adapters/ssh/lazy-executor';
 import { FileTargetLocks, pidAlive } from '../adapters/local/file-lock';
 import { RunFolderRepository } from '../adapters/local/run-folder';
 import { currentActor, systemClock } from '../adapters/local/system';
-import { BackoutError, ConfirmationRequiredError, InvalidParameterError, TargetLockedError, UnknownProcedureError } from '../core/errors';
+import { BackoutError, ConfirmationRequiredError, NoExecutorError, InvalidParameterError, TargetLockedError, UnknownProcedureError } from '../core/errors';
 import type { JournalEvent } from '../core/journal';
-import { planDocument, unitKey, type Plan } from '../core/plan';
+import { planDocument, unitKey, type KubeAction, type Plan } from '../core/plan';
 import { targetLabel } from '../core/lock';
 import { isDone } from '../core/step-state';
-import type { Executors, Prompter } from '../core/ports';
+import type { Executor, Executors, Prompter } from '../core/ports';
 import { Redactor } from '../core/redaction';
 import { ProcedureRegistry, procedures as builtInProcedures } from '../core/registry';
 import { renderReport } from '../core/report';
@@ -240,7 +240,11 @@ function rawParams(ctx: Ctx, procedureId: string): Record<string, string> {
 async function cmdPlan(ctx: Ctx, dryRun: boolean): Promise<number> {
   const id = needOne(ctx.args, 'procedure id');
   const procedure = ctx.registry.get(id);
-  const prepared = await preparePlan(procedure, rawParams(ctx, id), { executors: executors(ctx, execOptions(ctx).prompter) }, { production: has(ctx.args, 'production'), signal: ctx.io.signal });
+  const all = executors(ctx, execOptions(ctx).prompter);
+  // `plan` also works offline: where no kubeconfig or no such context exists, the cluster is simply not read and the
+  // plan says which steps depend on discovery. A dry run reads the cluster or fails, as the run would.
+  const planExecutors: Executors = dryRun || !all.kube ? all : { ...all, kube: offlineWhenNoCluster(all.kube) };
+  const prepared = await preparePlan(procedure, rawParams(ctx, id), { executors: planExecutors }, { production: has(ctx.args, 'production'), signal: ctx.io.signal });
   const redactor = new Redactor(prepared.secrets.values());
   if (has(ctx.args, 'json')) ctx.out(redactor.redact(`${JSON.stringify(planDocument(prepared.plan), null, 2)}\n`));
   else {
@@ -248,6 +252,22 @@ async function cmdPlan(ctx: Ctx, dryRun: boolean): Promise<number> {
     if (dryRun) ctx.out('\nDry run: nothing was executed and no run was recorded.\n');
   }
   return EXIT.ok;
+}
+
+function offlineWhenNoCluster(kube: Executor<KubeAction>): Executor<KubeAction> {
+  return {
+    execute: async (request) => {
+      try {
+        return await kube.execute(request);
+      } catch (err) {
+        const problem = (err as { problem?: unknown }).problem;
+        if (err instanceof Error && err.name === 'KubeconfigError' && (problem === 'missing' || problem === 'unknown-context')) {
+          throw new NoExecutorError('kube', request.step);
+        }
+        throw err;
+      }
+    },
+  };
 }
 
 function execOptions(ctx: Ctx): { prompter: TerminalPrompter; concurrency?: number; stopOnFirstFailure: boolean } {
