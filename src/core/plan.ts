@@ -14,14 +14,27 @@ export interface LocalAction {
   env?: Record<string, string>;
 }
 
-/** A command sent over SSH to one endpoint, exactly as in `command`. */
+/**
+ * A local file sent to the endpoint over SFTP, on the SSH adapter's connection (its host keys, credentials and pool),
+ * written under a temporary name and renamed when complete, so sending it again is safe.
+ */
+export interface SftpUpload {
+  /** The file on this machine. */
+  localPath: string;
+  /** Where it goes, as the endpoint's SFTP server names it (Windows OpenSSH: C:\a b\c is /C:/a b/c). */
+  remotePath: string;
+}
+
+/** A command sent over SSH to one endpoint, exactly as in `command`; optionally followed by an upload. */
 export interface SshAction {
   kind: 'ssh';
   /** The endpoint the instance stands for, as the SSH adapter knows it (e.g. Agent name). */
   host: string;
+  /** With `upload`, it prepares the destination (e.g. creates its folder) and may be empty; the upload follows only if it exits 0. */
   command: string;
   /** Run with a PTY so that closing the channel stops the remote process (needed for cancellation). */
   pty?: boolean;
+  upload?: SftpUpload;
 }
 
 /** A Kubernetes API operation in an explicitly named context (never the user's current-context). */
@@ -141,8 +154,11 @@ export function renderAction(action: Action): string {
       const env = Object.entries(action.env ?? {}).map(([k, v]) => `${k}=${quoteArg(v)} `).join('');
       return `${action.cwd ? `cd ${quoteArg(action.cwd)} && ` : ''}${env}${renderArgv(action.argv)}`;
     }
-    case 'ssh':
-      return action.command;
+    case 'ssh': {
+      if (action.upload === undefined) return action.command;
+      const put = renderUpload(action.host, action.upload);
+      return action.command === '' ? put : `${action.command}\n${put}`;
+    }
     case 'kube': {
       const what = action.resource
         ? `${action.resource.kind}${action.resource.name ? `/${action.resource.name}` : ''} (${action.resource.apiVersion})`
@@ -161,13 +177,18 @@ export function renderAction(action: Action): string {
   }
 }
 
+/** An upload as shown in dry runs and reports: `sftp put <local> → <host>:<remote>`, paths quoted where needed. */
+export function renderUpload(host: string, upload: SftpUpload): string {
+  return `sftp put ${quoteArg(upload.localPath)} → ${host}:${quoteArg(upload.remotePath)}`;
+}
+
 /** Every string an action carries, for finding secret placeholders. */
 function actionStrings(action: Action): string[] {
   switch (action.kind) {
     case 'local':
       return [...action.argv, action.cwd ?? '', ...Object.values(action.env ?? {})];
     case 'ssh':
-      return [action.command, action.host];
+      return [action.command, action.host, ...(action.upload ? [action.upload.localPath, action.upload.remotePath] : [])];
     case 'kube':
       return [action.manifest ?? '', JSON.stringify(action.options ?? {}), action.context];
     case 'wait':
@@ -189,6 +210,30 @@ export function referencedSecrets(steps: readonly Step[]): string[] {
 }
 
 const STEP_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** What makes an upload unsafe to send: an empty or control-character path, a remote path that is not absolute or climbs. */
+function uploadProblems(where: string, upload: SftpUpload): string[] {
+  const problems: string[] = [];
+  if (upload.localPath === '' || CONTROL.test(upload.localPath)) problems.push(`${where} uploads from a local path that is empty or has control characters`);
+  const remote = upload.remotePath;
+  if (!remote.startsWith('/') || CONTROL.test(remote) || remote.split('/').some((part) => part === '..')) {
+    problems.push(`${where} uploads to "${remote}", which is not an absolute SFTP path without control characters and .. components`);
+  }
+  if (remote.endsWith('/')) problems.push(`${where} uploads to "${remote}", a folder: name the file`);
+  return problems;
+}
+
+/** Uploads belong to step actions: a verification or a wait check only reads, so it may not send files. */
+function checkUploads(step: Step, inst: StepInstance): string[] {
+  const where = `step ${step.id} instance ${inst.instance}`;
+  const problems: string[] = [];
+  const { action } = inst;
+  if (action.kind === 'ssh' && action.upload !== undefined) problems.push(...uploadProblems(where, action.upload));
+  if (action.kind === 'wait' && action.until?.kind === 'ssh' && action.until.upload !== undefined) problems.push(`${where}: a wait check cannot upload a file`);
+  if (inst.verify?.action.kind === 'ssh' && inst.verify.action.upload !== undefined) problems.push(`${where}: a verification cannot upload a file`);
+  return problems;
+}
 
 /** Problems that make a plan unsafe to run; empty when the plan is well formed. */
 export function planProblems(steps: readonly Step[]): string[] {
@@ -212,6 +257,7 @@ export function planProblems(steps: readonly Step[]): string[] {
       if (inst.action.kind !== step.kind) {
         problems.push(`step ${step.id} is of kind ${step.kind} but instance ${inst.instance} has a ${inst.action.kind} action`);
       }
+      problems.push(...checkUploads(step, inst));
     }
   }
   return problems;
