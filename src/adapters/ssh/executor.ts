@@ -1,11 +1,15 @@
 // The engine's executor for `ssh` actions: resolves the action's host (an inventory name or an SSH config alias) to
 // an endpoint, runs the command through the connection pool with the run's AbortSignal, streams every line to the
-// step's log as it arrives, and returns the full 32-bit exit code. Failures of the means (host key, authentication,
-// connection lost) reject with the adapter's typed errors, which name the Agent and say what to do.
-import type { SshAction } from '../../core/plan';
-import type { ExecutionRequest, ExecutionResult, Executor, Prompter } from '../../core/ports';
+// step's log as it arrives, and returns the full 32-bit exit code. An action with an upload then sends the file over
+// SFTP on the same pool (same host-key check, credentials and connection), logging progress every 10 %. Failures of
+// the means (host key, authentication, connection lost, upload) reject with the adapter's typed errors, which name
+// the Agent and say what to do.
+import * as fs from 'node:fs';
+import { renderUpload, type SftpUpload, type SshAction } from '../../core/plan';
+import type { ExecutionRequest, ExecutionResult, Executor, LineSink, Prompter } from '../../core/ports';
 import type { SecretStore } from './auth';
-import type { AgentEndpoint } from './endpoint';
+import { describeEndpoint, type AgentEndpoint } from './endpoint';
+import { SshError } from './errors';
 import { HostKeyVerifier } from './host-key';
 import { SshPool, type PoolOptions } from './pool';
 import { resolveHost, type SshConfigOptions } from './ssh-config';
@@ -18,12 +22,45 @@ export interface SshExecutorOptions {
   resolve: HostResolver;
 }
 
+/** The local file of an upload cannot be read: nothing was sent to the Agent. */
+export class UploadSourceError extends SshError {
+  readonly code = 'ssh-upload-source';
+  constructor(
+    agent: string,
+    readonly localPath: string,
+    readonly reason: string,
+  ) {
+    super(agent, `the file to upload, ${localPath}, ${reason}; nothing was sent. Check that the file exists and is readable on this machine, then run the step again.`);
+  }
+}
+
+const MiB = 1024 * 1024;
+
+function size(bytes: number): string {
+  return bytes >= MiB ? `${(bytes / MiB).toFixed(1)} MiB` : `${bytes} bytes`;
+}
+
+/**
+ * A progress callback that writes a line each time the transfer passes another tenth of the file: packages are
+ * several GB and SFTP reports every 32 KiB chunk, which would flood the step log.
+ */
+export function uploadProgress(sink: LineSink, host: string, total: number): (transferred: number) => void {
+  let reported = 0;
+  return (transferred) => {
+    const tenth = total === 0 ? 10 : Math.min(10, Math.floor((transferred * 10) / total));
+    if (tenth <= reported) return;
+    reported = tenth;
+    sink.line('info', `uploaded ${tenth * 10} % to ${host} (${size(transferred)} of ${size(total)})`);
+  };
+}
+
 export class SshExecutor implements Executor<SshAction> {
   constructor(private readonly options: SshExecutorOptions) {}
 
   async execute(request: ExecutionRequest<SshAction>): Promise<ExecutionResult> {
     const { action, signal, output } = request;
     const endpoint = await this.options.resolve(action.host);
+    if (action.upload !== undefined && action.command === '') return this.upload(endpoint, action.host, action.upload, request);
     const result = await this.options.pool.exec(endpoint, action.command, {
       sink: output,
       signal,
@@ -33,7 +70,30 @@ export class SshExecutor implements Executor<SshAction> {
       label: `${request.step} on ${action.host}`,
     });
     if (result.exitSignal !== undefined) return { exitCode: result.exitCode, detail: `the remote process was killed by SIG${result.exitSignal}` };
-    return { exitCode: result.exitCode };
+    if (result.exitCode !== 0 || action.upload === undefined) return { exitCode: result.exitCode };
+    return this.upload(endpoint, action.host, action.upload, request);
+  }
+
+  /** Sends the file; resolves when it is complete on the Agent under its final name. */
+  private async upload(endpoint: AgentEndpoint, host: string, upload: SftpUpload, request: ExecutionRequest<SshAction>): Promise<ExecutionResult> {
+    const { signal, output } = request;
+    let total: number;
+    try {
+      const stat = fs.statSync(upload.localPath);
+      if (!stat.isFile()) throw new UploadSourceError(describeEndpoint(endpoint), upload.localPath, 'is not a file');
+      fs.accessSync(upload.localPath, fs.constants.R_OK);
+      total = stat.size;
+    } catch (err) {
+      if (err instanceof UploadSourceError) throw err;
+      throw new UploadSourceError(describeEndpoint(endpoint), upload.localPath, `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+    output.line('info', `${renderUpload(host, upload)} (${size(total)})`);
+    const progress = uploadProgress(output, host, total);
+    const sent = await this.options.pool.upload(endpoint, upload.localPath, upload.remotePath, { signal, progress: (transferred) => progress(transferred) });
+    // An empty file reports no chunk at all: still say it arrived.
+    if (total === 0) progress(0);
+    output.line('info', `${upload.remotePath} is complete on ${host} (${size(sent)})`);
+    return { exitCode: 0 };
   }
 
   close(): Promise<void> {

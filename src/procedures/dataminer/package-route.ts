@@ -6,6 +6,7 @@ import type { ManualAction, PlanDraft, SshAction, Step, StepInstance } from '../
 import type { AgentRef } from './agents';
 import { DowngradeInputError, ModuleSwapQuestionError, PackageProblemError, agentLabel } from './errors';
 import type { AgentFacts, DmsFacts } from './facts';
+import { fileLength, fileLengthPattern } from './file-length';
 import { planAgentSwap, SWAP_RULES, type AgentSwapPlan } from './module-installers';
 import { moduleSwapDecision } from './module-swap';
 import { DowngradeError, packageSequence, type PackageStep } from './package-sequence';
@@ -213,19 +214,27 @@ function packageSteps(input: PackageRouteInput, pkg: ResolvedPackage, n: number,
     });
   }
   if (pkg.source.where === 'local') {
+    const folder = pkg.agentPath.slice(0, pkg.agentPath.lastIndexOf('\\'));
+    // The fixed copy is made by an earlier step of the run, so only the original's size is known when planning.
+    const bytes = pkg.fixed ? undefined : pkg.inspection?.sizeBytes;
     steps.push({
       id: `upload-package-${tag}`,
       title: `Upload the ${label} package to ${input.upgradeScope === 'cluster' ? 'the Agent that runs the upgrade' : 'every Agent'}`,
       source: SRC.upload,
-      kind: 'local',
+      kind: 'ssh',
       destructive: false,
+      // Written under a temporary name and renamed when complete: sending it again replaces it whole.
       idempotent: true,
       timeoutMs: 120 * MIN,
       instances: driving.map((t) => ({
         instance: t.agent.name,
-        // scp in SFTP mode (-s): the remote path reaches sftp-server as is, no remote shell quoting involved.
-        action: { kind: 'local', argv: ['scp', '-s', '-q', '-o', 'BatchMode=yes', pkg.sendPath, `${t.agent.name}:${win.sftpPath(pkg.agentPath)}`] },
-        verify: { description: `${pkg.agentPath} exists on ${t.agent.name}`, action: ssh(t, win.testPath(pkg.agentPath, t.shell)), expectOutput: '^True' },
+        // Over SFTP on the run's SSH connection (host keys, credentials, pool), after making sure the folder exists.
+        action: { ...ssh(t, win.ensureFolder(folder, t.shell)), upload: { localPath: pkg.sendPath, remotePath: win.sftpPath(pkg.agentPath) } },
+        verify: {
+          description: `${pkg.agentPath} is on ${t.agent.name} with ${bytes === undefined ? 'the uploaded copy' : `all ${bytes} bytes`}`,
+          action: ssh(t, fileLength(pkg.agentPath, t.shell)),
+          expectOutput: fileLengthPattern(packageFileName(pkg.agentPath), bytes),
+        },
       })),
     });
   }

@@ -22,8 +22,12 @@ export interface DmsLab {
   stop(): Promise<void>;
 }
 
-export async function startDms(agents: AgentSeed[]): Promise<DmsLab> {
-  const lab = await startLab({ agents });
+/**
+ * `userPrefix` names the lab's users (default `bkdm`, not the lab's own default `bkdma`, which other labs use): labs that
+ * may be up at the same time need different prefixes.
+ */
+export async function startDms(agents: AgentSeed[], options: { userPrefix?: string } = {}): Promise<DmsLab> {
+  const lab = await startLab({ agents, userPrefix: options.userPrefix ?? 'bkdm' });
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'backout-dm-home-'));
   fs.mkdirSync(path.join(home, '.ssh'), { recursive: true });
   const config = lab.agents
@@ -31,11 +35,6 @@ export async function startDms(agents: AgentSeed[]): Promise<DmsLab> {
     .join('\n');
   fs.writeFileSync(path.join(home, '.ssh', 'config'), config);
   fs.writeFileSync(path.join(home, '.ssh', 'known_hosts'), `${lab.knownHostsLines().join('\n')}\n`);
-  // OpenSSH's own clients (scp, for uploads) read ~/.ssh of the account, not $HOME: a wrapper points scp at this home.
-  const bin = path.join(home, 'bin');
-  fs.mkdirSync(bin);
-  const ssh = path.join(home, '.ssh');
-  fs.writeFileSync(path.join(bin, 'scp'), `#!/bin/sh\nexec /usr/bin/scp -F '${ssh}/config' -o 'UserKnownHostsFile=${ssh}/known_hosts' "$@"\n`, { mode: 0o755 });
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;
@@ -48,7 +47,7 @@ export async function startDms(agents: AgentSeed[]): Promise<DmsLab> {
     lab,
     home,
     runsDir: path.join(home, 'runs'),
-    binDirs: [bin],
+    binDirs: [],
     // Each Agent's address in UpgradeInfo.xml; the lab's are all on loopback.
     agentsParam: lab.agents.map((a) => `${a.name}=127.0.0.1`).join(','),
     stop,

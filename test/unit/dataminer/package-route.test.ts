@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import type { LocalAction, PlanDraft, Step } from '../../../src/core/plan';
-import { planProblems } from '../../../src/core/plan';
+import { planProblems, renderAction } from '../../../src/core/plan';
 import { DowngradeInputError, ModuleSwapQuestionError, NoSuitableInstallerError, PackageProblemError } from '../../../src/procedures/dataminer/errors';
 import { planPackageRoute, type PackageRouteInput } from '../../../src/procedures/dataminer/package-route';
 import type { PackageInspection, PackageTool } from '../../../src/procedures/dataminer/packages';
@@ -191,8 +191,16 @@ describe('route B planner (downgrade with packages)', () => {
       assert.deepStrictEqual((fix.instances[0]?.action as LocalAction).argv, ['fix', p1, '/pk/DataMiner 10.3.0 CU21.without-VerifyNatsIsRunning.dmupgrade']);
       assert.strictEqual(fix.destructive, false);
       assert.ok(!ids(d).includes('fix-package-p2'), 'only the package installed from 10.4.x is fixed');
-      const upload = (step(d, 'upload-package-p1').instances[0]?.action as LocalAction).argv;
-      assert.strictEqual(upload[upload.length - 2], '/pk/DataMiner 10.3.0 CU21.without-VerifyNatsIsRunning.dmupgrade');
+      const upload = step(d, 'upload-package-p1').instances[0];
+      assert.ok(upload?.action.kind === 'ssh');
+      assert.deepStrictEqual(upload.action.upload, {
+        localPath: '/pk/DataMiner 10.3.0 CU21.without-VerifyNatsIsRunning.dmupgrade',
+        remotePath: '/C:/Skyline DataMiner/Upgrades/DataMiner 10.3.0 CU21.without-VerifyNatsIsRunning.dmupgrade',
+      });
+      // The copy is made during the run: its size is not known when planning, so any non-empty file of that name will do.
+      const expect = new RegExp(upload.verify?.expectOutput ?? '', 'm');
+      assert.ok(expect.test('"Name","Length"\n"DataMiner 10.3.0 CU21.without-VerifyNatsIsRunning.dmupgrade","123456"'));
+      assert.ok(!expect.test('"Name","Length"\n"DataMiner 10.3.0 CU21.without-VerifyNatsIsRunning.dmupgrade","0"'));
       assert.strictEqual(d.extra?.prerequisiteFix, true);
     });
 
@@ -203,6 +211,52 @@ describe('route B planner (downgrade with packages)', () => {
       const no = planPackageRoute(input('10.4.1', '10.2.0', { ...both(true), fixPrerequisite: 'no' }));
       assert.ok(!ids(no).includes('fix-package-p1'));
       assert.ok(no.warnings?.some((w) => /VerifyNatsIsRunning/.test(w)));
+    });
+  });
+
+  describe('the upload of a local package', () => {
+    const p = '/pk/DataMiner 10.3.5.dmupgrade';
+    const local = (over: Partial<PackageRouteInput> = {}): PlanDraft =>
+      planPackageRoute(input('10.3.9', '10.3.5', { facts: three('10.3.9.0-1-20230830-release'), moduleSwap: 'no', packages: [{ where: 'local', path: p }], inspections: { [p]: inspection(p, '10.3.5', false) }, ...over }));
+
+    it('sends the file over the SSH connection of the Agent that runs the upgrade, into the Upgrades folder it first makes sure of', () => {
+      const s = step(local(), 'upload-package-p1');
+      assert.strictEqual(s.kind, 'ssh');
+      assert.strictEqual(s.idempotent, true);
+      assert.strictEqual(s.destructive, false);
+      assert.deepStrictEqual(s.instances.map((i) => i.instance), ['dma-1']);
+      const action = s.instances[0]?.action;
+      assert.ok(action?.kind === 'ssh');
+      assert.strictEqual(action.host, 'dma-1');
+      assert.deepStrictEqual(action.upload, { localPath: p, remotePath: '/C:/Skyline DataMiner/Upgrades/DataMiner 10.3.5.dmupgrade' });
+      assert.match(decodeLine(action.command) ?? '', /New-Item -ItemType Directory -Force -Path 'C:\\Skyline DataMiner\\Upgrades'/);
+    });
+
+    it('uploads to every Agent when each Agent runs its own upgrade', () => {
+      const s = step(local({ upgradeScope: 'each-agent' }), 'upload-package-p1');
+      assert.deepStrictEqual(s.instances.map((i) => (i.action.kind === 'ssh' ? i.action.host : '')), ['dma-1', 'dma-2', 'dma-3']);
+    });
+
+    it('verifies the file on the Agent has the name and exactly the size of the package that was checked', () => {
+      const inst = step(local(), 'upload-package-p1').instances[0];
+      assert.ok(inst?.verify?.action.kind === 'ssh');
+      assert.match(decodeLine(inst.verify.action.command) ?? '', /Get-ChildItem -LiteralPath 'C:\\Skyline DataMiner\\Upgrades' -File -Filter 'DataMiner 10\.3\.5\.dmupgrade' \| Select-Object Name, Length \| ConvertTo-Csv -NoTypeInformation/);
+      const expect = new RegExp(inst.verify.expectOutput ?? '', 'm');
+      assert.ok(expect.test('"Name","Length"\r\n"DataMiner 10.3.5.dmupgrade","10"\r'));
+      assert.ok(!expect.test('"Name","Length"\n"DataMiner 10.3.5.dmupgrade","9"'), 'a partial file fails');
+      assert.ok(!expect.test('"Name","Length"\n"DataMiner 10.3.5.dmupgrade","100"'));
+      assert.ok(!expect.test('"Name","Length"\n"DataMiner 10X3.5.dmupgrade","10"'), 'the name is matched literally');
+      assert.ok(!expect.test(''), 'an absent file fails');
+    });
+
+    it('renders the upload in the dry run as sftp put to the Agent', () => {
+      const action = step(local(), 'upload-package-p1').instances[0]?.action;
+      assert.ok(action !== undefined);
+      assert.match(renderAction(action), /\nsftp put '\/pk\/DataMiner 10\.3\.5\.dmupgrade' → dma-1:'\/C:\/Skyline DataMiner\/Upgrades\/DataMiner 10\.3\.5\.dmupgrade'$/);
+    });
+
+    it('makes a plan the engine accepts', () => {
+      assert.deepStrictEqual(planProblems(local().steps), []);
     });
   });
 
