@@ -40,6 +40,8 @@ const builds = [
   { ...node, entryPoints: { extension: join(root, 'src/extension.ts') }, outdir: join(root, 'dist') },
   { ...node, entryPoints: { kube: join(root, 'src/adapters/kube/index.ts') }, outdir: join(root, 'dist') },
   { ...node, entryPoints: { ssh: join(root, 'src/adapters/ssh/index.ts') }, outdir: join(root, 'dist') },
+  // The DataMiner package tool: the fix step runs it as a command line, the hosts load it for inspection.
+  { ...node, entryPoints: { 'dmupgrade-package': join(root, 'src/adapters/local/dmupgrade-package.ts') }, outdir: join(root, 'dist') },
   {
     ...node,
     entryPoints: { cli: join(root, 'src/cli/main.ts') },

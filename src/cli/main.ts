@@ -1,13 +1,15 @@
 // Entry point of the `backout` command (bundled to dist/cli.js). Wires the process to runCli: Ctrl-C cancels the
 // run (the journal records it and the run can be resumed); a second Ctrl-C exits at once.
 import * as os from 'node:os';
+import { defaultPackageScript, packageToolFromScript } from '../adapters/local/package-tool-script';
 import { procedures } from '../core/registry';
 import { builtinProcedures } from '../procedures';
 import { runCli } from './cli';
 import { EXIT } from './exit-codes';
 
 function main(): void {
-  for (const p of builtinProcedures) procedures.register(p);
+  // dist/dmupgrade-package.js next to dist/cli.js reads and fixes local DataMiner packages.
+  for (const p of builtinProcedures({ packageTool: packageToolFromScript(defaultPackageScript) })) procedures.register(p);
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals): void => {

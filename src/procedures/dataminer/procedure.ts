@@ -1,6 +1,7 @@
 // The procedure "DataMiner: downgrade a DMS" (MOP "Downgrading a DMS"), both routes: A, VM snapshot restore
 // (preferred); B, downgrade with DataMiner packages. Facts are read first and read-only; the plan is decided from
 // them by the pure planners in package-route.ts and snapshot-route.ts.
+import { BackoutError } from '../../core/errors';
 import type { ParameterDefinition } from '../../core/parameters';
 import type { ParamValues, PlanDraft, TargetRef } from '../../core/plan';
 import type { FactsContext, Procedure } from '../../core/procedure';
@@ -119,6 +120,8 @@ async function gatherFacts(tool: PackageTool | undefined, ctx: FactsContext): Pr
       try {
         facts.inspections[p.path] = await tool.inspect(p.path, ctx.signal);
       } catch (err) {
+        // Backout's own failures (e.g. its package tool missing) say what to do themselves; the rest is the package's.
+        if (err instanceof BackoutError) throw err;
         throw new PackageProblemError(p.path, (err as Error).message.replace(/\.$/, ''), 'Choose a readable .dmupgrade package, then plan again.');
       }
     }

@@ -1,4 +1,8 @@
 import * as assert from 'assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { defaultPackageScript, PackageToolMissingError, packageToolFromScript } from '../../../src/adapters/local/package-tool-script';
 import { InvalidParameterError } from '../../../src/core/errors';
 import { planDocument } from '../../../src/core/plan';
 import { preparePlan } from '../../../src/core/runs';
@@ -13,7 +17,7 @@ async function offline(raw: Record<string, string>): Promise<Record<string, unkn
 
 describe('the dataminer.downgrade procedure', () => {
   it('is registered with the built-in procedures', () => {
-    assert.ok(builtinProcedures.some((p) => p.id === PROCEDURE_ID));
+    assert.ok(builtinProcedures().some((p) => p.id === PROCEDURE_ID));
   });
 
   it('plans route B offline, without a target, with packages, moduleSwap and warnings at the top', async () => {
@@ -59,5 +63,23 @@ describe('the dataminer.downgrade procedure', () => {
     const prepared = await preparePlan(withTool, { route: 'package', from: '10.3.9', to: '10.3.5', packages: '/tmp/DataMiner 10.3.5.dmupgrade' }, { executors: {} });
     assert.deepStrictEqual(seen, ['/tmp/DataMiner 10.3.5.dmupgrade']);
     assert.ok(prepared.plan.steps.some((s) => s.id === 'upload-package-p1'));
+  });
+
+  it('says Backout\'s package tool is missing, rather than blaming the package, when its script cannot be loaded', async () => {
+    const broken = createDowngradeProcedure(packageToolFromScript(path.join(os.tmpdir(), 'no-such-dir', 'dmupgrade-package.js')));
+    await assert.rejects(
+      preparePlan(broken, { route: 'package', from: '10.3.9', to: '10.3.5', packages: '/tmp/DataMiner 10.3.5.dmupgrade' }, { executors: {} }),
+      (err: unknown) => err instanceof PackageToolMissingError && /no-such-dir.*reinstall Backout/.test(err.message),
+    );
+  });
+
+  it('is built in with the package tool the host gives', () => {
+    const tool = packageToolFromScript();
+    const dm = builtinProcedures({ packageTool: tool }).find((p) => p.id === PROCEDURE_ID);
+    assert.ok(dm !== undefined);
+    // The compiled script sits beside the loader (out/src/adapters/local), as dist/dmupgrade-package.js sits beside dist/cli.js.
+    assert.ok(fs.existsSync(defaultPackageScript), defaultPackageScript);
+    const fix = tool.fixCommand('/pk/a.dmupgrade', '/pk/b.dmupgrade');
+    assert.deepStrictEqual(fix.argv.slice(1), [defaultPackageScript, 'fix', '/pk/a.dmupgrade', '/pk/b.dmupgrade']);
   });
 });
