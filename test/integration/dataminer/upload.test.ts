@@ -142,6 +142,14 @@ describe('uploading a package through the SSH executor (Agent lab)', function ()
     }
   });
 
+  it('fails naming the Agent and the remote path when the Agent cannot take the file', async () => {
+    const action: SshAction = { kind: 'ssh', host: 'dma-01', command: '', upload: { localPath: pkg, remotePath: sftpPath('C:\\No Such Folder\\x.dmupgrade') } };
+    await assert.rejects(
+      executor.execute(request(action, new AbortController().signal).req),
+      (err: unknown) => err instanceof UploadFailedError && /^Agent dma-01.*uploading .* to \/C:\/No Such Folder\/x\.dmupgrade failed/.test(err.message),
+    );
+  });
+
   it('names the Agent and the missing local file when the package is not there', async () => {
     const action: SshAction = { kind: 'ssh', host: 'dma-01', command: '', upload: { localPath: path.join(work, 'gone.dmupgrade'), remotePath: sftpPath(`${UPGRADES}\\gone.dmupgrade`) } };
     await assert.rejects(executor.execute(request(action, new AbortController().signal).req), (err: unknown) => err instanceof UploadSourceError && /^Agent dma-01.*gone\.dmupgrade, cannot be read \(ENOENT\); nothing was sent/.test(err.message));
