@@ -3,6 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { LocalExecutor } from '../../src/adapters/local/local-executor';
+import { preparePlan } from '../../src/core/runs';
 import { DEFAULT_TEMPLATE, ondatDowngrade } from '../../src/procedures/ondat';
 import { resolveTemplate, withTemplateParameter } from '../../src/ui/template/resolve-template';
 import { WORKSPACE_TEMPLATE_PATH } from '../../src/ui/template/template-files';
@@ -160,6 +162,9 @@ describe('Template editing: the Ondat downgrade template in the editor', () => {
     await replaceInEditor(doc, 'name: storageos-downgrade-database', 'name: ondat-db-downgrade');
     const preview = await vscode.workspace.openTextDocument(await vscode.commands.executeCommand<vscode.Uri>('backout.previewTemplate', doc.uri));
     await eventually(() => assert.match(preview.getText(), /^ {2}name: ondat-db-downgrade$/m));
+    await eventually(() => assert.match(preview.getText(), /^# Includes unsaved changes: save the template for runs to use them\.$/m));
+    assert.ok(await doc.save());
+    await eventually(() => assert.doesNotMatch(preview.getText(), /unsaved changes/));
     await replaceInEditor(doc, 'image: soegarots', 'image: Soegarots');
     await eventually(() => assert.match(preview.getText(), /has 1 problem; nothing can be rendered[\s\S]*parameter image: image "Soegarots/));
     await resetCopy();
@@ -220,6 +225,19 @@ describe('Template editing: the Ondat downgrade template in the editor', () => {
     const given = await withTemplateParameter(ondatDowngrade.id, { context: 'prod-eu', template: 'given' });
     assert.strictEqual(given.template, 'given', 'a template given by the caller wins');
     assert.deepStrictEqual(await withTemplateParameter('dataminer.downgrade', { dms: 'lab' }), { dms: 'lab' }, 'other procedures take no template');
+  });
+
+  it('plans the downgrade DaemonSet from the edited copy it resolved', async () => {
+    fs.writeFileSync(copy, DEFAULT_TEMPLATE.replace('name: storageos-downgrade-database', 'name: ondat-db-downgrade'));
+    const params = await withTemplateParameter(ondatDowngrade.id, { context: 'staging' });
+    // No kube executor: the plan is rendered in full without a cluster, as a dry run shows it.
+    const { plan } = await preparePlan(ondatDowngrade, params, { executors: { local: new LocalExecutor() } });
+    assert.deepStrictEqual((plan.extra.template as { source: string }).source, 'parameter template');
+    const create = plan.steps.find((s) => s.id === 'create-downgrade-daemonset');
+    assert.ok(create, 'the plan creates the downgrade DaemonSet');
+    const action = create.instances[0]?.action;
+    assert.ok(action && action.kind === 'kube' && action.manifest, 'with a manifest');
+    assert.match(action.manifest, /^ {2}name: ondat-db-downgrade$/m);
   });
 
   it('falls back to the built-in template in an untrusted workspace and says why', async () => {

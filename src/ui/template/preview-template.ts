@@ -13,7 +13,7 @@ function problems(diagnostics: readonly TemplateDiagnostic[]): TemplateDiagnosti
 }
 
 /** The preview's text: the manifest as sent, under a header that says where it came from; or the problems. */
-export function previewText(template: vscode.Uri, text: string): { text: string; problems: TemplateDiagnostic[] } {
+export function previewText(template: vscode.Uri, text: string, unsaved = false): { text: string; problems: TemplateDiagnostic[] } {
   const name = describeTemplate(template);
   const analysis = analyzeTemplate(text);
   if (!analysis.rendered) {
@@ -26,6 +26,8 @@ export function previewText(template: vscode.Uri, text: string): { text: string;
   const header = [
     `# The DaemonSet a run creates from ${name} (read-only: edit the template; a run's own parameters override its values).`,
     `# Template hash ${analysis.rendered.hash}: a DaemonSet left by an interrupted run with the same hash is adopted, otherwise replaced.`,
+    // Runs read the saved file, so a preview of unsaved edits must not pass for what a run would send.
+    ...(unsaved ? ['# Includes unsaved changes: save the template for runs to use them.'] : []),
     ...analysis.rendered.warnings.map((d) => `# warning: ${formatDiagnostic(d)}`),
   ];
   return { text: `${header.join('\n')}\n${analysis.rendered.manifest}`, problems: [] };
@@ -41,7 +43,7 @@ export class TemplatePreview implements vscode.Disposable {
     this.subscriptions = [
       // Re-rendered after the (debounced) validation, so typing does not render on every keystroke.
       diagnostics.onDidValidate((doc) => {
-        if (this.documents.hasPreview(doc.uri)) this.documents.setPreview(doc.uri, previewText(doc.uri, doc.getText()).text);
+        if (this.documents.hasPreview(doc.uri)) this.documents.setPreview(doc.uri, previewText(doc.uri, doc.getText(), doc.isDirty).text);
       }),
       vscode.workspace.onDidCloseTextDocument((doc) => {
         if (TemplateDocuments.templateOfPreview(doc.uri)) this.documents.forget(doc.uri);
@@ -52,7 +54,7 @@ export class TemplatePreview implements vscode.Disposable {
   /** The command: returns the preview's address, or undefined when the template has problems (they are shown). */
   async show(arg: unknown): Promise<vscode.Uri | undefined> {
     const template = await templateForCommand(arg);
-    const { text, problems } = previewText(template.uri, template.getText());
+    const { text, problems } = previewText(template.uri, template.getText(), template.isDirty);
     if (problems.length > 0) {
       const listed = problems.slice(0, 5).map((d) => formatDiagnostic(d)).join('; ');
       const more = problems.length > 5 ? `; and ${problems.length - 5} more` : '';

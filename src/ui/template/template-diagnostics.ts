@@ -42,6 +42,8 @@ export class TemplateDiagnostics implements vscode.Disposable {
     this.subscriptions.push(
       vscode.workspace.onDidOpenTextDocument((doc) => this.validate(doc)),
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)),
+      // Saving changes no text but what runs use; the preview says whether it shows unsaved edits.
+      vscode.workspace.onDidSaveTextDocument((doc) => this.validate(doc)),
       vscode.workspace.onDidCloseTextDocument((doc) => {
         this.cancel(doc.uri);
         this.collection.delete(doc.uri);
