@@ -44,7 +44,7 @@ function size(bytes: number): string {
  * A progress callback that writes a line each time the transfer passes another tenth of the file: packages are
  * several GB and SFTP reports every 32 KiB chunk, which would flood the step log.
  */
-export function uploadProgress(sink: LineSink, host: string, total: number): (transferred: number) => void {
+function uploadProgress(sink: LineSink, host: string, total: number): (transferred: number) => void {
   let reported = 0;
   return (transferred) => {
     const tenth = total === 0 ? 10 : Math.min(10, Math.floor((transferred * 10) / total));
@@ -89,7 +89,7 @@ export class SshExecutor implements Executor<SshAction> {
     }
     output.line('info', `${renderUpload(host, upload)} (${size(total)})`);
     const progress = uploadProgress(output, host, total);
-    const sent = await this.options.pool.upload(endpoint, upload.localPath, upload.remotePath, { signal, progress: (transferred) => progress(transferred) });
+    const sent = await this.options.pool.upload(endpoint, upload.localPath, upload.remotePath, { signal, progress });
     // An empty file reports no chunk at all: still say it arrived.
     if (total === 0) progress(0);
     output.line('info', `${upload.remotePath} is complete on ${host} (${size(sent)})`);
