@@ -1,6 +1,8 @@
 // Child process of the sandbox: installs code-server once (through the harness's cache) and runs it with the packaged
 // extension, isolated as the harness does. It stops code-server's whole process group on SIGTERM/SIGINT, and also
 // when the sandbox itself disappears (the IPC channel closes), so a killed sandbox does not leave a VS Code behind.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { ensureCodeServer } from '../../test/harness/cache';
 import { startCodeServer, type CodeServer } from '../../test/harness/code-server';
 import { childInput, tell } from './child';
@@ -36,6 +38,12 @@ async function main(): Promise<void> {
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void stop(0));
   process.on('disconnect', () => void stop(0));
   await ensureCodeServer(log);
+  // Backout's settings are machine-scoped. With code-server's remote extension host, VS Code reads those from the
+  // remote machine's settings (<user-data>/Machine/settings.json) and ignores them in the User settings, which the
+  // harness writes; so they go into both.
+  const machine = path.join(input.scratch, 'user-data', 'Machine');
+  fs.mkdirSync(machine, { recursive: true });
+  fs.writeFileSync(path.join(machine, 'settings.json'), JSON.stringify(input.userSettings, null, 2));
   server = await startCodeServer({
     workspace: input.workspace,
     scratch: input.scratch,

@@ -27,6 +27,14 @@ function tail(file: string, lines = 15): string {
   }
 }
 
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // It exited between the check and the signal.
+  }
+}
+
 export class SandboxKubeLab {
   private ready: KubeLabReady | undefined;
 
@@ -81,14 +89,19 @@ export class SandboxKubeLab {
       await exited;
       clearTimeout(timer);
     }
-    const forced: string[] = [];
-    for (const [name, pid] of Object.entries(pids)) {
-      if (alive(pid)) {
-        process.kill(pid, 'SIGKILL');
-        forced.push(`${name} ${pid}`);
-      }
+    // The lab's CLI can exit before its control plane is down (its signal handlers race); finish the job in its
+    // order, controllers and apiserver before etcd, politely first.
+    const finished: string[] = [];
+    for (const name of ['kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'etcd']) {
+      const pid = pids[name];
+      if (pid === undefined || !alive(pid)) continue;
+      finished.push(`${name} ${pid}`);
+      signal(pid, 'SIGTERM');
+      const deadline = Date.now() + 5000;
+      while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      if (alive(pid)) signal(pid, 'SIGKILL');
     }
     const names = Object.entries(pids).map(([name, pid]) => `${name} ${pid}`).join(', ');
-    return `kube lab stopped (supervisor ${this.child.pid}${names ? `; ${names}` : ''})${forced.length ? `; had to kill ${forced.join(', ')}` : ''}`;
+    return `kube lab stopped (supervisor ${this.child.pid}${names ? `; ${names}` : ''})${finished.length ? `; the lab exited before ${finished.join(', ')}, stopped them` : ''}`;
   }
 }

@@ -14,6 +14,7 @@ import { SshPool } from '../../../src/adapters/ssh/pool';
 import { resolveHost } from '../../../src/adapters/ssh/ssh-config';
 import { agentEndpoint, loadInventory, readInventoryFile } from '../../../src/adapters/store';
 import { loadKubeconfig } from '../../../src/adapters/kube/kubeconfig';
+import { launchBrowser } from '../../harness/browser';
 import { freePort } from '../../harness/code-server';
 import { layout, ownership, type Layout } from '../../../lab/sandbox/layout';
 import { alive, processesOf } from '../../../lab/sandbox/procs';
@@ -154,26 +155,30 @@ describe('npm run sandbox', function () {
     assert.equal(new Set(agents.map((a) => a.port)).size, 3);
   });
 
-  it('points the VS Code user settings at the sandbox files, leaving the real home alone', () => {
-    const settings = JSON.parse(fs.readFileSync(path.join(paths.vscode, 'user-data', 'User', 'settings.json'), 'utf8')) as Record<string, unknown>;
-    assert.deepEqual(
-      {
-        kubeconfig: settings['backout.kubeconfig'],
-        runs: settings['backout.runsDirectory'],
-        ssh: settings['backout.ssh.configFile'],
-        knownHosts: settings['backout.ssh.knownHostsFile'],
-        identities: settings['backout.ssh.identityFiles'],
-        inventory: settings['backout.inventoryFile'],
-      },
-      {
-        kubeconfig: paths.kubeconfig,
-        runs: paths.runs,
-        ssh: paths.sshConfig,
-        knownHosts: paths.knownHosts,
-        identities: [path.join(paths.agentLab, 'client', 'id_ed25519')],
-        inventory: paths.userInventory,
-      },
-    );
+  it('points the VS Code settings (user and remote machine) at the sandbox files, leaving the real home alone', () => {
+    // Backout's settings are machine-scoped: code-server's remote extension host reads them from Machine/settings.json.
+    for (const scope of ['User', 'Machine']) {
+      const settings = JSON.parse(fs.readFileSync(path.join(paths.vscode, 'user-data', scope, 'settings.json'), 'utf8')) as Record<string, unknown>;
+      assert.deepEqual(
+        {
+          kubeconfig: settings['backout.kubeconfig'],
+          runs: settings['backout.runsDirectory'],
+          ssh: settings['backout.ssh.configFile'],
+          knownHosts: settings['backout.ssh.knownHostsFile'],
+          identities: settings['backout.ssh.identityFiles'],
+          inventory: settings['backout.inventoryFile'],
+        },
+        {
+          kubeconfig: paths.kubeconfig,
+          runs: paths.runs,
+          ssh: paths.sshConfig,
+          knownHosts: paths.knownHosts,
+          identities: [path.join(paths.agentLab, 'client', 'id_ed25519')],
+          inventory: paths.userInventory,
+        },
+        scope,
+      );
+    }
     assert.ok(fs.statSync(paths.runs).isDirectory());
     assert.equal(fs.existsSync(paths.userInventory), false);
     assert.deepEqual(snapshot(REAL_HOME_FILES), homeBefore);
@@ -215,6 +220,41 @@ describe('npm run sandbox', function () {
       assert.deepEqual(prompter.asked, []);
     } finally {
       await pool.close();
+    }
+  });
+
+  it('shows DMS lab-dms and the lab contexts in the Backout view of the browser, each Agent reached at 10.3.9', async function () {
+    this.timeout(120_000);
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      await page.goto(record.openUrl ?? '');
+      const backout = page.locator('.activitybar .action-item a[aria-label^="Backout"]').first();
+      await backout.waitFor({ timeout: 60_000 });
+      await backout.click();
+      const rows = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Targets' }) }).locator('.monaco-list-row');
+      const dms = rows.filter({ hasText: 'lab-dms' }).first();
+      await dms.waitFor({ timeout: 60_000 });
+      await dms.click();
+      await page.keyboard.press('ArrowRight');
+      // The Agents' descriptions come from facts the extension gathers over SSH with the sandbox's settings.
+      await rows.filter({ hasText: 'dma-03' }).filter({ hasText: 'DataMiner 10.3.9' }).waitFor({ timeout: 60_000 });
+      const labels = await rows.locator('.label-name').allInnerTexts();
+      assert.deepEqual(labels.slice(0, 5), ['DataMiner Systems', 'lab-dms', 'dma-01', 'dma-02', 'dma-03']);
+      assert.ok(labels.includes('backout-lab-admin'), labels.join(', '));
+      const descriptions = await rows.locator('.label-description').allInnerTexts();
+      for (const [i, name] of ['dma-01', 'dma-02', 'dma-03'].entries()) {
+        const port = loadInventory({ homeDir: path.join(stateDir, 'no-home'), workspaceFolders: [paths.workspace] }).systems[0]?.agents[i]?.port;
+        assert.equal(descriptions[i + 1], `DataMiner 10.3.9.0 · 127.0.0.1:${port}`, `${name}: ${descriptions.join(' | ')}`);
+      }
+    } catch (err) {
+      // What the page showed, for the failure report.
+      const shots = path.join(repo, 'test-results', 'sandbox');
+      fs.mkdirSync(shots, { recursive: true });
+      await browser.contexts()[0]?.pages()[0]?.screenshot({ path: path.join(shots, 'targets-failure.png') });
+      throw err;
+    } finally {
+      await browser.close();
     }
   });
 
