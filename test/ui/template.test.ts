@@ -81,4 +81,25 @@ describe('UI: editing the Ondat downgrade template', () => {
     await page.locator('.monaco-editor .view-lines', { hasText: "CLI_TOOL='oc'" }).first().waitFor({ timeout: 15_000 });
     await wb.shot('template-export-oc');
   });
+
+  it('offers Preview and Export in the palette only while the template is the active editor', async () => {
+    const { page } = wb;
+    // The untitled script is active now.
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    const rows = page.locator('.quick-input-list .monaco-list-row');
+    // Each query also matches Edit Downgrade Script Template, which is always offered: once it is listed, the
+    // filtered list is complete (and short enough to be rendered whole).
+    for (const [query, absent] of [['>Backout: Template', 'Preview Rendered Template'], ['>Backout: Downgrade Script', 'Export Downgrade Script']]) {
+      await input.fill(query);
+      await rows.filter({ hasText: 'Edit Downgrade Script Template' }).first().waitFor();
+      assert.strictEqual(await rows.filter({ hasText: absent }).count(), 0, `${absent} is not offered for an untitled script`);
+    }
+    await page.keyboard.press('Escape');
+    await page.locator('.tab', { hasText: 'ondat-downgrade-daemonset.yaml' }).first().click();
+    await page.keyboard.press('F1');
+    await input.fill('>Backout: Preview Rendered');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Backout: Preview Rendered Template' }).first().waitFor();
+    await page.keyboard.press('Escape');
+  });
 });
