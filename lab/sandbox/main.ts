@@ -162,6 +162,11 @@ class Sandbox {
     writeRecord(this.record);
   }
 
+  /** Called right before anything is spawned: once stopping has begun, nothing new may start (it would be orphaned). */
+  private guard(): void {
+    if (this.shuttingDown) throw new Error('the sandbox is stopping');
+  }
+
   private onStop(what: string, run: () => Promise<string>): void {
     this.stops.push({ what, run });
   }
@@ -180,6 +185,7 @@ class Sandbox {
       'kube lab',
       `starting a control plane with ${NODES} nodes, Ondat 2.7.0 and sample workloads (log ${logFile})`,
       async () => {
+        this.guard();
         const lab = SandboxKubeLab.spawn(path.join(REPO, 'out', 'lab', 'kube', 'cli.js'), this.paths.kubeLab, NODES, logFile);
         this.onStop('kube lab', () => lab.stop());
         const ready = await lab.waitReady(300_000);
@@ -197,6 +203,7 @@ class Sandbox {
       `starting ${AGENTS} Agents at DataMiner ${AGENT_VERSION} (users ${this.options.userPrefix}01…; log ${logFile})`,
       async () => {
         const input: AgentChildInput = { dir: this.paths.agentLab, userPrefix: this.options.userPrefix, count: AGENTS, version: AGENT_VERSION };
+        this.guard();
         const forked = forkChild<AgentChildReady>(path.join(__dirname, 'agent-child.js'), input, { what: 'Agent lab', logFile, timeoutMs: 90_000 });
         this.onStop('Agent lab', async () => {
           await stopChild(forked.child, 5000);
@@ -233,6 +240,7 @@ class Sandbox {
           // For the integrated terminal: kubectl and the backout CLI see the same cluster and runs as the extension.
           env: { KUBECONFIG: this.paths.kubeconfig, BACKOUT_RUNS_DIR: this.paths.runs },
         };
+        this.guard();
         const forked = forkChild<CodeServerChildReady>(path.join(__dirname, 'code-server-child.js'), input, {
           what: 'code-server',
           logFile,
