@@ -117,7 +117,7 @@ function gateBox(gate: GateView): HTMLElement {
   return box;
 }
 
-function cellButton(step: StepView, cell: CellView): HTMLElement {
+function cellButton(step: StepView, cell: CellView, showInstance = false): HTMLElement {
   const isSelected = selected?.step === cell.step && selected?.instance === cell.instance;
   const label = `${step.title}, ${cell.instance}: ${STATE_LABEL[cell.state]}${cell.durationMs !== undefined ? `, ${duration(cell.durationMs)}` : ''}${cell.reason ? `, ${cell.reason}` : ''}`;
   const b = el('button', {
@@ -128,36 +128,58 @@ function cellButton(step: StepView, cell: CellView): HTMLElement {
     'data-step': cell.step,
     'data-instance': cell.instance,
   });
-  b.append(icon(STATE_ICON[cell.state]), el('span', { class: 'cell-text' }, STATE_LABEL[cell.state]));
+  b.append(icon(STATE_ICON[cell.state]));
+  if (showInstance) b.append(el('span', { class: 'cell-instance' }, cell.instance));
+  b.append(el('span', { class: 'cell-text' }, STATE_LABEL[cell.state]));
   if (cell.durationMs !== undefined) b.append(el('span', { class: 'cell-duration' }, duration(cell.durationMs)));
   b.addEventListener('click', () => select(cell.step, cell.instance));
   b.addEventListener('keydown', (e) => moveFocus(e, b));
   return b;
 }
 
+/**
+ * A grid with one column per instance when the plan acts on a few instances that its fanned-out steps share (the
+ * Agents of a DMS); otherwise one row per step with its instances as chips, so that plans over many different
+ * instances (nodes, workloads, operators) stay readable.
+ */
+function useGrid(v: RunView): boolean {
+  if (v.instances.length > 6) return false;
+  const fanned = v.steps.filter((s) => s.cells.length > 1);
+  if (fanned.length === 0) return false;
+  const first = fanned[0]?.cells.map((c) => c.instance).join('\u0000');
+  return fanned.every((s) => s.cells.map((c) => c.instance).join('\u0000') === first);
+}
+
+function stepHeader(step: StepView): HTMLElement {
+  const flags = el('span', { class: 'flags' });
+  if (step.destructive) flags.append(el('span', { class: 'flag destructive', title: 'destructive: needs confirmation' }, icon('flame', 'destructive')));
+  if (!step.idempotent) flags.append(el('span', { class: 'flag', title: 'not idempotent: never re-run silently' }, icon('lock', 'not idempotent')));
+  return el('th', { scope: 'row', title: step.source }, el('span', { class: 'step-title' }, step.title), flags, el('span', { class: 'step-kind' }, step.kind));
+}
+
 function matrix(v: RunView): HTMLElement {
-  const table = el('table', { class: 'matrix', role: 'grid', 'aria-label': 'Steps by instance' });
+  const grid = useGrid(v);
+  const columns = grid ? [...new Set(v.steps.filter((s) => s.cells.length > 1).flatMap((s) => s.cells.map((c) => c.instance)))] : [];
+  const table = el('table', { class: `matrix ${grid ? 'grid' : 'chips'}`, role: 'grid', 'aria-label': 'Steps by instance' });
   const head = el('tr', {}, el('th', { scope: 'col' }, 'Step'));
-  for (const inst of v.instances) head.append(el('th', { scope: 'col' }, inst));
+  if (grid) for (const inst of columns) head.append(el('th', { scope: 'col' }, inst));
+  else head.append(el('th', { scope: 'col' }, 'Instances'));
   table.append(el('thead', {}, head));
   const body = el('tbody');
   for (const step of v.steps) {
-    const flags = el('span', { class: 'flags' });
-    if (step.destructive) flags.append(el('span', { class: 'flag destructive', title: 'destructive: needs confirmation' }, icon('flame', 'destructive')));
-    if (!step.idempotent) flags.append(el('span', { class: 'flag', title: 'not idempotent: never re-run silently' }, icon('lock', 'not idempotent')));
-    const th = el('th', { scope: 'row', title: step.source }, el('span', { class: 'step-title' }, step.title), flags, el('span', { class: 'step-kind' }, step.kind));
-    const row = el('tr', {}, th);
+    const row = el('tr', {}, stepHeader(step));
     const byInstance = new Map(step.cells.map((c) => [c.instance, c]));
-    const perInstance = step.cells.every((c) => v.instances.includes(c.instance)) && step.cells.length > 1;
-    if (!perInstance && step.cells.length === 1) {
-      const td = el('td', { colspan: String(v.instances.length) });
-      td.append(cellButton(step, step.cells[0] as CellView));
-      row.append(td);
-    } else {
-      for (const inst of v.instances) {
+    if (grid && step.cells.length > 1) {
+      for (const inst of columns) {
         const cell = byInstance.get(inst);
         row.append(el('td', {}, cell ? cellButton(step, cell) : el('span', { class: 'none', 'aria-label': 'not run on this instance' }, '—')));
       }
+    } else {
+      const td = el('td', grid ? { colspan: String(columns.length) } : {});
+      const list = el('div', { class: 'chips' });
+      for (const cell of step.cells) list.append(cellButton(step, cell, step.cells.length > 1 || !grid));
+      td.append(list);
+      row.append(td);
     }
     body.append(row);
   }

@@ -104,6 +104,9 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     ...options.userSettings,
   };
   fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+  // code-server's extension host reads machine-scoped settings (Backout's paths) from Machine/settings.json only.
+  fs.mkdirSync(path.join(userData, 'Machine'), { recursive: true });
+  fs.writeFileSync(path.join(userData, 'Machine', 'settings.json'), JSON.stringify(options.userSettings ?? {}, null, 2));
   const env = isolatedEnv(scratch, options.env);
   const common = ['--user-data-dir', userData, '--extensions-dir', extensions];
   for (const vsix of options.vsix ?? []) {

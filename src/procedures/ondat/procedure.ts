@@ -15,6 +15,7 @@ export const ondatDowngrade: Procedure<DiscoveryResult> = {
     'Uninstalls Ondat 2.7.x (StorageOSCluster, operator; etcd left alone and checked), downgrades each node\'s database with the ' +
     'editable downgrade DaemonSet, installs 2.6.0 pinned, verifies it, and scales workloads back.',
   parameters: ONDAT_PARAMETERS,
+  targetParameter: { name: 'context', kind: 'kube-context' },
   target(params: ParamValues): TargetRef {
     const context = String(params.context ?? '');
     return { kind: 'kube-context', name: context, production: false, description: `Kubernetes context ${context}` };

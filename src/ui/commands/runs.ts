@@ -9,6 +9,7 @@ import type { LogDocuments, LogRef } from '../logs/log-documents';
 import { RunPanel, type PanelDeps } from '../panel/run-panel';
 import type { RunService } from '../runs/run-service';
 import type { RunStore } from '../runs/run-store';
+import { editorSuppliedParameters, withTemplateParameter } from '../template/resolve-template';
 import { InputFlowCancelled, runFlow, type FlowStep, type PickItem } from './multi-step';
 import { parameterSteps } from './parameters';
 
@@ -93,7 +94,7 @@ async function chooseRun(title: string, deps: RunCommandDeps, preset?: RunPreset
       });
     }
     // Parameters given by the caller are not asked again.
-    const given = new Set([...(tp ? [tp.name] : []), ...Object.keys(preset?.params ?? {})]);
+    const given = new Set([...(tp ? [tp.name] : []), ...Object.keys(preset?.params ?? {}), ...editorSuppliedParameters(p.id)]);
     steps.push(...parameterSteps(p, params, given));
     later.set(p.id, steps);
     return steps;
@@ -115,7 +116,7 @@ async function prepareWithProgress(deps: RunCommandDeps, choice: Choice) {
       const controller = new AbortController();
       const sub = token.onCancellationRequested(() => controller.abort(new Error('cancelled')));
       try {
-        return await deps.runs.prepare(choice.procedure, choice.params, controller.signal);
+        return await deps.runs.prepare(choice.procedure, await withTemplateParameter(choice.procedure.id, choice.params, deps.log), controller.signal);
       } finally {
         sub.dispose();
       }

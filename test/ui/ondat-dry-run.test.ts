@@ -1,0 +1,82 @@
+import * as assert from 'assert';
+import type { FrameLocator, Page } from 'playwright-core';
+import { KubeLab } from '../../lab/kube/lab';
+import { openBackout, openWorkbench, type Workbench } from './workbench';
+
+function webview(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+/**
+ * Accepts every remaining step of a multi-step input with its default (Enter), except the steps named in `answers`,
+ * waiting for each step to change.
+ */
+async function acceptDefaults(page: Page, answers: Record<string, string>, max = 40): Promise<number> {
+  const widget = page.locator('.quick-input-widget');
+  const title = widget.locator('.quick-input-title');
+  let accepted = 0;
+  await widget.waitFor({ timeout: 30_000 });
+  for (let i = 0; i < max; i++) {
+    if (!(await widget.isVisible())) break;
+    const before = await title.innerText().catch(() => '');
+    const step = /: (\w+)( \(\d+\/\d+\))?$/.exec(before)?.[1];
+    const answer = step ? answers[step] : undefined;
+    if (answer !== undefined) {
+      await widget.locator('input').fill(answer);
+      await page.waitForTimeout(100);
+    }
+    await page.keyboard.press('Enter');
+    accepted++;
+    const deadline = Date.now() + 5_000;
+    while (Date.now() < deadline) {
+      if (!(await widget.isVisible())) break;
+      if ((await title.innerText().catch(() => '')) !== before) break;
+      await page.waitForTimeout(50);
+    }
+  }
+  return accepted;
+}
+
+describe('UI: an Ondat dry run against the kube lab', () => {
+  let lab: KubeLab;
+  let wb: Workbench;
+
+  before(async () => {
+    lab = await KubeLab.start({ nodes: 3 });
+    await lab.applyOndat('current');
+    wb = await openWorkbench({ env: { KUBECONFIG: lab.kubeconfig } });
+  });
+
+  after(async () => {
+    await wb?.close();
+    await lab?.stop();
+  });
+
+  it('starts a dry run from the context in the Targets view and shows every manifest without executing it', async () => {
+    const { page } = wb;
+    await openBackout(page);
+    const row = page.locator('.monaco-list-row', { hasText: KubeLab.contexts.admin }).first();
+    await row.waitFor({ timeout: 30_000 });
+    await row.hover();
+    await row.locator('.action-label[aria-label^="Dry Run on This Target"]').click();
+    // The lab's workloads use Ondat volumes: let the plan scale them to zero (and back) instead of refusing.
+    assert.ok((await acceptDefaults(page, { scaleWorkloads: 'true' })) > 5, 'the parameters were asked for one by one');
+    const frame = webview(page);
+    await frame.locator('h1', { hasText: 'Ondat' }).waitFor({ timeout: 120_000 }).catch(async (err: unknown) => {
+      await wb.shot('ondat-dry-run-failed');
+      throw err;
+    });
+    await frame.locator('vscode-badge', { hasText: 'dry run' }).waitFor();
+    const create = frame.locator('button.cell[data-step="create-downgrade-daemonset"]');
+    await create.first().click();
+    const command = frame.locator('pre.command');
+    await command.filter({ hasText: 'kind: DaemonSet' }).waitFor({ timeout: 30_000 });
+    const text = await command.innerText();
+    assert.match(text, /storageos-downgrade-database/);
+    assert.match(text, /namespace: kube-system/);
+    // Nothing was executed: the 2.7.0 install is untouched.
+    assert.strictEqual(await lab.api.exists('/apis/apps/v1/namespaces/kube-system/daemonsets/storageos-downgrade-database'), false, 'no downgrade DaemonSet was created');
+    assert.strictEqual(await lab.api.exists('/apis/apps/v1/namespaces/storageos/deployments/storageos-operator'), true, 'the 2.7.0 operator is still there');
+    await wb.shot('ondat-dry-run');
+  });
+});
