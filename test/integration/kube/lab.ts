@@ -42,10 +42,19 @@ export async function ondatInstalled(variant: OndatVariant): Promise<OndatNaming
   return ondat.naming;
 }
 
-/** 5,000 pods and 5,000 PVCs in 20 namespaces (see lab/kube/fixtures/bulk.ts). */
+let bulkLab: Promise<KubeLab> | undefined;
+
+/**
+ * 5,000 pods and 5,000 PVCs in 20 namespaces (see lab/kube/fixtures/bulk.ts), in a lab of their own: bare pods on
+ * Ondat volumes would make every Ondat downgrade in the shared lab refuse (rightly), whatever the suites' order.
+ */
 export async function bulkInstalled(): Promise<KubeLab> {
-  const l = await kubeLab();
-  await ondatInstalled('current'); // the bulk claims use its StorageClass
+  bulkLab ??= KubeLab.start({ nodes: 3 }).then(async (l) => {
+    registerTeardown(() => l.stop());
+    await l.applyOndat('current'); // the bulk claims use its StorageClass
+    return l;
+  });
+  const l = await bulkLab;
   bulk ??= l.applyBulk(BULK);
   await bulk;
   return l;
