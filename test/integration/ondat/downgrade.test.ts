@@ -193,6 +193,32 @@ describe('Ondat downgrade 2.7 -> 2.6 in the kube lab', function () {
     });
   }
 
+  it('runs through the backout command line: discovery, every step, the backups in the run folder', async () => {
+    await ondatInstalled('current');
+    const repo = path.resolve(__dirname, '../../../..');
+    const runs = path.join(root, 'cli-runs');
+    const args = [
+      path.join(repo, 'dist', 'cli.js'), 'run', 'ondat.downgrade-2.7-to-2.6',
+      '--param', `context=${CONTEXT}`, '--param', 'installMethod=manifests', '--param', `manifests=${MANIFESTS_2_6_0}`,
+      '--param', 'scaleWorkloads=true', '--param', 'backupConfirmed=true', '--param', 'serviceAccount=default',
+      '--param', 'timeoutSeconds=300', '--yes',
+    ];
+    const { spawn } = await import('node:child_process');
+    const result = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, args, { env: { ...process.env, KUBECONFIG: lab.kubeconfig, BACKOUT_RUNS_DIR: runs }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('exit', (code) => resolve({ code, out }));
+    });
+    assert.equal(result.code, 0, result.out);
+    const runId = /Run (\S+): succeeded/.exec(result.out)?.[1];
+    assert.ok(runId, result.out);
+    await expectDowngraded();
+    const saved = fs.readdirSync(path.join(runs, runId, 'backup')).sort();
+    assert.deepEqual(saved, ['deployment-storageos-storageos-operator.yaml', 'secret-storageos-storageos-api.yaml', 'storageoscluster-storageos-storageoscluster.yaml']);
+  });
+
   it('resumes a run that died right after creating the downgrade DaemonSet: the DaemonSet is adopted, no AlreadyExists', async () => {
     await ondatInstalled('current');
     const prepared = await plan();
