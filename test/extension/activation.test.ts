@@ -15,3 +15,17 @@ describe('Activation', () => {
     assert.strictEqual(loaded('/dist/kube.js'), true, 'the Targets view loads the Kubernetes adapter on first use');
   });
 });
+
+describe('Walkthrough', () => {
+  it('links only to commands the extension registers', async () => {
+    const vscode = await import('vscode');
+    await backout();
+    const ext = vscode.extensions.all.find((e) => e.packageJSON.name === 'backout');
+    const walkthroughs = ext?.packageJSON.contributes.walkthroughs as Array<{ steps: Array<{ description: string }> }>;
+    assert.ok(walkthroughs?.length, 'a walkthrough is contributed');
+    const linked = walkthroughs.flatMap((w) => w.steps.flatMap((s) => [...s.description.matchAll(/\(command:([\w.]+)\)/g)].map((m) => m[1] as string)));
+    assert.ok(linked.length >= 3);
+    const registered = await vscode.commands.getCommands(true);
+    for (const id of linked) assert.ok(registered.includes(id), `${id} is registered`);
+  });
+});

@@ -71,6 +71,11 @@ describe('UI: a rollback run in the run panel', () => {
     assert.match(await gate.innerText(), /Apply the change/);
     assert.match(await gate.innerText(), /test target staging/);
     assert.strictEqual(fs.existsSync(marker), false);
+    // A cancellable progress notification follows the run and says what it waits for.
+    const toast = wb.page.locator('.notification-toast', { hasText: 'Backout: Test: local steps on staging' });
+    await toast.waitFor({ timeout: 30_000 });
+    assert.match(await toast.innerText(), /waits for your confirmation/);
+    assert.ok(await toast.locator('.monaco-button', { hasText: 'Cancel' }).count() > 0, 'the notification can cancel the run');
     await wb.shot('run-panel-gate');
   });
 

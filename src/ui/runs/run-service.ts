@@ -117,6 +117,8 @@ export class RunService implements vscode.Disposable {
     const ref: { id?: string } = {};
     const controller = new AbortController();
     const settings = this.deps.settings();
+    const running = new Set<string>();
+    const progressMessage: { text: string; changed?: () => void } = { text: 'starting' };
     return new Promise<string>((resolveStarted, rejectStarted) => {
       let started = false;
       const done = go(this.environment(ref), {
@@ -129,9 +131,22 @@ export class RunService implements vscode.Disposable {
           this.active.set(runId, { controller, done, location, target });
           this.deps.log.info(`Run ${runId} started: ${what}`);
           this.changed.fire({ runId });
+          this.showProgress(runId, what, done, progressMessage);
           resolveStarted(runId);
         },
         onEvent: (event) => {
+          if (event.type === 'step') {
+            const unit = `${event.step} (${event.instance})`;
+            if (event.state === 'running') running.add(unit);
+            else running.delete(unit);
+            progressMessage.text =
+              event.state === 'awaiting-confirmation'
+                ? `${event.step} waits for your confirmation in the run panel`
+                : running.size > 0
+                  ? [...running].join(', ')
+                  : `${event.step} (${event.instance}): ${event.state}`;
+            progressMessage.changed?.();
+          }
           if (ref.id) this.changed.fire({ runId: ref.id });
           if (event.type === 'step') this.deps.log.info(`[${ref.id}] ${event.step} (${event.instance}): ${event.state}${event.reason ? ` — ${event.reason}` : ''}`);
           if (event.type === 'run-finished') this.deps.log.info(`[${ref.id}] run ${event.outcome}${event.reason ? ` — ${event.reason}` : ''}`);
@@ -158,6 +173,27 @@ export class RunService implements vscode.Disposable {
           }
         });
     });
+  }
+
+  /**
+   * A cancellable progress notification while the run executes here, naming the step(s) running (long steps show
+   * it for as long as they take); cancelling it cancels the run.
+   */
+  private showProgress(runId: string, what: string, done: Promise<RunState>, message: { text: string; changed?: () => void }): void {
+    void vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Backout: ${what}`, cancellable: true },
+      async (progress, token) => {
+        const sub = token.onCancellationRequested(() => void this.cancel(runId).catch(() => undefined));
+        message.changed = () => progress.report({ message: message.text });
+        progress.report({ message: message.text });
+        try {
+          await done.catch(() => undefined);
+        } finally {
+          message.changed = undefined;
+          sub.dispose();
+        }
+      },
+    );
   }
 
   /** Waits for a run executing here to end (tests, deactivation). */
