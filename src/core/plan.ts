@@ -182,6 +182,20 @@ export function renderUpload(host: string, upload: SftpUpload): string {
   return `sftp put ${quoteArg(upload.localPath)} → ${host}:${quoteArg(upload.remotePath)}`;
 }
 
+const ENCODED_COMMAND = /-EncodedCommand\s+([A-Za-z0-9+/]+={0,2})/;
+
+/**
+ * The exact text an action sends, followed — for a PowerShell `-EncodedCommand` line, which is base64 and unreadable —
+ * by the script it carries, so that a person confirming a step (or reviewing a dry run) sees what it will do.
+ */
+export function readableAction(action: Action): string {
+  const sent = renderAction(action);
+  const m = ENCODED_COMMAND.exec(sent);
+  if (!m) return sent;
+  const script = Buffer.from(m[1] as string, 'base64').toString('utf16le');
+  return `${sent}\n# The encoded PowerShell script, decoded for review:\n${script}`;
+}
+
 /** Every string an action carries, for finding secret placeholders. */
 function actionStrings(action: Action): string[] {
   switch (action.kind) {

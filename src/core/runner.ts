@@ -12,7 +12,7 @@ import {
 } from './errors';
 import { encodeEvent, parseJournal, type Actor, type Confirmation, type JournalEvent, type RunOutcome, type StepEvent } from './journal';
 import { targetLabel } from './lock';
-import { planProblems, renderAction, unitKey, type Action, type CheckAction, type Plan, type Step, type StepInstance, type Verification, type WaitAction } from './plan';
+import { planProblems, renderAction, unitKey, type Action, type CheckAction, type Plan, type Step, type StepInstance, type Verification, type WaitAction, readableAction } from './plan';
 import { forEachBounded } from './pool';
 import type { Clock, ExecutionResult, Executors, LineSink, LogFile, Prompter, RunStorage } from './ports';
 import { Redactor } from './redaction';
@@ -455,7 +455,7 @@ export class Runner {
     const detail = [
       `${step.title}`,
       `Instances: ${insts.map((i) => i.instance).join(', ')}`,
-      `Command${insts.length > 1 ? ` (for ${first.instance})` : ''}: ${renderAction(first.action)}`,
+      `Command${insts.length > 1 ? ` (for ${first.instance})` : ''}: ${readableAction(first.action)}`,
       `Source: ${step.source}`,
     ].join('\n');
     const signal = this.options.signal;

@@ -89,6 +89,22 @@ describe('Targets view: Kubernetes contexts', () => {
     await eventually(async () => assert.deepStrictEqual(names(await kubeGroup()), ['staging', 'dev']));
   });
 
+  it('reports a context whose cluster cannot be reached when it is expanded, naming the server', async () => {
+    await vscode.commands.executeCommand('backout.refreshTargets');
+    const api = await backout();
+    const group = await kubeGroup();
+    const staging = group.children.find((c) => c.kind === 'kube-context' && c.context.name === 'staging');
+    assert.ok(staging);
+    const first = await api.targets.getChildren(staging);
+    assert.strictEqual(first[0]?.kind, 'ondat');
+    const settled = await eventually(async () => {
+      const [node] = await api.targets.getChildren(staging);
+      assert.ok(node?.kind === 'ondat' && node.status.state === 'error', JSON.stringify(node));
+      return node;
+    }, 30_000);
+    assert.ok(settled.kind === 'ondat' && settled.status.state === 'error' && settled.status.error.includes('https://127.0.0.1:16443'), JSON.stringify(settled));
+  });
+
   it('never changes the kubeconfig files or their current-context', async () => {
     const before = [digest(team), digest(prod)];
     await vscode.commands.executeCommand('backout.refreshTargets');

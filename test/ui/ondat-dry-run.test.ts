@@ -52,6 +52,19 @@ describe('UI: an Ondat dry run against the kube lab', () => {
     await lab?.stop();
   });
 
+  it('shows the Ondat version running on a context when it is expanded', async () => {
+    const { page } = wb;
+    await openBackout(page);
+    const row = page.locator('.monaco-list-row', { hasText: KubeLab.contexts.admin }).first();
+    await row.waitFor({ timeout: 30_000 });
+    await row.locator('.monaco-tl-twistie').click();
+    const ondat = page.locator('.monaco-list-row', { hasText: 'Ondat 2.7.0' }).first();
+    await ondat.waitFor({ timeout: 30_000 });
+    assert.match(await ondat.innerText(), /storageos\/storageoscluster/);
+    await wb.shot('targets-ondat-version');
+    await row.locator('.monaco-tl-twistie').click();
+  });
+
   it('starts a dry run from the context in the Targets view and shows every manifest without executing it', async () => {
     const { page } = wb;
     await openBackout(page);

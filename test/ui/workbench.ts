@@ -95,6 +95,8 @@ export async function runCommand(page: Page, title: string): Promise<void> {
 export async function openBackout(page: Page): Promise<void> {
   const item = page.locator('.activitybar .action-item a[aria-label^="Backout"]').first();
   await item.waitFor({ timeout: 60_000 });
+  // Clicking the item of the view container that is already open would close the side bar.
+  if (await page.locator('.pane-header', { hasText: 'Targets' }).first().isVisible()) return;
   await item.click();
   await page.locator('.pane-header', { hasText: 'Targets' }).first().waitFor();
 }

@@ -21,3 +21,5 @@ export type { KubeExecutorOptions } from './executor';
 export { resolveResourceType } from './discovery';
 export { rolloutReport, podStateWord } from './rollout-status';
 export type { RolloutReport, InitFailure } from './rollout-status';
+export { ondatPresence } from './ondat-presence';
+export type { OndatPresence } from './ondat-presence';

@@ -1,5 +1,5 @@
 // Projects a run's state (derived from its journal) onto the panel's view model. Pure, so unit tests cover it.
-import { renderAction, unitKey } from '../../core/plan';
+import { readableAction, unitKey } from '../../core/plan';
 import type { RunState } from '../../core/run-state';
 import type { GateView, RunStatusView, RunView, StepView } from './protocol';
 
@@ -21,7 +21,7 @@ export function toRunView(state: RunState, extras: RunViewExtras): RunView {
     kind: step.kind,
     destructive: step.destructive,
     idempotent: step.idempotent,
-    commands: Object.fromEntries(step.instances.map((i) => [i.instance, renderAction(i.action)])),
+    commands: Object.fromEntries(step.instances.map((i) => [i.instance, readableAction(i.action)])),
     cells: step.instances.map((i) => {
       const u = state.units.get(unitKey(step.id, i.instance));
       return {

@@ -2,7 +2,18 @@
 import type { KubeContextInfo } from '../../adapters/kube/kubeconfig';
 import type { InventoryAgent, LoadedDms } from '../../adapters/store/inventory-types';
 
-export type TargetNode = KubeGroupNode | KubeContextNode | DmsGroupNode | DmsNode | AgentNode | ProblemNode;
+export type TargetNode = KubeGroupNode | KubeContextNode | OndatNode | DmsGroupNode | DmsNode | AgentNode | ProblemNode;
+
+/** What runs on a context: Ondat and its version, read when the context is expanded. */
+export interface OndatNode {
+  kind: 'ondat';
+  context: string;
+  status:
+    | { state: 'checking' }
+    | { state: 'absent' }
+    | { state: 'found'; clusters: Array<{ namespace: string; name: string; version?: string; phase?: string }> }
+    | { state: 'error'; error: string };
+}
 
 /** "DataMiner Systems": the DMSs of the inventory, with problems of the inventory files. */
 export interface DmsGroupNode {

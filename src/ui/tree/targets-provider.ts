@@ -8,7 +8,7 @@ import type { AgentFactsService } from '../inventory/agent-facts-service';
 import type { InventoryService } from '../inventory/inventory-service';
 import { agentNodes, dmsGroup } from './dms-nodes';
 import { kubeNodes, type KubeconfigOutcome } from './kube-nodes';
-import type { AgentStatus, TargetNode } from './nodes';
+import type { AgentStatus, OndatNode, TargetNode } from './nodes';
 import { toTreeItem } from './tree-items';
 
 export class TargetsProvider implements vscode.TreeDataProvider<TargetNode>, vscode.Disposable {
@@ -18,6 +18,8 @@ export class TargetsProvider implements vscode.TreeDataProvider<TargetNode>, vsc
   /** Agent statuses per DMS, read when the DMS is first expanded and again on refresh. */
   private readonly statuses = new Map<string, Map<string, AgentStatus>>();
   private readonly reading = new Set<string>();
+  /** What runs on each Kubernetes context, read when the context is first expanded. */
+  private readonly ondat = new Map<string, OndatNode['status']>();
 
   constructor(
     private readonly log: vscode.LogOutputChannel,
@@ -28,6 +30,7 @@ export class TargetsProvider implements vscode.TreeDataProvider<TargetNode>, vsc
   refresh(): void {
     this.roots = undefined;
     this.statuses.clear();
+    this.ondat.clear();
     this.changed.fire(undefined);
   }
 
@@ -41,6 +44,12 @@ export class TargetsProvider implements vscode.TreeDataProvider<TargetNode>, vsc
       return this.roots;
     }
     if (node.kind === 'kube-group' || node.kind === 'dms-group') return node.children;
+    if (node.kind === 'kube-context') {
+      const name = node.context.name;
+      const known = this.ondat.get(name);
+      if (!known) this.readOndat(name);
+      return [{ kind: 'ondat', context: name, status: known ?? { state: 'checking' } }];
+    }
     if (node.kind === 'dms') {
       const known = this.statuses.get(node.dms.name);
       if (!known) this.readAgents(node.dms);
@@ -48,6 +57,32 @@ export class TargetsProvider implements vscode.TreeDataProvider<TargetNode>, vsc
       return agentNodes(node.dms, known ?? (this.facts ? checking : new Map()));
     }
     return [];
+  }
+
+  /** Reads which Ondat runs on a context, in the background (bounded by the adapter's timeouts). */
+  private readOndat(context: string): void {
+    if (this.reading.has(`kube:${context}`)) return;
+    this.reading.add(`kube:${context}`);
+    void (async () => {
+      const kube = await loadKube();
+      const loaded = kube.loadKubeconfig(kube.kubeconfigFiles({ setting: kubeconfigSetting() }));
+      const pool = new kube.KubeClientPool(loaded);
+      try {
+        const presence = await kube.ondatPresence(pool.get(context));
+        this.ondat.set(context, presence.installed ? { state: 'found', clusters: presence.clusters } : { state: 'absent' });
+      } finally {
+        pool.close();
+      }
+    })()
+      .catch((err: unknown) => {
+        const error = err instanceof Error ? err.message : String(err);
+        this.log.warn(`Targets: cannot read Ondat on context ${context}: ${error}`);
+        this.ondat.set(context, { state: 'error', error });
+      })
+      .finally(() => {
+        this.reading.delete(`kube:${context}`);
+        this.changed.fire(undefined);
+      });
   }
 
   /** Reads the DMS's Agents in the background; the view shows "checking…" meanwhile and never waits for SSH. */

@@ -18,7 +18,7 @@ export function toTreeItem(node: TargetNode): vscode.TreeItem {
     }
     case 'kube-context': {
       const c = node.context;
-      const item = new vscode.TreeItem(c.name, vscode.TreeItemCollapsibleState.None);
+      const item = new vscode.TreeItem(c.name, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `kube-context:${c.name}`;
       item.description = [c.current ? 'current' : undefined, c.server ?? 'no cluster'].filter(Boolean).join(' · ');
       item.iconPath = new vscode.ThemeIcon(c.server ? 'server-environment' : 'warning');
@@ -31,6 +31,27 @@ export function toTreeItem(node: TargetNode): vscode.TreeItem {
       item.tooltip = md;
       item.accessibilityInformation = { label: `Kubernetes context ${c.name}${c.current ? ', current' : ''}, server ${c.server ?? 'not defined'}` };
       item.contextValue = `backout.kubeContext${c.current ? ' current' : ''}`;
+      return item;
+    }
+    case 'ondat': {
+      const st = node.status;
+      const label =
+        st.state === 'checking'
+          ? 'Ondat: checking…'
+          : st.state === 'absent'
+            ? 'No Ondat found'
+            : st.state === 'error'
+              ? 'Ondat: cannot read the cluster'
+              : `Ondat ${[...new Set(st.clusters.map((c) => c.version ?? 'version unknown'))].join(', ')}`;
+      const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+      item.id = `ondat:${node.context}`;
+      if (st.state === 'found') item.description = st.clusters.map((c) => `${c.namespace}/${c.name}${c.phase ? ` (${c.phase})` : ''}`).join(', ');
+      if (st.state === 'error') {
+        item.description = st.error;
+        item.tooltip = st.error;
+      }
+      item.iconPath = new vscode.ThemeIcon(st.state === 'checking' ? 'loading~spin' : st.state === 'error' ? 'warning' : 'database');
+      item.contextValue = `backout.ondat ${st.state}`;
       return item;
     }
     case 'dms-group': {
