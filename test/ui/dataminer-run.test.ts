@@ -2,35 +2,10 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { FrameLocator, Page } from 'playwright-core';
 import { startLab, type AgentLab } from '../../lab/agent/lab';
-import { openBackout, openWorkbench, type Workbench } from './workbench';
+import { answerSteps, openBackout, openWorkbench, webview, type Workbench } from './workbench';
 
 const PACKAGE = 'C:\\Skyline DataMiner\\Upgrades\\DataMiner 10.3.5.dmupgrade';
-
-function webview(page: Page): FrameLocator {
-  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-}
-
-/** Answers the multi-step input: the named steps get these values, every other step its default. */
-async function answerSteps(page: Page, answers: Record<string, string>, max = 40): Promise<void> {
-  const widget = page.locator('.quick-input-widget');
-  const title = widget.locator('.quick-input-title');
-  await widget.waitFor({ timeout: 30_000 });
-  for (let i = 0; i < max; i++) {
-    if (!(await widget.isVisible())) return;
-    const before = await title.innerText().catch(() => '');
-    const step = /: (\w+)( \(\d+\/\d+\))?$/.exec(before)?.[1];
-    const answer = step ? answers[step] : undefined;
-    if (answer !== undefined) {
-      await widget.locator('input').fill(answer);
-      await page.waitForTimeout(100);
-    }
-    await page.keyboard.press('Enter');
-    const deadline = Date.now() + 5_000;
-    while (Date.now() < deadline && (await widget.isVisible()) && (await title.innerText().catch(() => '')) === before) await page.waitForTimeout(50);
-  }
-}
 
 describe('UI: a DataMiner module-swap downgrade against the Agent lab', () => {
   let lab: AgentLab;

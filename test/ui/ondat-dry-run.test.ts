@@ -1,41 +1,6 @@
 import * as assert from 'assert';
-import type { FrameLocator, Page } from 'playwright-core';
 import { KubeLab } from '../../lab/kube/lab';
-import { openBackout, openWorkbench, type Workbench } from './workbench';
-
-function webview(page: Page): FrameLocator {
-  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-}
-
-/**
- * Accepts every remaining step of a multi-step input with its default (Enter), except the steps named in `answers`,
- * waiting for each step to change.
- */
-async function acceptDefaults(page: Page, answers: Record<string, string>, max = 40): Promise<number> {
-  const widget = page.locator('.quick-input-widget');
-  const title = widget.locator('.quick-input-title');
-  let accepted = 0;
-  await widget.waitFor({ timeout: 30_000 });
-  for (let i = 0; i < max; i++) {
-    if (!(await widget.isVisible())) break;
-    const before = await title.innerText().catch(() => '');
-    const step = /: (\w+)( \(\d+\/\d+\))?$/.exec(before)?.[1];
-    const answer = step ? answers[step] : undefined;
-    if (answer !== undefined) {
-      await widget.locator('input').fill(answer);
-      await page.waitForTimeout(100);
-    }
-    await page.keyboard.press('Enter');
-    accepted++;
-    const deadline = Date.now() + 5_000;
-    while (Date.now() < deadline) {
-      if (!(await widget.isVisible())) break;
-      if ((await title.innerText().catch(() => '')) !== before) break;
-      await page.waitForTimeout(50);
-    }
-  }
-  return accepted;
-}
+import { answerSteps, openBackout, openWorkbench, webview, type Workbench } from './workbench';
 
 describe('UI: an Ondat dry run against the kube lab', () => {
   let lab: KubeLab;
@@ -73,7 +38,7 @@ describe('UI: an Ondat dry run against the kube lab', () => {
     await row.hover();
     await row.locator('.action-label[aria-label^="Dry Run on This Target"]').click();
     // The lab's workloads use Ondat volumes: let the plan scale them to zero (and back) instead of refusing.
-    assert.ok((await acceptDefaults(page, { scaleWorkloads: 'true' })) > 5, 'the parameters were asked for one by one');
+    assert.ok((await answerSteps(page, { scaleWorkloads: 'true' })) > 5, 'the parameters were asked for one by one');
     const frame = webview(page);
     await frame.locator('h1', { hasText: 'Ondat' }).waitFor({ timeout: 120_000 }).catch(async (err: unknown) => {
       await wb.shot('ondat-dry-run-failed');

@@ -2,14 +2,10 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { FrameLocator, Page } from 'playwright-core';
-import { fixtures, openBackout, openWorkbench, repoRoot, runCommand, type Workbench } from './workbench';
+import type { Page } from 'playwright-core';
+import { fixtures, openBackout, openWorkbench, repoRoot, runCommand, webview, type Workbench } from './workbench';
 
 const modulePath = path.join(repoRoot, 'out', 'test', 'fixtures', 'procedures', 'local-steps.js');
-
-function webview(page: Page): FrameLocator {
-  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-}
 
 /** Waits until the multi-step input shows the step whose title ends with `step` (the widget is reused between steps). */
 async function atStep(page: Page, step: string): Promise<void> {

@@ -4,7 +4,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { launchBrowser } from '../harness/browser';
 import { startCodeServer, type CodeServer } from '../harness/code-server';
 
@@ -99,4 +99,36 @@ export async function openBackout(page: Page): Promise<void> {
   if (await page.locator('.pane-header', { hasText: 'Targets' }).first().isVisible()) return;
   await item.click();
   await page.locator('.pane-header', { hasText: 'Targets' }).first().waitFor();
+}
+
+/** The content of the active webview (the run panel): VS Code nests it in two iframes. */
+export function webview(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+/**
+ * Answers a multi-step input: the steps named in `answers` (by the last word of their title) get these values, every
+ * other step its default (Enter); waits for each step to change, since the widget is reused between steps.
+ * Returns how many steps were answered.
+ */
+export async function answerSteps(page: Page, answers: Record<string, string>, max = 40): Promise<number> {
+  const widget = page.locator('.quick-input-widget');
+  const title = widget.locator('.quick-input-title');
+  await widget.waitFor({ timeout: 30_000 });
+  let answered = 0;
+  for (let i = 0; i < max; i++) {
+    if (!(await widget.isVisible())) break;
+    const before = await title.innerText().catch(() => '');
+    const step = /: (\w+)( \(\d+\/\d+\))?$/.exec(before)?.[1];
+    const answer = step ? answers[step] : undefined;
+    if (answer !== undefined) {
+      await widget.locator('input').fill(answer);
+      await page.waitForTimeout(100);
+    }
+    await page.keyboard.press('Enter');
+    answered++;
+    const deadline = Date.now() + 5_000;
+    while (Date.now() < deadline && (await widget.isVisible()) && (await title.innerText().catch(() => '')) === before) await page.waitForTimeout(50);
+  }
+  return answered;
 }
