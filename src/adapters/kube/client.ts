@@ -15,6 +15,7 @@ import { apiVersionOf, ResourceType, resourceName, resourcePath, Resources } fro
 import type { KubeTransport } from './transport';
 import type { KubeEvent, KubeList, KubeObject, Pod, WatchEvent } from './types';
 import { watchResource, WatchOptions } from './watch';
+import { sleep } from './sleep';
 
 export interface CallOptions {
   namespace?: string;
@@ -73,17 +74,6 @@ export interface EventFilter extends CallOptions {
   uid?: string;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 function namespaceFor(type: ResourceType, options: CallOptions, obj?: KubeObject): string | undefined {
   if (!type.namespaced) return undefined;

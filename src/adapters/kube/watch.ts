@@ -7,6 +7,7 @@ import { KubeApiError, KubeGoneError, KubeTimeoutError, KubeUnreachableError } f
 import { ResourceType, resourceName, resourcePath } from './resources';
 import type { KubeTransport } from './transport';
 import type { KubeList, KubeObject, WatchEvent } from './types';
+import { sleep } from './sleep';
 
 export interface WatchOptions {
   namespace?: string;
@@ -53,17 +54,6 @@ async function* lines(stream: IncomingMessage): AsyncGenerator<string> {
   if (buffer) yield buffer;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 export async function* watchResource<T extends KubeObject>(
   transport: KubeTransport,
