@@ -54,6 +54,11 @@ interface PodRun {
   timers: Set<NodeJS.Timeout>;
   deleting: boolean;
   started: boolean;
+  /** The status this kubelet last reported for a pod it brought to Ready: put back when the API server shows the
+   * pod not ready behind its back (the node lifecycle controller does that while a node is Unknown), as a real
+   * kubelet's status manager does once it talks to the API server again. */
+  ready?: () => Record<string, unknown>;
+  restoring?: boolean;
 }
 
 export class FakeKubelet {
@@ -267,6 +272,13 @@ export class FakeKubelet {
       }
       return;
     }
+    if (run.ready && !run.restoring && pod.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'True') {
+      run.restoring = true;
+      this.patchStatus(pod, run.ready())
+        .catch((err: unknown) => this.log(`fake kubelet: restoring the status of ${pod.metadata?.name}: ${String(err)}`))
+        .finally(() => (run.restoring = false));
+      return;
+    }
     if (!run.started && (pod.status?.phase ?? 'Pending') === 'Pending' && !pod.status?.startTime) {
       run.started = true;
       void this.runPod(pod, run);
@@ -365,10 +377,13 @@ export class FakeKubelet {
       const delay = readiness && (!readiness.node || readiness.node === node) ? readiness.delayMs : STEP_MS;
       if (!(await this.sleep(run, delay))) return;
       if (this.notReady.has(node)) return;
-      await this.patchStatus(pod, {
+      const ready = () => ({
+        phase: 'Running',
         conditions: [cond('Initialized', true), cond('Ready', true), cond('ContainersReady', true), cond('PodScheduled', true)],
         containerStatuses: runningStatuses(true),
       });
+      await this.patchStatus(pod, ready());
+      run.ready = ready;
     } catch (err) {
       if ((err as { code?: number }).code !== 404) this.log(`fake kubelet: pod ${pod.metadata?.name}: ${String(err)}`);
     }

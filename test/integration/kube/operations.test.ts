@@ -233,5 +233,11 @@ describe('kube adapter: operations (lab)', function () {
     } finally {
       await lab.kubelet.setNodeReady('lab-node-1', true);
     }
+    // Back in touch, the kubelet reports the pod as it is again (a StatefulSet would not scale down otherwise).
+    const again = await until('pod ready again', async () => {
+      const s = podState(await client.get<Pod>(Resources.pods, pod.metadata?.name ?? '', { namespace: NS }));
+      return s.ready ? s : undefined;
+    });
+    assert.strictEqual(again.ready, true);
   });
 });

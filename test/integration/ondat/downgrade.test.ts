@@ -21,6 +21,8 @@ import type { OndatVariant } from '../../../lab/kube/fixtures/naming';
 import { kubeLab, ondatChanged, ondatInstalled } from '../kube/lab';
 
 const CONTEXT = KubeLab.contexts.admin;
+/** A run here takes 20–40 s; one still going after this is stuck, and is stopped to report where (mocha: 600 s). */
+const RUN_DEADLINE_MS = 360_000;
 
 // As Ondat's own manifests: the namespace too (the legacy naming has none called storageos), in any order.
 const MANIFESTS_2_6_0 = `apiVersion: storageos.com/v1
@@ -143,8 +145,50 @@ describe('Ondat downgrade 2.7 -> 2.6 in the kube lab', function () {
     );
   }
 
-  function failures(state: RunState): string {
-    return JSON.stringify([...state.units.values()].filter((u) => u.state !== 'succeeded').map((u) => [u.step, u.instance, u.state, u.error ?? u.reason]));
+  /** The units that did not succeed, the last lines of the logs of those left running, and what the cluster shows:
+   * enough to tell from a CI log alone why a run stopped or was stopped at its deadline. */
+  async function failures(state: RunState): Promise<string> {
+    const open = [...state.units.values()].filter((u) => u.state !== 'succeeded');
+    const lines = [JSON.stringify(open.map((u) => [u.step, u.instance, u.state, u.error ?? u.reason]))];
+    if (runFolder) {
+      for (const u of open.filter((x) => x.state === 'running' || x.state === 'failed' || x.state === 'cancelled')) {
+        const dir = path.join(runFolder, 'logs', u.step);
+        for (const f of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+          const tail = fs.readFileSync(path.join(dir, f), 'utf8').trimEnd().split('\n').slice(-6);
+          lines.push(`log ${u.step}/${f}:`, ...tail.map((l) => `  ${l}`));
+        }
+      }
+    }
+    lines.push(...(await clusterSnapshot().catch((err: unknown) => [`cluster snapshot failed: ${String(err)}`])));
+    return lines.join('\n');
+  }
+
+  /** Nodes (ready, taints) and every Ondat, downgrade and shop pod (node, phase, ready, terminating). */
+  async function clusterSnapshot(): Promise<string[]> {
+    const client = pool.get(CONTEXT);
+    type NodeObject = KubeObject & { spec?: { taints?: Array<{ key: string; effect: string }> }; status?: { conditions?: Array<{ type: string; status: string }> } };
+    const nodes = await client.list<NodeObject>(Resources.nodes);
+    const out = nodes.items.map((n) => `node ${n.metadata?.name}: Ready=${n.status?.conditions?.find((c) => c.type === 'Ready')?.status} taints=${(n.spec?.taints ?? []).map((t) => `${t.key}:${t.effect}`).join(',') || '-'}`);
+    for (const ns of ['storageos', 'storageos-operator', 'kube-system', 'shop']) {
+      const pods = await client.list<Pod>(Resources.pods, { namespace: ns });
+      for (const p of pods.items) {
+        const ready = p.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+        out.push(`pod ${ns}/${p.metadata?.name} on ${p.spec?.nodeName ?? '-'}: ${p.status?.phase} Ready=${ready}${p.metadata?.deletionTimestamp ? ' terminating' : ''}`);
+      }
+    }
+    const clusters = await client.list<KubeObject & { status?: { phase?: string; ready?: string } }>(Resources.storageOSClusters);
+    out.push(...clusters.items.map((c) => `StorageOSCluster ${c.metadata?.namespace}/${c.metadata?.name}: ${c.status?.phase} ${c.status?.ready}${c.metadata?.deletionTimestamp ? ' terminating' : ''}`));
+    return out;
+  }
+
+  /** Runs the plan, stopping it well before mocha's timeout so that a run stuck in a wait reports where it was. */
+  async function run(prepared: PreparedPlan, kube: Executor<KubeAction> = executor(), signal?: AbortSignal): Promise<RunState> {
+    runFolder = undefined;
+    const deadline = AbortSignal.timeout(RUN_DEADLINE_MS);
+    return startRun(environment(kube), prepared, {
+      signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
+      onStarted: (_id, location) => (runFolder = location),
+    });
   }
 
   async function expectDowngraded(): Promise<void> {
@@ -177,9 +221,8 @@ describe('Ondat downgrade 2.7 -> 2.6 in the kube lab', function () {
       assert.equal(discovery.runningVersion, '2.7.0');
       assert.equal(discovery.storageOSCluster, `${clusterNamespace}/storageoscluster`);
       assert.deepEqual(discovery.operators.map((o) => `${o.namespace}/${o.name}`), [operator]);
-      runFolder = undefined;
-      const state = await startRun(environment(executor()), prepared, { onStarted: (_id, location) => (runFolder = location) });
-      assert.equal(state.status, 'succeeded', failures(state));
+      const state = await run(prepared);
+      assert.equal(state.status, 'succeeded', await failures(state));
       await expectDowngraded();
       // The 2.7 operator is gone; with the current naming the 2.6.0 manifests bring one of the same name back.
       const operatorAfter = await client.find<KubeObject & { spec?: { template?: { spec?: { containers?: Array<{ image?: string }> } } } }>(Resources.deployments, opName, { namespace: opNs });
@@ -209,9 +252,14 @@ describe('Ondat downgrade 2.7 -> 2.6 in the kube lab', function () {
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-      child.on('exit', (code) => resolve({ code, out }));
+      // Stuck past the deadline: interrupt it as a user would (the CLI cancels the run and says where it was).
+      const deadline = setTimeout(() => child.kill('SIGINT'), RUN_DEADLINE_MS);
+      child.on('exit', (code) => {
+        clearTimeout(deadline);
+        resolve({ code, out });
+      });
     });
-    assert.equal(result.code, 0, result.out);
+    if (result.code !== 0) assert.fail(`backout run exited ${result.code}:\n${result.out}\n${(await clusterSnapshot().catch((err: unknown) => [String(err)])).join('\n')}`);
     const runId = /Run (\S+): succeeded/.exec(result.out)?.[1];
     assert.ok(runId, result.out);
     await expectDowngraded();
@@ -223,18 +271,15 @@ describe('Ondat downgrade 2.7 -> 2.6 in the kube lab', function () {
     await ondatInstalled('current');
     const prepared = await plan();
     const crash = new AbortController();
-    runFolder = undefined;
-    const first = await startRun(environment(new CrashAfter(executor(), 'create-or-adopt', crash)), prepared, {
-      signal: crash.signal,
-      onStarted: (_id, location) => (runFolder = location),
-    });
-    assert.equal(first.status, 'cancelled');
+    const first = await run(prepared, new CrashAfter(executor(), 'create-or-adopt', crash), crash.signal);
+    assert.equal(first.status, 'cancelled', await failures(first));
+    assert.ok(crash.signal.aborted, `the run stopped at the simulated crash, not at its deadline: ${await failures(first)}`);
     const created = first.units.get('create-downgrade-daemonset/kube-system/storageos-downgrade-database');
     assert.equal(created?.state, 'cancelled', 'the journal never recorded the creation as done');
     assert.ok(await pool.get(CONTEXT).find(Resources.daemonSets, 'storageos-downgrade-database', { namespace: 'kube-system' }), 'the DaemonSet exists');
 
-    const resumed = await resumeRun(environment(executor()), first.runId);
-    assert.equal(resumed.status, 'succeeded', failures(resumed));
+    const resumed = await resumeRun(environment(executor()), first.runId, { signal: AbortSignal.timeout(RUN_DEADLINE_MS) });
+    assert.equal(resumed.status, 'succeeded', await failures(resumed));
     const log = fs.readFileSync(path.join(runFolder ?? '', 'logs', 'create-downgrade-daemonset', 'kube-system_storageos-downgrade-database.log'), 'utf8');
     assert.match(log, /adopted DaemonSet kube-system\/storageos-downgrade-database/);
     assert.doesNotMatch(log, /AlreadyExists/);
@@ -257,8 +302,8 @@ describe('Ondat downgrade 2.7 -> 2.6 in the kube lab', function () {
     const bad = lab.kubelet.nodeNames[2] as string;
     lab.kubelet.setFaults({ initFailure: { node: bad, mode: 'crashloop', podNamePrefix: 'storageos-downgrade-database' } });
     const started = Date.now();
-    const state = await startRun(environment(executor()), await plan({ timeoutSeconds: '120' }));
-    assert.equal(state.status, 'failed');
+    const state = await run(await plan({ timeoutSeconds: '120' }));
+    assert.equal(state.status, 'failed', await failures(state));
     assert.ok(Date.now() - started < 120_000, 'it fails on the first sight of the failure, not at the timeout');
     const failed = [...state.units.values()].filter((u) => u.state === 'failed');
     assert.deepEqual(failed.map((u) => [u.step, u.instance]), [['wait-downgrade-nodes', bad]]);
