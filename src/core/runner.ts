@@ -254,9 +254,10 @@ export class Runner {
     const timeout = timeoutSignal(step.timeoutMs, this.host.clock);
     const linked = anySignal([this.options.signal, timeout.signal]);
     let end: { state: 'succeeded' | 'failed' | 'cancelled'; reason?: string; exitCode?: number; error?: string };
+    const waiting: WaitProgress = {};
     try {
-      const result = await this.perform(step, inst.instance, inst.action, linked.signal, sink);
-      if (linked.signal.aborted) end = abortOutcome(linked.signal.reason);
+      const result = await this.perform(step, inst.instance, inst.action, linked.signal, sink, waiting);
+      if (linked.signal.aborted) end = abortOutcome(linked.signal.reason, waiting);
       else if (result.dismissed) end = { state: 'cancelled', reason: result.detail ?? 'dismissed' };
       else if (result.exitCode !== 0) {
         end = { state: 'failed', exitCode: result.exitCode, reason: `exit code ${result.exitCode}${result.detail ? ` (${result.detail})` : ''}` };
@@ -268,7 +269,7 @@ export class Runner {
         end = { state: 'succeeded', exitCode: 0 };
       }
     } catch (err) {
-      end = linked.signal.aborted ? abortOutcome(linked.signal.reason) : { state: 'failed', error: errorMessage(err), reason: errorMessage(err) };
+      end = linked.signal.aborted ? abortOutcome(linked.signal.reason, waiting) : { state: 'failed', error: errorMessage(err), reason: errorMessage(err) };
     } finally {
       timeout.dispose();
       linked.dispose();
@@ -285,14 +286,14 @@ export class Runner {
   }
 
   /** Carries out one action; wait and manual actions are built here on the executors and the prompter. */
-  private async perform(step: Step, instance: string, action: Action, signal: AbortSignal, sink: LineSink): Promise<Performed> {
+  private async perform(step: Step, instance: string, action: Action, signal: AbortSignal, sink: LineSink, waiting: WaitProgress = {}): Promise<Performed> {
     switch (action.kind) {
       case 'local':
       case 'ssh':
       case 'kube':
         return this.check(step.id, instance, action, signal, sink);
       case 'wait':
-        return this.waitFor(step.id, instance, action, signal, sink);
+        return this.waitFor(step.id, instance, action, signal, sink, waiting);
       case 'manual': {
         const answer = await this.host.prompter.pick({
           title: `${step.title} — ${this.targetName()} / ${instance}`,
@@ -332,7 +333,7 @@ export class Runner {
     }
   }
 
-  private async waitFor(step: string, instance: string, action: WaitAction, signal: AbortSignal, sink: LineSink): Promise<ExecutionResult> {
+  private async waitFor(step: string, instance: string, action: WaitAction, signal: AbortSignal, sink: LineSink, waiting: WaitProgress): Promise<ExecutionResult> {
     if (!action.until) {
       sink.line('info', `waiting ${formatDuration(action.delayMs ?? 0)}: ${action.description}`);
       await this.host.clock.sleep(action.delayMs ?? 0, signal);
@@ -351,11 +352,14 @@ export class Runner {
       sink.line('info', `check ${n}: ${action.description}`);
       let exitCode: number;
       try {
-        exitCode = (await this.check(step, instance, action.until, signal, capture)).exitCode;
+        const r = await this.check(step, instance, action.until, signal, capture);
+        exitCode = r.exitCode;
+        waiting.last = r.exitCode === 0 ? undefined : `check ${n}: exit code ${r.exitCode}${r.detail ? ` (${r.detail})` : ''}`;
       } catch (err) {
         if (signal.aborted || err instanceof NoExecutorError) throw err;
         // A check that cannot run (e.g. resource not there yet) is a "not yet", not a failure of the wait.
         sink.line('info', `check ${n} could not run: ${errorMessage(err)}`);
+        waiting.last = `check ${n} could not run: ${errorMessage(err)}`;
         exitCode = -1;
       }
       const out = lines.join('\n');
@@ -574,8 +578,13 @@ export class Runner {
   }
 }
 
-function abortOutcome(reason: unknown): { state: 'failed' | 'cancelled'; reason: string } {
-  if (isTimeout(reason)) return { state: 'failed', reason: reason.message };
+/** What the last check of a wait said, for the reason given when the wait times out. */
+interface WaitProgress {
+  last?: string;
+}
+
+function abortOutcome(reason: unknown, waiting: WaitProgress = {}): { state: 'failed' | 'cancelled'; reason: string } {
+  if (isTimeout(reason)) return { state: 'failed', reason: waiting.last ? `${reason.message}; last ${waiting.last}` : reason.message };
   const said = reason instanceof Error && reason.name !== 'AbortError' ? reason.message : typeof reason === 'string' ? reason : '';
   return { state: 'cancelled', reason: said ? `cancelled: ${said}` : 'cancelled' };
 }

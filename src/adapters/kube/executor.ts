@@ -17,6 +17,7 @@ import { ResourceType, Resources } from './resources';
 import { DaemonSetJson, rolloutReport } from './rollout-status';
 import type { KubeObject, Pod } from './types';
 import { volumeUsers } from './volume-users';
+import { describeStall, stalledScaleDowns, type StatefulSetJson } from './statefulset-stall';
 
 export interface KubeExecutorOptions {
   pool: KubeClientPool;
@@ -84,7 +85,7 @@ export class KubeExecutor implements Executor<KubeAction> {
       case 'rollout-status':
         return this.rolloutStatus(client, action, o, out, signal);
       case 'volume-users':
-        return this.volumeUsers(client, o, out, signal);
+        return this.volumeUsers(client, action, o, out, signal);
       case 'assert-unchanged':
         return this.assertUnchanged(client, o, out, signal);
       default:
@@ -273,12 +274,24 @@ export class KubeExecutor implements Executor<KubeAction> {
     return report.done ? ok : { exitCode: 1, detail: 'not ready yet' };
   }
 
-  private async volumeUsers(client: KubeClient, o: Options, out: Out, signal: AbortSignal): Promise<ExecutionResult> {
+  private async volumeUsers(client: KubeClient, action: KubeAction, o: Options, out: Out, signal: AbortSignal): Promise<ExecutionResult> {
     const provisioner = str(o, 'provisioner');
     if (!provisioner) return fail('volume-users: the action names no provisioner');
     const users = await volumeUsers(client, provisioner, { signal });
     for (const u of users) out(`${u.namespace}/${u.pod} claim=${u.claim} storageClass=${u.storageClass}`);
-    if (o.expect === 'none' && users.length > 0) return fail(`${users.length} pod(s) still use ${provisioner} volumes`);
+    if (o.expect === 'none' && users.length > 0) {
+      // A StatefulSet scaled down that cannot remove its pods would make a wait for "none" time out without a word.
+      const stalls: string[] = [];
+      for (const namespace of [...new Set(users.map((u) => u.namespace))]) {
+        const [sets, pods] = await Promise.all([
+          client.list<StatefulSetJson>(Resources.statefulSets, { namespace, signal }),
+          client.list<Pod>(Resources.pods, { namespace, signal }),
+        ]);
+        stalls.push(...stalledScaleDowns(sets.items, pods.items).map((s) => describeStall(s, action.context)));
+      }
+      for (const line of stalls) out(`stalled: ${line}`);
+      return fail(`${users.length} pod(s) still use ${provisioner} volumes${stalls.length ? `; ${stalls.join('; ')}` : ''}`);
+    }
     return ok;
   }
 

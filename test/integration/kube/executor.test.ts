@@ -84,6 +84,47 @@ describe('kube executor (lab)', function () {
     assert.ok(r.lines.some((l) => /^shop\/shop-web-[a-z0-9-]+ claim=web-data storageClass=storageos$/.test(l)), r.lines.join('\n'));
   });
 
+  it('volume-users names a StatefulSet whose scale-down a node outage holds back, and the pod that blocks it', async function () {
+    const client = pool.get(ADMIN);
+    const labels = { app: 'stall-db' };
+    type Sts = KubeObject & { status?: { readyReplicas?: number } };
+    type PodJson = KubeObject & { status?: { conditions?: Array<{ type: string; status: string }> } };
+    const pods = async () => (await client.list<PodJson>(Resources.pods, { namespace: NS, labelSelector: 'app=stall-db' })).items;
+    await client.create(Resources.statefulSets, {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'stall-db', namespace: NS },
+      spec: {
+        replicas: 2,
+        serviceName: 'stall-db',
+        selector: { matchLabels: labels },
+        template: { metadata: { labels }, spec: { nodeSelector: { 'kubernetes.io/hostname': 'lab-node-2' }, containers: [{ name: 'db', image: 'postgres:15' }] } },
+        volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'storageos', resources: { requests: { storage: '1Gi' } } } }],
+      },
+    });
+    await until('stall-db ready', async () => (await client.get<Sts>(Resources.statefulSets, 'stall-db', { namespace: NS })).status?.readyReplicas === 2, 90_000);
+    await lab.kubelet.setNodeReady('lab-node-2', false, 'lost');
+    try {
+      // Scaled only once the node lifecycle controller marked both pods not ready (else stall-db-1 goes at once).
+      await until('stall-db pods not ready', async () => (await pods()).every((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'False')), 60_000);
+      await client.scale(Resources.statefulSets, 'stall-db', 0, { namespace: NS });
+      const r = await exec({ operation: 'volume-users', options: { provisioner: 'csi.storageos.com', expect: 'none' } });
+      assert.strictEqual(r.exitCode, 1);
+      const stalled = r.lines.filter((l) => l.startsWith('stalled: '));
+      assert.deepStrictEqual(stalled, [
+        `stalled: StatefulSet ${NS}/stall-db is scaled to 0 but keeps stall-db-1, stall-db-0: with podManagementPolicy OrderedReady the controller ` +
+          'removes stall-db-1 only once stall-db-0 is Running and Ready (e.g. pods left not ready by a node outage). Make the pods healthy, ' +
+          `or, once their data is safe, delete them: kubectl --context ${ADMIN} -n ${NS} delete pod stall-db-1 stall-db-0`,
+      ]);
+      assert.match(r.detail ?? '', /still use csi\.storageos\.com volumes; StatefulSet backout-executor-test\/stall-db is scaled to 0/);
+      assert.strictEqual((await pods()).length, 2, 'the controller has removed nothing');
+    } finally {
+      await lab.kubelet.setNodeReady('lab-node-2', true);
+    }
+    // Back in touch, the kubelet reports the pods ready again and the scale-down completes.
+    await until('stall-db pods gone once the node is back', async () => (await pods()).length === 0, 90_000);
+  });
+
   it('list checks every object against the expectations and prints the offenders', async function () {
     const resource = { apiVersion: 'storageos.com/v1', kind: 'StorageOSCluster' };
     const good = await exec({ operation: 'list', resource, options: { allNamespaces: true, output: 'names', expect: 'some', expectEach: [{ path: 'status.phase', equals: 'Running' }] } });

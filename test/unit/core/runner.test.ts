@@ -402,6 +402,15 @@ describe('runner: wait and manual steps', () => {
     assert.match(state.units.get('w/x')?.reason ?? '', /timed out after 60 ms/);
   });
 
+  it('says what the last check of a timed-out wait reported, so that the reason names what it waited on', async () => {
+    let n = 0;
+    const ex = new RecordingExecutor({ probe: async () => ({ exitCode: 1, detail: `${++n === 1 ? 2 : 1} pod(s) still use csi.storageos.com volumes` }) });
+    const p = plan([{ ...step('w', { timeoutMs: 80 }), kind: 'wait', instances: [{ instance: 'x', action: { kind: 'wait', description: 'volumes released', until: local('probe'), intervalMs: 5 } }] }]);
+    const { state } = await runPlan(p, host(ex));
+    assert.ok(n >= 2, 'checked more than once');
+    assert.match(state.units.get('w/x')?.reason ?? '', /^timed out after 80 ms; last check \d+: exit code 1 \(1 pod\(s\) still use csi\.storageos\.com volumes\)$/);
+  });
+
   it('fails a wait at once when its check needs an executor this host lacks', async () => {
     const check = { kind: 'ssh' as const, host: 'dma-01', command: 'sc query SLDataMiner' };
     const p = plan([{ ...step('w', { timeoutMs: 5000 }), kind: 'wait', instances: [{ instance: 'x', action: { kind: 'wait', description: 'service up', until: check, intervalMs: 5 } }] }]);
