@@ -233,6 +233,8 @@ describe('Ondat downgrade 2.7 -> 2.6 in the kube lab', function () {
       assert.equal(etcdAfter.metadata?.generation, etcdBefore.metadata?.generation);
       const saved = fs.readdirSync(path.join(runFolder ?? '', 'backup')).sort();
       assert.deepEqual(saved, [`deployment-${opNs}-${opName}.yaml`, `secret-${clusterNamespace}-storageos-api.yaml`, `storageoscluster-${clusterNamespace}-storageoscluster.yaml`]);
+      // The saved cluster is the 2.7.0 one, as it was before the uninstall.
+      assert.match(fs.readFileSync(path.join(runFolder ?? '', 'backup', `storageoscluster-${clusterNamespace}-storageoscluster.yaml`), 'utf8'), /nodeContainer: storageos\/node:v2\.7\.0/);
     });
   }
 
@@ -308,6 +310,9 @@ describe('Ondat downgrade 2.7 -> 2.6 in the kube lab', function () {
     const failed = [...state.units.values()].filter((u) => u.state === 'failed');
     assert.deepEqual(failed.map((u) => [u.step, u.instance]), [['wait-downgrade-nodes', bad]]);
     assert.match(failed[0]?.reason ?? '', /CrashLoopBackOff|Error/);
+    // Nothing after the failed step ran: 2.6.0 is not installed on a half-downgraded cluster.
+    const install = [...state.units.values()].filter((u) => u.step === 'install-ondat-2-6-0');
+    assert.ok(install.length > 0 && install.every((u) => u.state === 'planned'), JSON.stringify(install.map((u) => u.state)));
   });
 
   it('renders a dry run with every command and the full manifests from what discovery found', async () => {
