@@ -155,8 +155,11 @@ export class TerminalPrompter implements Prompter {
   private ask(question: string, signal: AbortSignal | undefined, hidden = false): Promise<string> {
     const terminal = this.options.terminal as NonNullable<TerminalPrompterOptions['terminal']>;
     this.reader ??= new LineReader(terminal.input);
+    // Echo goes off before the question is shown (as getpass does): a secret typed the moment the prompt appears
+    // would otherwise be echoed while the terminal mode is still changing.
+    const answer = this.reader.next(signal, hidden);
     terminal.output.write(question);
-    return this.reader.next(signal, hidden).then((line) => {
+    return answer.then((line) => {
       if (hidden) terminal.output.write('\n');
       return line;
     });

@@ -103,6 +103,6 @@ describe('the CLI at a terminal', function () {
     s.type(`${canary}\r`);
     assert.equal(await s.done, 1, s.output());
     assert.match(s.output(), /failing with \*\*\*/, 'the resumed step received the secret');
-    assert.equal(s.output().includes(canary), false, 'the secret was not echoed or printed');
+    assert.equal(s.output().includes(canary), false, `the secret was echoed or printed:\n${JSON.stringify(s.output())}`);
   });
 });
