@@ -74,7 +74,6 @@ export interface EventFilter extends CallOptions {
   uid?: string;
 }
 
-
 function namespaceFor(type: ResourceType, options: CallOptions, obj?: KubeObject): string | undefined {
   if (!type.namespaced) return undefined;
   return obj?.metadata?.namespace ?? options.namespace;

@@ -2,6 +2,7 @@
 // client-node) so that the UI can find and watch these files without loading client-node at activation.
 import * as os from 'os';
 import * as path from 'path';
+import { expandHome } from '../local/home-path';
 
 /** Where the kubeconfig files come from, in kubectl's order of precedence. */
 export type KubeconfigOrigin = 'setting' | 'KUBECONFIG' | 'default';
@@ -18,12 +19,6 @@ export interface KubeconfigFilesOptions {
   env?: NodeJS.ProcessEnv;
   home?: string;
   delimiter?: string;
-}
-
-function expandHome(p: string, home: string): string {
-  if (p === '~') return home;
-  if (p.startsWith('~/') || p.startsWith('~\\')) return path.join(home, p.slice(2));
-  return p;
 }
 
 function splitList(value: string, delimiter: string, home: string): string[] {

@@ -54,7 +54,6 @@ async function* lines(stream: IncomingMessage): AsyncGenerator<string> {
   if (buffer) yield buffer;
 }
 
-
 export async function* watchResource<T extends KubeObject>(
   transport: KubeTransport,
   list: (type: ResourceType, options: WatchOptions) => Promise<KubeList<T>>,

@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { expandHome } from '../local/home-path';
 import SSHConfig from 'ssh-config';
 import type { Line } from 'ssh-config';
 import { AgentEndpoint, HopEndpoint } from './endpoint';
@@ -26,7 +27,7 @@ function home(o: SshConfigOptions): string {
 }
 
 function expandTilde(p: string, o: SshConfigOptions): string {
-  return p === '~' ? home(o) : p.startsWith('~/') ? path.join(home(o), p.slice(2)) : p;
+  return expandHome(p, home(o));
 }
 
 function globFiles(pattern: string): string[] {

@@ -4,6 +4,7 @@
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { expandHome } from '../../adapters/local/home-path';
 import { loadInventory, userInventoryPath, workspaceInventoryPath, type LoadedInventory } from '../../adapters/store/inventory-load';
 import type { LoadedDms } from '../../adapters/store/inventory-types';
 import { SECTION } from '../settings';
@@ -28,7 +29,7 @@ export class InventoryService implements vscode.Disposable {
   userFile(): string {
     const setting = vscode.workspace.getConfiguration(SECTION).get<string>('inventoryFile', '').trim();
     if (!setting) return userInventoryPath(os.homedir());
-    return path.resolve(setting.startsWith('~') ? path.join(os.homedir(), setting.slice(1)) : setting);
+    return path.resolve(expandHome(setting));
   }
 
   /** Workspace folders whose inventory is read: none unless the workspace is trusted. */

@@ -3,6 +3,7 @@
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { expandHome } from '../../adapters/local/home-path';
 import type { SshExecutorSetup } from '../../adapters/ssh/executor';
 import type { Prompter } from '../../core/ports';
 import type { InventoryService } from '../inventory/inventory-service';
@@ -10,10 +11,6 @@ import { SECTION } from '../settings';
 
 function setting(name: string): string {
   return vscode.workspace.getConfiguration(SECTION).get<string>(name, '').trim();
-}
-
-function expand(p: string): string {
-  return p.startsWith('~') ? path.join(os.homedir(), p.slice(1)) : p;
 }
 
 /** The password store of the SSH adapter, on VS Code's SecretStorage (passwords never come from settings or files). */
@@ -31,14 +28,14 @@ export interface SshSetupDeps {
 
 export function sshSetup(deps: SshSetupDeps): SshExecutorSetup {
   const configFile = setting('ssh.configFile');
-  const sshConfig = { homeDir: os.homedir(), ...(configFile ? { configFile: expand(configFile) } : {}) };
+  const sshConfig = { homeDir: os.homedir(), ...(configFile ? { configFile: expandHome(configFile) } : {}) };
   const knownHosts = setting('ssh.knownHostsFile');
-  const identityFiles = vscode.workspace.getConfiguration(SECTION).get<string[]>('ssh.identityFiles', []).map(expand);
+  const identityFiles = vscode.workspace.getConfiguration(SECTION).get<string[]>('ssh.identityFiles', []).map((f) => expandHome(f));
   return {
     prompter: deps.prompter,
     sshConfig,
     userKnownHostsFiles: [path.join(os.homedir(), '.ssh', 'known_hosts')],
-    backoutKnownHostsFile: knownHosts ? expand(knownHosts) : path.join(os.homedir(), '.backout', 'known_hosts'),
+    backoutKnownHostsFile: knownHosts ? expandHome(knownHosts) : path.join(os.homedir(), '.backout', 'known_hosts'),
     ...(identityFiles.length > 0 ? { identityFiles } : {}),
     secrets: secretStore(deps.secrets),
     // An Agent named in a plan is looked up in the inventory first (unique names only), then in the SSH config.
