@@ -7,7 +7,20 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { AgentLab, startLab } from '../../../lab/agent/lab';
 import type { AgentSeed } from '../../../lab/agent/seed';
+import type { TargetRef } from '../../../src/core/plan';
+import type { Prompter } from '../../../src/core/ports';
 import { registerTeardown } from '../teardown';
+
+/** A prompter that says no to everything: a test that reaches a question (e.g. an unknown host key) fails visibly. */
+export const refuseAll: Prompter = {
+  confirm: async () => false,
+  typeToConfirm: async () => false,
+  askSecret: async () => undefined,
+  pick: async () => undefined,
+};
+
+/** The DMS target that executor-level tests run under. */
+export const target: TargetRef = { kind: 'dms', name: 'lab', production: false };
 
 const CLI_CHILD = path.join(__dirname, 'fixtures', 'cli-child.js');
 const PROCEDURES = path.join(__dirname, 'fixtures', 'procedures.js');

@@ -2,21 +2,13 @@
 // checked against known_hosts, output streamed line by line, exit codes and failures of the means reported.
 import * as assert from 'assert';
 import * as path from 'node:path';
-import type { SshAction, TargetRef } from '../../../src/core/plan';
-import type { ExecutionRequest, Prompter } from '../../../src/core/ports';
+import type { SshAction } from '../../../src/core/plan';
+import type { ExecutionRequest } from '../../../src/core/ports';
 import { createSshExecutor, type SshExecutor } from '../../../src/adapters/ssh/executor';
 import { HostKeyUnknownError, CommandCancelledError } from '../../../src/adapters/ssh/errors';
 import { readVersionHistory, DEFAULT_AGENT_PATHS } from '../../../src/procedures/dataminer/windows-commands';
-import { startDms, type DmsLab } from './dms-lab';
+import { refuseAll, startDms, target, type DmsLab } from './dms-lab';
 
-const refuseAll: Prompter = {
-  confirm: async () => false,
-  typeToConfirm: async () => false,
-  askSecret: async () => undefined,
-  pick: async () => undefined,
-};
-
-const target: TargetRef = { kind: 'dms', name: 'lab', production: false };
 
 function request(host: string, command: string, signal = new AbortController().signal): { req: ExecutionRequest<SshAction>; lines: Array<[string, string]> } {
   const lines: Array<[string, string]> = [];

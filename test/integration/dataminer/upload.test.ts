@@ -6,22 +6,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as yazl from 'yazl';
-import type { SshAction, TargetRef } from '../../../src/core/plan';
-import type { ExecutionRequest, Prompter } from '../../../src/core/ports';
+import type { SshAction } from '../../../src/core/plan';
+import type { ExecutionRequest } from '../../../src/core/ports';
 import { createSshExecutor, UploadSourceError, type SshExecutor } from '../../../src/adapters/ssh/executor';
 import { HostKeyUnknownError, UploadFailedError } from '../../../src/adapters/ssh/errors';
 import { fileLength, fileLengthPattern } from '../../../src/procedures/dataminer/file-length';
 import { sftpPath } from '../../../src/procedures/dataminer/windows-commands';
-import { startDms, type DmsLab } from './dms-lab';
+import { refuseAll, startDms, target, type DmsLab } from './dms-lab';
 
-const refuseAll: Prompter = {
-  confirm: async () => false,
-  typeToConfirm: async () => false,
-  askSecret: async () => undefined,
-  pick: async () => undefined,
-};
-
-const target: TargetRef = { kind: 'dms', name: 'lab', production: false };
 const UPGRADES = 'C:\\Skyline DataMiner\\Upgrades';
 
 /** A .dmupgrade-shaped zip of `mb` MiB of incompressible content (stored), so the transfer takes some time. */
