@@ -79,6 +79,17 @@ describe('terminal prompter', () => {
     assert.equal(await p.askSecret({ title: 't', prompt: 'p', name: 'db-password' }), 'pw-123');
   });
 
+  it('turns echo off before it shows the secret prompt, and back on after the answer', async () => {
+    const events: string[] = [];
+    const input = Object.assign(new PassThrough(), { isTTY: true, setRawMode: (raw: boolean) => events.push(raw ? 'raw on' : 'raw off') });
+    const output = new PassThrough();
+    output.on('data', (c: Buffer) => events.push(`shown ${JSON.stringify(c.toString())}`));
+    const answer = new TerminalPrompter({ terminal: { input, output } }).askSecret({ title: 'Admin password', prompt: 'for prod' });
+    input.write('s3cret\r');
+    assert.equal(await answer, 's3cret');
+    assert.deepEqual(events, ['raw on', 'shown "Admin password\\nfor prod\\nValue (not shown): "', 'raw off', 'shown "\\n"']);
+  });
+
   it('stops waiting for an answer when cancelled', async () => {
     const input = new PassThrough();
     const c = new AbortController();
