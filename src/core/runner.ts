@@ -286,7 +286,7 @@ export class Runner {
   }
 
   /** Carries out one action; wait and manual actions are built here on the executors and the prompter. */
-  private async perform(step: Step, instance: string, action: Action, signal: AbortSignal, sink: LineSink, waiting: WaitProgress = {}): Promise<Performed> {
+  private async perform(step: Step, instance: string, action: Action, signal: AbortSignal, sink: LineSink, waiting: WaitProgress): Promise<Performed> {
     switch (action.kind) {
       case 'local':
       case 'ssh':
