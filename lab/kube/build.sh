@@ -16,9 +16,26 @@ BINARIES=(kube-apiserver kube-controller-manager kube-scheduler)
 
 log() { echo "kube-lab build: $*" >&2; }
 
+# A cached build is used only while every binary runs and says it is this version; anything else is rebuilt.
+verify() {
+  local b v
+  for b in "${BINARIES[@]}"; do
+    [[ -x "$OUT/bin/$b" ]] || { echo "$b is missing"; return 1; }
+    v=$("$OUT/bin/$b" --version 2>&1) || { echo "$b --version failed: ${v:0:200}"; return 1; }
+    [[ "$v" == *"v$KUBE_VERSION"* ]] || { echo "$b --version printed '${v:0:200}', not v$KUBE_VERSION"; return 1; }
+  done
+}
+
 if [[ -f "$MARKER" ]]; then
-  echo "$OUT/bin"
-  exit 0
+  if problem=$(verify); then
+    echo "$OUT/bin"
+    exit 0
+  fi
+  [[ "${1:-}" == "--print" ]] && exit 1
+  log "the cached build in $OUT is broken ($problem); rebuilding it"
+  rm -f "$MARKER"
+elif [[ -d "$OUT" && "${1:-}" != "--print" ]]; then
+  log "the cache folder $OUT has no complete build (an interrupted build?); rebuilding it"
 fi
 if [[ "${1:-}" == "--print" ]]; then
   exit 1
@@ -42,7 +59,7 @@ mkdir -p "$CACHE_ROOT"
 # One build at a time per cache: a second caller waits for the first one's marker instead of racing it.
 exec 9>"$CACHE_ROOT/kube-$KUBE_VERSION.lock"
 flock 9
-if [[ -f "$MARKER" ]]; then
+if [[ -f "$MARKER" ]] && verify >/dev/null; then
   echo "$OUT/bin"
   exit 0
 fi
@@ -105,6 +122,10 @@ for b in "${BINARIES[@]}"; do
   [[ -n "$src" ]] || { log "missing $b after the build"; exit 1; }
   cp "$src" "$OUT/bin/$b"
 done
+if ! problem=$(verify); then
+  log "the binaries just built do not work: $problem"
+  exit 1
+fi
 "$OUT/bin/kube-apiserver" --version >&2
 rm -rf "$WORK"
 # Written last: only a complete build is ever reused.

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readManifest, stopLabDir } from '../agent/lab';
 import { cachedBinDir, ensureBinaries } from '../kube/binaries';
-import { cacheRoot, CODE_SERVER_VERSION } from '../../test/harness/cache';
+import { CODE_SERVER_VERSION, codeServerInstalled } from '../../test/harness/cache';
 import type { AgentChildInput, AgentChildReady } from './agent-child';
 import { forkChild, stopChild } from './child';
 import type { CodeServerChildInput, CodeServerChildReady } from './code-server-child';
@@ -222,7 +222,7 @@ class Sandbox {
 
   private async codeServer(): Promise<CodeServerChildReady> {
     const logFile = path.join(this.paths.logs, 'code-server-child.log');
-    const installed = fs.existsSync(path.join(cacheRoot(), 'vscode', `code-server-${CODE_SERVER_VERSION}`, '.backout-complete'));
+    const installed = codeServerInstalled();
     return this.progress.phase(
       'code-server',
       installed
