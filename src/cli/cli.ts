@@ -94,8 +94,9 @@ Options:
   --procedures FILE        Load procedures from a CommonJS module (repeatable; also BACKOUT_PROCEDURE_MODULES)
   --runs-dir DIR           Runs folder (default $BACKOUT_RUNS_DIR, $BACKOUT_HOME/runs, ~/.backout/runs)
 
-Secrets: secret parameters may be given as BACKOUT_SECRET_<NAME> in the environment instead of --param;
-resume asks for them again (or reads the same variables).
+Secrets: secret parameters are never accepted as --param (the process list shows argv to every user); give them as
+BACKOUT_SECRET_<NAME> in the environment or type them when asked. resume asks again (or reads the same variables).
+Steps and tools Backout starts never inherit BACKOUT_SECRET_* variables.
 Exit codes: 0 succeeded, 1 run failed, 2 usage or invalid parameters, 3 target locked,
 4 confirmation needed but none possible, 5 other error, 6 run cancelled or stopped, 130 interrupted.
 `;
@@ -230,6 +231,15 @@ function sshExecutor(ctx: Ctx, prompter: Prompter): DeferredSshExecutor {
 function rawParams(ctx: Ctx, procedureId: string): Record<string, string> {
   const raw = paramPairs(flagAll(ctx.args, 'param'));
   const procedure = ctx.registry.get(procedureId);
+  const onCommandLine = procedure.parameters.filter((d) => d.secret && raw[d.name] !== undefined).map((d) => d.name);
+  if (onCommandLine.length > 0) {
+    // Any user of this machine can read a process's argv (ps, /proc): a secret there is already disclosed.
+    throw new UsageError(
+      `${onCommandLine.map((n) => `"${n}"`).join(', ')} ${onCommandLine.length === 1 ? 'is a secret' : 'are secrets'}: never pass ${onCommandLine.length === 1 ? 'it' : 'them'} with --param, ` +
+        `where other users of this machine can read ${onCommandLine.length === 1 ? 'it' : 'them'} in the process list. Set ${onCommandLine.map(secretEnvName).join(', ')} ` +
+        'in the environment instead, or leave it out and type it when asked (in a terminal). Change that secret if it was exposed.',
+    );
+  }
   for (const d of procedure.parameters) {
     const fromEnv = ctx.io.env[secretEnvName(d.name)];
     if (d.secret && raw[d.name] === undefined && fromEnv !== undefined) raw[d.name] = fromEnv;

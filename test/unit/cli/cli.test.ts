@@ -244,6 +244,7 @@ describe('backout CLI', function () {
       assert.equal(r.code, 1, r.stderr);
       assert.match(r.stdout, /token is \*\*\*/);
       assert.match(r.stdout, /stderr token \*\*\*/);
+      assert.match(r.stdout, /inherited nothing/, 'the step does not inherit BACKOUT_SECRET_TOKEN');
       assert.equal(r.stdout.includes(canary) || r.stderr.includes(canary), false);
       const [id] = runIds();
       const dir = path.join(runs, id as string);
@@ -257,9 +258,18 @@ describe('backout CLI', function () {
     });
 
     it('shows the placeholder, not the value, in plan --json', () => {
-      const r = ok(backout(withProcs('plan', 'test-secret', '-p', `token=${canary}`, '--json'), env));
+      const r = ok(backout(withProcs('plan', 'test-secret', '--json'), { ...env, BACKOUT_SECRET_TOKEN: canary }));
       assert.equal(r.stdout.includes(canary), false);
       assert.match(r.stdout, /TOKEN='\$\{secret:token\}'/);
+    });
+
+    it('refuses a secret given with --param, pointing at BACKOUT_SECRET_<NAME> and the prompt', () => {
+      const r = backout(withProcs('run', 'test-secret', '-p', `token=${canary}`, '--yes'), env);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /"token" is a secret: never pass it with --param/);
+      assert.match(r.stderr, /BACKOUT_SECRET_TOKEN/);
+      assert.equal(r.stderr.includes(canary) || r.stdout.includes(canary), false);
+      assert.deepEqual(runIds(), [], 'nothing ran');
     });
   });
 });
