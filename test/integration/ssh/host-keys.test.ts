@@ -5,6 +5,7 @@ import { HostKeyChangedError, HostKeyRevokedError, HostKeyUnknownError } from '.
 import { HostKeyVerifier } from '../../../src/adapters/ssh/host-key';
 import { formatEntry } from '../../../src/adapters/ssh/known-hosts';
 import { SshPool } from '../../../src/adapters/ssh/pool';
+import { resolveHost } from '../../../src/adapters/ssh/ssh-config';
 import { detectShell } from '../../../src/procedures/dataminer/windows-commands';
 import { registerTeardown } from '../teardown';
 import { endpointOf, ScriptedPrompter } from './helpers';
@@ -83,6 +84,26 @@ describe('host key verification against a real sshd', () => {
     assert.match(err.message, new RegExp(known.replace(/[.]/g, '\\.')));
     assert.equal(prompter.asked.length, 0);
   });
+
+  for (const hashed of [true, false]) {
+    it(`keeps a changed key "changed" when an alias says HostName LOCALHOST (${hashed ? 'hashed' : 'plain'} entry for localhost)`, async () => {
+      const lab = await sharedLab();
+      const agent = lab.agent('dma-06');
+      const home = tempDir('hk');
+      fs.mkdirSync(path.join(home, '.ssh'), { recursive: true });
+      fs.writeFileSync(path.join(home, '.ssh', 'config'), ['Host upper-alias', '  HostName LOCALHOST', `  Port ${agent.port}`, `  User ${agent.user}`, `  IdentityFile ${lab.clientKeyPath}`, ''].join('\n'));
+      // OpenSSH lowercases the name before hashing it, so its known_hosts holds `[localhost]:port` — here with another key.
+      const known = path.join(home, '.ssh', 'known_hosts');
+      fs.writeFileSync(known, `${formatEntry(`[localhost]:${agent.port}`, keyBlob(lab.agent('dma-05').hostKeyPublic), hashed)}\n`);
+      const prompter = new ScriptedPrompter();
+      prompter.picks = ['once'];
+      const err = await poolWith([known], path.join(home, 'b'), prompter)
+        .exec(resolveHost('upper-alias', { homeDir: home }), detectShell().line)
+        .then(() => undefined, (e: unknown) => e);
+      assert.ok(err instanceof HostKeyChangedError, `expected a changed key, got ${String(err)}`);
+      assert.equal(prompter.asked.length, 0, 'a changed key is never offered for trust');
+    });
+  }
 
   it('stops on a key marked @revoked even when another line trusts it', async () => {
     const lab = await sharedLab();
