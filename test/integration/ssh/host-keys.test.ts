@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { HostKeyChangedError, HostKeyRevokedError, HostKeyUnknownError } from '../../../src/adapters/ssh/errors';
 import { HostKeyVerifier } from '../../../src/adapters/ssh/host-key';
 import { formatEntry } from '../../../src/adapters/ssh/known-hosts';
+import type { PickRequest } from '../../../src/core/ports';
 import { SshPool } from '../../../src/adapters/ssh/pool';
 import { resolveHost } from '../../../src/adapters/ssh/ssh-config';
 import { detectShell } from '../../../src/procedures/dataminer/windows-commands';
@@ -54,6 +55,47 @@ describe('host key verification against a real sshd', () => {
     const r = await poolWith([], backout, prompter).exec(endpointOf(lab, lab.agent('dma-03')), detectShell().line);
     assert.equal(r.exitCode, 0);
     assert.equal(fs.existsSync(backout), false);
+  });
+
+  it('waits for a host key answer given after the handshake timeout would have fired', async () => {
+    const lab = await sharedLab();
+    const dir = tempDir('hk');
+    const prompter = new ScriptedPrompter();
+    const slow = Object.assign(Object.create(prompter) as ScriptedPrompter, {
+      pick: async <T extends string>(q: PickRequest<T>) => {
+        await new Promise((r) => setTimeout(r, 1200));
+        return prompter.pick.call(prompter, q) as Promise<T | undefined>;
+      },
+    });
+    prompter.picks = ['once'];
+    const pool = new SshPool({
+      hostKeys: new HostKeyVerifier({ userKnownHostsFiles: [], backoutKnownHostsFile: path.join(dir, 'b'), prompter: slow }),
+      prompter: slow,
+      agent: null,
+      defaultIdentityFiles: [],
+      promptForPassword: false,
+      readyTimeoutMs: 400,
+    });
+    registerTeardown(() => pool.close());
+    const r = await pool.exec(endpointOf(lab, lab.agent('dma-03')), detectShell().line);
+    assert.equal(r.exitCode, 0);
+    assert.equal(prompter.asked.length, 1);
+  });
+
+  it('still times out a handshake that stalls without any prompt open', async () => {
+    const net = await import('node:net');
+    // A server that accepts the TCP connection and never says a word (no SSH banner).
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    registerTeardown(() => new Promise<void>((r) => silent.close(() => r())));
+    const port = (silent.address() as { port: number }).port;
+    const lab = await sharedLab();
+    const prompter = new ScriptedPrompter();
+    const pool = new SshPool({ hostKeys: new HostKeyVerifier({ userKnownHostsFiles: [], backoutKnownHostsFile: path.join(tempDir('hk'), 'b'), prompter }), prompter, agent: null, defaultIdentityFiles: [], promptForPassword: false, readyTimeoutMs: 300 });
+    registerTeardown(() => pool.close());
+    const started = Date.now();
+    await assert.rejects(pool.exec(endpointOf(lab, lab.agent('dma-03'), { port }), detectShell().line), /no authenticated session within/);
+    assert.ok(Date.now() - started < 5000, 'the timeout applies when nobody is being asked');
   });
 
   it('refuses an unknown key the user rejects, before authenticating', async () => {
