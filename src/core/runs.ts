@@ -7,6 +7,7 @@ import type { Actor } from './journal';
 import type { LockHolder } from './lock';
 import { targetLabel } from './lock';
 import { parseParameters, secretParameters, storableParameters } from './parameters';
+import { productionReasons, type ProductionSources } from './production';
 import { planProblems, referencedSecrets, renderAction, type CheckAction, type Plan } from './plan';
 import type { Procedure } from './procedure';
 import type { LineSink, RunRepository, TargetLocks } from './ports';
@@ -24,6 +25,8 @@ export interface PreparedPlan {
 export interface PrepareOptions {
   /** Marks the target as production (gates then need the target's name typed), whatever the procedure says. */
   production?: boolean;
+  /** The host's other sources of "production" (inventory, production contexts); any one of them makes it production. */
+  productionSources?: ProductionSources;
   signal?: AbortSignal;
 }
 
@@ -50,7 +53,8 @@ export async function preparePlan(
     }
   }
   const declared = procedure.target(params);
-  const target = { ...declared, production: declared.production || options.production === true };
+  const sources: ProductionSources = { ...options.productionSources, ...(options.production === true ? { always: true } : {}) };
+  const target = { ...declared, production: productionReasons(declared, sources).length > 0 };
   const signal = options.signal ?? new AbortController().signal;
   const facts = procedure.gatherFacts
     ? await procedure.gatherFacts({ target, params, signal, read: (action) => readOnly(host, action, target, secrets, signal) })
