@@ -1,7 +1,7 @@
 // Redaction of a stream of output lines. A secret can straddle lines (a wrapped base64 block, the SSH line splitter's
 // 64 KiB cut, a program printing it in pieces), so a line is released only once no secret form can still start in it:
 // lines whose end could be the beginning of a form wait for the next line (or the end of the stream).
-import { renderMarked, type Redactor } from './redaction';
+import { joinLines, renderMarked, type Redactor } from './redaction';
 
 interface HeldLine {
   text: string;
@@ -31,27 +31,25 @@ export class StreamRedactor {
 
   private release(all: boolean): void {
     if (this.held.length === 0) return;
-    // The window: the held lines without line breaks, each character knowing its line and column.
-    let joined = '';
-    const where: Array<[number, number]> = [];
+    // The window: the held lines without line breaks; `line[j]`/`column[j]` say where its character j came from.
+    const parts: string[] = [];
+    const lineOf: number[] = [];
+    const columnOf: number[] = [];
     this.held.forEach((h, li) => {
-      for (let ci = 0; ci < h.text.length; ci++) {
-        const c = h.text.charCodeAt(ci);
-        if (c === 10 || c === 13) continue;
-        joined += h.text[ci];
-        where.push([li, ci]);
+      const clean = /[\r\n]/.test(h.text) ? joinLines(h.text) : { text: h.text, at: undefined };
+      parts.push(clean.text);
+      for (let j = 0; j < clean.text.length; j++) {
+        lineOf.push(li);
+        columnOf.push(clean.at === undefined ? j : (clean.at[j] as number));
       }
     });
+    const joined = parts.join('');
     const marks = new Uint8Array(joined.length);
     this.redactor.mark(joined, marks);
-    marks.forEach((m, j) => {
-      if (m === 0) return;
-      const [li, ci] = where[j] as [number, number];
-      (this.held[li] as HeldLine).marks[ci] = 1;
-    });
+    for (let j = marks.indexOf(1); j !== -1; j = marks.indexOf(1, j + 1)) (this.held[lineOf[j] as number] as HeldLine).marks[columnOf[j] as number] = 1;
     const pending = all ? joined.length : this.redactor.pendingStart(joined);
     // A line can go once every one of its characters lies before the pending start (an empty line: once those before it can).
-    const firstPendingLine = pending < joined.length ? (where[pending] as [number, number])[0] : this.held.length;
+    const firstPendingLine = pending < joined.length ? (lineOf[pending] as number) : this.held.length;
     const out = this.held.splice(0, firstPendingLine);
     for (const h of out) this.emit(renderMarked(h.text, (i) => h.marks[i] === 1));
   }

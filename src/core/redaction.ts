@@ -112,6 +112,12 @@ export class Redactor {
 
   redact(text: string): string {
     if (this.formList.length === 0) return text;
+    if (!/[\r\n]/.test(text)) {
+      // One line (every journal event): mark it directly.
+      const marks = new Uint8Array(text.length);
+      this.mark(text, marks);
+      return marks.includes(1) ? renderMarked(text, (i) => marks[i] === 1) : text;
+    }
     const joined = joinLines(text);
     const marks = new Uint8Array(joined.text.length);
     this.mark(joined.text, marks);

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { Redactor, UnredactableSecretError } from '../../../src/core/redaction';
 import { StreamRedactor } from '../../../src/core/redaction-stream';
+import { LineSplitter, MAX_LINE_CHARS } from '../../../src/adapters/ssh/lines';
 
 const SECRET = 'Tr0ub4dor&3 x/y';
 
@@ -109,6 +110,23 @@ describe('redaction', () => {
       s.push('next');
       assert.deepEqual(out, ['progress 10%', `user ${SECRET.slice(0, 5)}`, 'next']);
       s.end();
+    });
+
+    it('catches a secret that straddles the SSH line splitter\'s 64 KiB cut', () => {
+      const r = new Redactor([SECRET]);
+      for (const offset of [1, 5, SECRET.length - 1]) {
+        const out: string[] = [];
+        const stream = new StreamRedactor(r, (l) => out.push(l));
+        const splitter = new LineSplitter((l) => stream.push(l));
+        // Output without a newline yet: the splitter emits the first 64 KiB as a line of its own.
+        const text = `${'x'.repeat(MAX_LINE_CHARS - offset)}${SECRET} end`;
+        splitter.push(Buffer.from(text.slice(0, MAX_LINE_CHARS + 2)));
+        splitter.push(Buffer.from(`${text.slice(MAX_LINE_CHARS + 2)}\n`));
+        splitter.end();
+        stream.end();
+        assert.equal(out.length, 2, 'the splitter cut the line in two');
+        assert.equal(leaks(out.join('')), undefined, `offset ${offset}`);
+      }
     });
 
     it('passes lines through untouched when the run has no secrets', () => {
