@@ -106,7 +106,8 @@ export function activateUi(context: vscode.ExtensionContext): BackoutApi {
       if (!dms) return {};
       // Agents as name=address: the address is what the Agents know each other by (UpgradeInfo.xml).
       const agents = dms.agents.map((a) => (a.host ? `${a.name}=${a.host}` : a.name)).join(',');
-      return { agents, production: String(dms.production) };
+      // The database VM comes from the inventory: route A restores it as the database, never an Agent by its name.
+      return { agents, production: String(dms.production), ...(dms.databaseVm ? { databaseVm: dms.databaseVm.name } : {}) };
     },
   };
 
