@@ -6,7 +6,7 @@ import { decodeLine } from '../../../src/procedures/dataminer/windows-commands';
 describe('hypervisor presets', () => {
   it('has list, stop, revert, start and state templates for Hyper-V, libvirt, VMware and Proxmox', () => {
     assert.deepStrictEqual([...HYPERVISOR_KINDS].sort(), ['hyperv', 'libvirt', 'proxmox', 'vmware']);
-    for (const k of HYPERVISOR_KINDS) for (const op of ['list', 'stop', 'revert', 'start', 'state'] as const) assert.strictEqual(templateProblem(op, PRESETS[k].templates[op]), undefined, `${k} ${op}`);
+    for (const k of HYPERVISOR_KINDS) for (const op of ['list', 'stop', 'revert', 'start', 'state'] as const) assert.strictEqual(templateProblem(op, PRESETS[k].templates[op], PRESETS[k].syntax), undefined, `${k} ${op}`);
   });
 
   it('runs argv templates locally with each value as one argument, whatever it contains', () => {
