@@ -20,7 +20,11 @@ import { ProcedureRegistry, procedures as builtInProcedures } from '../core/regi
 import { renderReport } from '../core/report';
 import type { RunState, UnitState } from '../core/run-state';
 import { loadRun, type RunHost } from '../core/runner';
-import { preparePlan, resumeRun, startRun, type RunEnvironment } from '../core/runs';
+import { preparePlan, resumeRun, startRun, type PrepareOptions, type RunEnvironment } from '../core/runs';
+import type { Procedure } from '../core/procedure';
+import { parseContextList } from '../core/production';
+import { InventoryInvalidError } from '../adapters/store/errors';
+import { loadInventory } from '../adapters/store/inventory-load';
 import { locksDirectory, resolveRunsRoot } from '../core/runs-root';
 import { flag, flagAll, has, paramPairs, parseArgs, UsageError, type FlagSpec, type ParsedArgs } from './args';
 import { EXIT } from './exit-codes';
@@ -80,7 +84,8 @@ Commands:
 
 Options:
   --param, -p name=value   A procedure parameter (repeatable)
-  --production             Treat the target as production (destructive steps need its name typed)
+  --production             Treat the target as production (destructive steps need its name typed); a DMS marked
+                           production in the inventory, and a context in BACKOUT_PRODUCTION_CONTEXTS, always are
   --json                   Machine-readable output (procedures, plan, runs, show)
   --yes, -y                Confirm destructive steps on NON-production targets without asking
   --confirm-target NAME    Confirm destructive steps on a production target named NAME
@@ -94,8 +99,12 @@ Options:
   --procedures FILE        Load procedures from a CommonJS module (repeatable; also BACKOUT_PROCEDURE_MODULES)
   --runs-dir DIR           Runs folder (default $BACKOUT_RUNS_DIR, $BACKOUT_HOME/runs, ~/.backout/runs)
 
-Secrets: secret parameters may be given as BACKOUT_SECRET_<NAME> in the environment instead of --param;
-resume asks for them again (or reads the same variables).
+Production: a target is production if any source says so — --production, the production parameter, the inventory
+(~/.backout/inventory.json and ./.backout/inventory.json), or BACKOUT_PRODUCTION_CONTEXTS (comma-separated Kubernetes
+context names, * as wildcard; the CLI equivalent of the backout.productionContexts setting). None can lower another.
+Secrets: secret parameters are never accepted as --param (the process list shows argv to every user); give them as
+BACKOUT_SECRET_<NAME> in the environment or type them when asked. resume asks again (or reads the same variables).
+Steps and tools Backout starts never inherit BACKOUT_SECRET_* variables.
 Exit codes: 0 succeeded, 1 run failed, 2 usage or invalid parameters, 3 target locked,
 4 confirmation needed but none possible, 5 other error, 6 run cancelled or stopped, 130 interrupted.
 `;
@@ -226,10 +235,34 @@ function sshExecutor(ctx: Ctx, prompter: Prompter): DeferredSshExecutor {
   return ssh;
 }
 
+/**
+ * Every source that can make the target production besides the parameter: --production, the inventory (the user's
+ * ~/.backout/inventory.json and the one of the current folder, as in VS Code), BACKOUT_PRODUCTION_CONTEXTS.
+ */
+function productionSources(ctx: Ctx, procedure: Procedure): PrepareOptions {
+  const productionContexts = parseContextList(ctx.io.env.BACKOUT_PRODUCTION_CONTEXTS);
+  const base: PrepareOptions = { production: has(ctx.args, 'production'), signal: ctx.io.signal };
+  if (procedure.targetParameter?.kind !== 'dms') return { ...base, productionSources: { productionContexts } };
+  const inventory = loadInventory({ homeDir: ctx.io.homedir, workspaceFolders: [ctx.io.cwd] });
+  // An inventory that cannot be read could be the one marking this DMS production: say so rather than guess.
+  if (inventory.problems.length > 0) throw new InventoryInvalidError(inventory.problems);
+  const productionDms = new Set(inventory.systems.filter((d) => d.production).map((d) => d.name));
+  return { ...base, productionSources: { productionDms, productionContexts } };
+}
+
 /** Raw parameters: --param pairs, plus secret parameters from BACKOUT_SECRET_<NAME> when not given as flags. */
 function rawParams(ctx: Ctx, procedureId: string): Record<string, string> {
   const raw = paramPairs(flagAll(ctx.args, 'param'));
   const procedure = ctx.registry.get(procedureId);
+  const onCommandLine = procedure.parameters.filter((d) => d.secret && raw[d.name] !== undefined).map((d) => d.name);
+  if (onCommandLine.length > 0) {
+    // Any user of this machine can read a process's argv (ps, /proc): a secret there is already disclosed.
+    throw new UsageError(
+      `${onCommandLine.map((n) => `"${n}"`).join(', ')} ${onCommandLine.length === 1 ? 'is a secret' : 'are secrets'}: never pass ${onCommandLine.length === 1 ? 'it' : 'them'} with --param, ` +
+        `where other users of this machine can read ${onCommandLine.length === 1 ? 'it' : 'them'} in the process list. Set ${onCommandLine.map(secretEnvName).join(', ')} ` +
+        'in the environment instead, or leave it out and type it when asked (in a terminal). Change that secret if it was exposed.',
+    );
+  }
   for (const d of procedure.parameters) {
     const fromEnv = ctx.io.env[secretEnvName(d.name)];
     if (d.secret && raw[d.name] === undefined && fromEnv !== undefined) raw[d.name] = fromEnv;
@@ -244,7 +277,7 @@ async function cmdPlan(ctx: Ctx, dryRun: boolean): Promise<number> {
   // `plan` also works offline: where no kubeconfig or no such context exists, the cluster is simply not read and the
   // plan says which steps depend on discovery. A dry run reads the cluster or fails, as the run would.
   const planExecutors: Executors = dryRun || !all.kube ? all : { ...all, kube: offlineWhenNoCluster(all.kube) };
-  const prepared = await preparePlan(procedure, rawParams(ctx, id), { executors: planExecutors }, { production: has(ctx.args, 'production'), signal: ctx.io.signal });
+  const prepared = await preparePlan(procedure, rawParams(ctx, id), { executors: planExecutors }, productionSources(ctx, procedure));
   const redactor = new Redactor(prepared.secrets.values());
   if (has(ctx.args, 'json')) ctx.out(redactor.redact(`${JSON.stringify(planDocument(prepared.plan), null, 2)}\n`));
   else {
@@ -346,7 +379,7 @@ async function cmdRun(ctx: Ctx): Promise<number> {
   const procedure = ctx.registry.get(id);
   const { prompter, ...opts } = execOptions(ctx);
   const env = environment(ctx, prompter);
-  const prepared = await preparePlan(procedure, rawParams(ctx, id), env.host, { production: has(ctx.args, 'production'), signal: ctx.io.signal });
+  const prepared = await preparePlan(procedure, rawParams(ctx, id), env.host, productionSources(ctx, procedure));
   checkGates(prompter, prepared.plan, () => true);
   const state = await startRun(env, prepared, {
     ...opts,

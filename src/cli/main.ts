@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import { defaultPackageScript, packageToolFromScript } from '../adapters/local/package-tool-script';
 import { procedures } from '../core/registry';
 import { builtinProcedures } from '../procedures';
+import { isSecretEnvName } from '../core/secret-env';
 import { runCli } from './cli';
 import { EXIT } from './exit-codes';
 
@@ -26,8 +27,11 @@ function main(): void {
       if (err.code !== 'EPIPE') throw err;
     });
   }
+  // Backout reads BACKOUT_SECRET_* from its own copy; nothing it starts (steps, helm, ssh-agent, exec plugins) inherits them.
+  const env = { ...process.env };
+  for (const name of Object.keys(process.env)) if (isSecretEnvName(name)) delete process.env[name];
   runCli(process.argv.slice(2), {
-    env: process.env,
+    env,
     cwd: process.cwd(),
     homedir: os.homedir(),
     stdout: process.stdout,

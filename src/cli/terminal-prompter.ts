@@ -151,10 +151,14 @@ export class TerminalPrompter implements Prompter {
 
   private reader: LineReader | undefined;
 
-  /** One line from the terminal; rejects with the signal's reason when aborted. */
-  private ask(question: string, signal: AbortSignal | undefined, hidden = false): Promise<string> {
+  /**
+   * One line from the terminal; rejects with the signal's reason when aborted. A gate or host-key question first
+   * throws away what was typed before it was shown (a `1` or `y` typed ahead must not answer a question not yet read).
+   */
+  private async ask(question: string, signal: AbortSignal | undefined, hidden = false, flush = !hidden): Promise<string> {
     const terminal = this.options.terminal as NonNullable<TerminalPrompterOptions['terminal']>;
     this.reader ??= new LineReader(terminal.input);
+    if (flush) await this.reader.flush();
     // Echo goes off before the question is shown (as getpass does): a secret typed the moment the prompt appears
     // would otherwise be echoed while the terminal mode is still changing.
     const answer = this.reader.next(signal, hidden);
@@ -164,6 +168,19 @@ export class TerminalPrompter implements Prompter {
       return line;
     });
   }
+}
+
+/** How long a flush listens for type-ahead: what was typed before arrives at the first read, within milliseconds. */
+const FLUSH_MS = 50;
+
+/** A line as typed in raw mode: each backspace (BS or DEL) removes the character before it, one per keypress. */
+export function applyBackspaces(line: string): string {
+  const out: string[] = [];
+  for (const ch of line) {
+    if (ch === '\b' || ch === '\u007f') out.pop();
+    else out.push(ch);
+  }
+  return out.join('');
 }
 
 /**
@@ -186,6 +203,26 @@ class LineReader {
       this.deliver();
     });
     input.pause();
+  }
+
+  /**
+   * Discards type-ahead. Only at a terminal: piped answers are meant for the questions in order. Raw mode for a
+   * moment makes a line typed but not yet ended readable too, so it is discarded as well (the terminal's own
+   * tcflush is not reachable from Node).
+   */
+  async flush(): Promise<void> {
+    const tty = this.input as Readable & { isTTY?: boolean; isRaw?: boolean; setRawMode?(raw: boolean): void };
+    if (tty.isTTY !== true) return;
+    const raw = tty.isRaw !== true && typeof tty.setRawMode === 'function';
+    if (raw) tty.setRawMode?.(true);
+    this.input.resume();
+    await new Promise((r) => setTimeout(r, FLUSH_MS));
+    this.input.pause();
+    if (raw) tty.setRawMode?.(false);
+    const typed = this.buffer;
+    this.buffer = '';
+    // In raw mode Ctrl-C is a character, not a signal: one typed during the flush still interrupts.
+    if (typed.includes('\u0003')) throw new Error('interrupted at the prompt (Ctrl-C)');
   }
 
   next(signal: AbortSignal | undefined, hidden: boolean): Promise<string> {
@@ -222,8 +259,7 @@ class LineReader {
     if (m) {
       const line = this.buffer.slice(0, m.index) + (m[0] === '\u0003' ? '\u0003' : '');
       this.buffer = this.buffer.slice(m.index + m[0].length);
-      // Backspaces typed in raw mode.
-      this.waiter(line.replace(/[^\b\u007f]?[\b\u007f]/g, ''));
+      this.waiter(applyBackspaces(line));
     } else if (this.ended) {
       const rest = this.buffer;
       this.buffer = '';

@@ -15,7 +15,8 @@ import { targetLabel } from './lock';
 import { planProblems, renderAction, unitKey, type Action, type CheckAction, type Plan, type Step, type StepInstance, type Verification, type WaitAction, readableAction } from './plan';
 import { forEachBounded } from './pool';
 import type { Clock, ExecutionResult, Executors, LineSink, LogFile, Prompter, RunStorage } from './ports';
-import { Redactor } from './redaction';
+import { isRedactable, Redactor, UnredactableSecretError } from './redaction';
+import { StreamRedactor } from './redaction-stream';
 import { applyEvent, replay, type RunState, type UnitState } from './run-state';
 import { withSecrets } from './secrets';
 import { canTransition, isDone } from './step-state';
@@ -276,6 +277,7 @@ export class Runner {
     }
     const durationMs = this.host.clock.now() - started;
     sink.line('info', `${end.state} after ${formatDuration(durationMs)}${end.reason ? `: ${end.reason}` : ''}`);
+    sink.end();
     await log.close();
     this.recordStep(unit, end.state, {
       durationMs,
@@ -412,6 +414,7 @@ export class Runner {
       } finally {
         timeout.dispose();
         linked.dispose();
+        sink.end();
         await log.close();
       }
       if (this.options.signal?.aborted) return 'stop';
@@ -546,17 +549,38 @@ export class Runner {
     await this.durable();
   }
 
-  private sink(log: LogFile, step: string, instance: string): LineSink {
+  /**
+   * Where a unit's output lines go: redacted, to its log file and the observer. Output streams are redacted as
+   * streams (a secret split over lines is caught), so a line can be held until the next one; `end` releases the rest.
+   */
+  private sink(log: LogFile, step: string, instance: string): LineSink & { end(): void } {
+    const write = (stream: Parameters<LineSink['line']>[0], safe: string): void => {
+      log.append(`${this.now()} ${stream.padEnd(6)} ${safe}\n`);
+      try {
+        this.options.onLine?.(step, instance, stream, safe);
+      } catch {
+        // As for onEvent: the log file holds the line.
+      }
+    };
+    const streams = new Map<string, StreamRedactor>();
+    const end = (): void => {
+      for (const s of streams.values()) s.end();
+    };
     return {
       line: (stream, text) => {
-        const safe = this.redactor.redact(text);
-        log.append(`${this.now()} ${stream.padEnd(6)} ${safe}\n`);
-        try {
-          this.options.onLine?.(step, instance, stream, safe);
-        } catch {
-          // As for onEvent: the log file holds the line.
+        // Backout's own lines are whole texts; the program's output is in order before them.
+        if (stream === 'info') {
+          end();
+          return write(stream, this.redactor.redact(text));
         }
+        let s = streams.get(stream);
+        if (s === undefined) {
+          s = new StreamRedactor(this.redactor, (safe) => write(stream, safe));
+          streams.set(stream, s);
+        }
+        s.push(text);
       },
+      end,
     };
   }
 
@@ -604,6 +628,7 @@ async function collectSecrets(plan: Plan, prompter: Prompter, options: RunnerOpt
       ...(options.signal ? { signal: options.signal } : {}),
     });
     if (value === undefined) throw new MissingSecretError(name);
+    if (!isRedactable(value)) throw new UnredactableSecretError(`Secret "${name}"`);
     secrets.set(name, value);
   }
   return secrets;

@@ -1,18 +1,20 @@
 // Starting, resuming and reading runs: the same calls for the CLI and the extension. Preparing a plan validates the
 // parameters, gathers facts read-only and asks the procedure for its plan; starting one takes the target's lock,
 // creates the run folder and hands over to the Runner.
-import { InvalidPlanError } from './errors';
+import { InvalidParameterError, InvalidPlanError } from './errors';
+import { isRedactable, MIN_SECRET_LENGTH } from './redaction';
 import type { Actor } from './journal';
 import type { LockHolder } from './lock';
 import { targetLabel } from './lock';
 import { parseParameters, secretParameters, storableParameters } from './parameters';
+import { productionReasons, type ProductionSources } from './production';
 import { planProblems, referencedSecrets, renderAction, type CheckAction, type Plan } from './plan';
 import type { Procedure } from './procedure';
 import type { LineSink, RunRepository, TargetLocks } from './ports';
 import { makeRunId } from './run-id';
 import type { RunState } from './run-state';
 import { loadRun, Runner, type RunHost, type RunnerOptions } from './runner';
-import { withSecrets } from './secrets';
+import { SECRET_REFERENCE, SecretReferenceInFactsError, secretReferenceIn, withSecrets } from './secrets';
 
 export interface PreparedPlan {
   plan: Plan;
@@ -23,6 +25,8 @@ export interface PreparedPlan {
 export interface PrepareOptions {
   /** Marks the target as production (gates then need the target's name typed), whatever the procedure says. */
   production?: boolean;
+  /** The host's other sources of "production" (inventory, production contexts); any one of them makes it production. */
+  productionSources?: ProductionSources;
   signal?: AbortSignal;
 }
 
@@ -38,12 +42,25 @@ export async function preparePlan(
 ): Promise<PreparedPlan> {
   const params = parseParameters(procedure.id, procedure.parameters, raw);
   const secrets = secretParameters(procedure.parameters, params);
+  for (const d of procedure.parameters) {
+    const v = params[d.name];
+    if (d.secret) {
+      if (typeof v === 'string' && !isRedactable(v)) {
+        throw new InvalidParameterError(procedure.id, d.name, `is shorter than ${MIN_SECRET_LENGTH} characters, too short to be kept out of logs and reports`, `a secret of ${MIN_SECRET_LENGTH} characters or more`);
+      }
+    } else if (typeof v === 'string' && v.includes(SECRET_REFERENCE)) {
+      throw new InvalidParameterError(procedure.id, d.name, `contains "${SECRET_REFERENCE}", which only a procedure may write (a secret would be filled in)`, 'a value without secret references; give secrets as secret parameters');
+    }
+  }
   const declared = procedure.target(params);
-  const target = { ...declared, production: declared.production || options.production === true };
+  const sources: ProductionSources = { ...options.productionSources, ...(options.production === true ? { always: true } : {}) };
+  const target = { ...declared, production: productionReasons(declared, sources).length > 0 };
   const signal = options.signal ?? new AbortController().signal;
   const facts = procedure.gatherFacts
     ? await procedure.gatherFacts({ target, params, signal, read: (action) => readOnly(host, action, target, secrets, signal) })
     : undefined;
+  const inFacts = secretReferenceIn(facts);
+  if (inFacts !== undefined) throw new SecretReferenceInFactsError(procedure.id, inFacts);
   const draft = procedure.plan(params, facts, target);
   const problems = planProblems(draft.steps);
   for (const step of draft.steps) {

@@ -22,7 +22,7 @@ import { RunStore } from './runs/run-store';
 import { sshSetup } from './runs/remote-setup';
 import { RunStatusBar } from './runs/status-bar';
 import { VscodePrompter } from './runs/vscode-prompter';
-import { kubeconfigSetting, SECTION } from './settings';
+import { kubeconfigSetting, productionContextsSetting, SECTION } from './settings';
 import { registerTemplateFeatures } from './template/register';
 import { RunsProvider } from './tree/runs-provider';
 import { TargetsProvider } from './tree/targets-provider';
@@ -72,6 +72,11 @@ export function activateUi(context: vscode.ExtensionContext): BackoutApi {
     executors,
     log,
     settings: runSettings,
+    // The inventory's production flag is a fact about the DMS, not a default the run's answers may change.
+    production: () => ({
+      productionDms: new Set(inventory.load().systems.filter((d) => d.production).map((d) => d.name)),
+      productionContexts: productionContextsSetting(),
+    }),
     reveal: (runId) => panelRef.deps && RunPanel.show(panelRef.deps, runId),
   });
   runsRef.service = runs;
@@ -101,7 +106,8 @@ export function activateUi(context: vscode.ExtensionContext): BackoutApi {
       if (!dms) return {};
       // Agents as name=address: the address is what the Agents know each other by (UpgradeInfo.xml).
       const agents = dms.agents.map((a) => (a.host ? `${a.name}=${a.host}` : a.name)).join(',');
-      return { agents, production: String(dms.production) };
+      // The database VM comes from the inventory: route A restores it as the database, never an Agent by its name.
+      return { agents, production: String(dms.production), ...(dms.databaseVm ? { databaseVm: dms.databaseVm.name } : {}) };
     },
   };
 

@@ -15,3 +15,13 @@ export async function setKubeconfigSetting(value: string): Promise<void> {
 export function affectsKubeconfig(e: vscode.ConfigurationChangeEvent): boolean {
   return e.affectsConfiguration(`${SECTION}.kubeconfig`);
 }
+
+/**
+ * Kubernetes contexts that are production (names, `*` as wildcard): the union of user, workspace and folder values,
+ * so that a workspace can add a production context but never take one of the user's away.
+ */
+export function productionContextsSetting(): string[] {
+  const i = vscode.workspace.getConfiguration(SECTION).inspect<string[]>('productionContexts');
+  const all = [...(i?.globalValue ?? []), ...(i?.workspaceValue ?? []), ...(i?.workspaceFolderValue ?? [])];
+  return [...new Set(all.filter((c): c is string => typeof c === 'string' && c.trim() !== '').map((c) => c.trim()))];
+}

@@ -6,6 +6,7 @@
 import { spawn } from 'child_process';
 import { formatDuration } from '../../core/abort';
 import { KubeExecPluginError, KubeTarget } from './errors';
+import { childEnv } from '../../core/secret-env';
 
 export interface ExecConfig {
   command: string;
@@ -62,7 +63,7 @@ export class ExecCredentialSource {
   private run(): Promise<ExecCredential> {
     this.runs++;
     const apiVersion = this.exec.apiVersion ?? 'client.authentication.k8s.io/v1beta1';
-    const env: NodeJS.ProcessEnv = { ...process.env };
+    const env: NodeJS.ProcessEnv = childEnv(process.env);
     for (const e of this.exec.env ?? []) env[e.name] = e.value;
     // Backout runs plugins without a terminal: a plugin that needs one must fail, not wait for input.
     env.KUBERNETES_EXEC_INFO = JSON.stringify({ apiVersion, kind: 'ExecCredential', spec: { interactive: false } });

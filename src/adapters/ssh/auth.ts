@@ -82,7 +82,15 @@ async function loadKey(file: string, agentName: string, prompter: Prompter, sign
 /**
  * ssh2's authHandler for one hop. `tried` collects what was attempted (for the error message when all fail).
  */
-export function authHandler(agentName: string, hop: HopEndpoint, options: AuthOptions, tried: string[], signal?: AbortSignal): AuthHandlerMiddleware {
+export function authHandler(
+  agentName: string,
+  hop: HopEndpoint,
+  options: AuthOptions,
+  tried: string[],
+  signal?: AbortSignal,
+  /** Runs a step that may ask a person (passphrase, password) with the connection's handshake clock stopped. */
+  whileWaiting: <T>(task: () => Promise<T>) => Promise<T> = (task) => task(),
+): AuthHandlerMiddleware {
   const agent = options.agent === null ? undefined : (options.agent ?? defaultAgent());
   const files = hop.identityFiles.length > 0 ? hop.identityFiles : (options.defaultIdentityFiles ?? defaultIdentityFiles());
   type Step = () => Promise<AnyAuthMethod | undefined>;
@@ -128,7 +136,7 @@ export function authHandler(agentName: string, hop: HopEndpoint, options: AuthOp
       while (index < steps.length) {
         const step = steps[index++] as { method: string; run: Step };
         if (methodsLeft !== null && methodsLeft !== undefined && !(methodsLeft as string[]).includes(step.method)) continue;
-        const auth = await step.run();
+        const auth = await whileWaiting(step.run);
         if (auth !== undefined) return next(auth);
       }
       next(stop);

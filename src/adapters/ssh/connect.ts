@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import { AuthOptions, authHandler } from './auth';
 import { AgentEndpoint, describeEndpoint, HopEndpoint, knownHostsName } from './endpoint';
 import { AuthenticationFailedError, ConnectFailedError, ConnectionThrottledError, SshError } from './errors';
+import { HandshakeTimer } from './handshake-timer';
 import { HostKeyVerifier } from './host-key';
 
 export interface ConnectOptions extends AuthOptions {
@@ -14,7 +15,7 @@ export interface ConnectOptions extends AuthOptions {
   /** Keepalive probe interval; the connection counts as lost after `keepaliveCountMax` unanswered probes. */
   keepaliveIntervalMs?: number;
   keepaliveCountMax?: number;
-  /** Time allowed from TCP connect to authenticated. */
+  /** Time allowed from TCP connect to authenticated, not counting time spent waiting for a person's answer. Default 20 s. */
   readyTimeoutMs?: number;
 }
 
@@ -38,9 +39,13 @@ function connectOne(agent: string, hop: HopEndpoint, options: ConnectOptions, so
     let handshaken = false;
     let settled = false;
     const tried: string[] = [];
+    const timer = new HandshakeTimer(options.readyTimeoutMs ?? 20_000, () =>
+      fail(new ConnectFailedError(label, `no authenticated session within ${Math.round((options.readyTimeoutMs ?? 20_000) / 1000)} s of connecting (time spent answering prompts not counted)`)),
+    );
     const fail = (err: unknown): void => {
       if (settled) return;
       settled = true;
+      timer.stop();
       signal?.removeEventListener('abort', onAbort);
       client.end();
       reject(err);
@@ -54,11 +59,12 @@ function connectOne(agent: string, hop: HopEndpoint, options: ConnectOptions, so
       host: hop.host,
       port: hop.port,
       username: hop.user,
-      readyTimeout: options.readyTimeoutMs ?? 20_000,
+      // ssh2's timer would run on while a prompt is open: HandshakeTimer above stops while a person answers.
+      readyTimeout: 0,
       keepaliveInterval: options.keepaliveIntervalMs ?? 15_000,
       keepaliveCountMax: options.keepaliveCountMax ?? 3,
       hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => {
-        options.hostKeys.verify(label, name, key, signal).then(
+        timer.whileWaiting(() => options.hostKeys.verify(label, name, key, signal)).then(
           () => verify(true),
           (err: unknown) => {
             hostKeyError = err;
@@ -66,7 +72,7 @@ function connectOne(agent: string, hop: HopEndpoint, options: ConnectOptions, so
           },
         );
       },
-      authHandler: authHandler(agent, hop, options, tried, signal),
+      authHandler: authHandler(agent, hop, options, tried, signal, (task) => timer.whileWaiting(task)),
       ...(preferred.length > 0 ? { algorithms: { serverHostKey: { prepend: preferred as ServerHostKeyAlgorithm[], append: [], remove: [] } } } : {}),
       ...(sock === undefined ? {} : { sock: sock as unknown as NonNullable<ConnectConfig['sock']> }),
     };
@@ -76,6 +82,7 @@ function connectOne(agent: string, hop: HopEndpoint, options: ConnectOptions, so
     client.on('ready', () => {
       if (settled) return;
       settled = true;
+      timer.stop();
       signal?.removeEventListener('abort', onAbort);
       resolve(client);
     });
@@ -91,6 +98,7 @@ function connectOne(agent: string, hop: HopEndpoint, options: ConnectOptions, so
       fail(new ConnectFailedError(label, 'the server closed the connection during authentication'));
     });
     client.connect(config);
+    timer.start();
     // The socket exists once connect() has been called.
     client.setNoDelay(true);
   });

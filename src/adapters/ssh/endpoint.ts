@@ -1,4 +1,5 @@
 // Where and as whom to connect: what an inventory entry or an SSH config alias resolves to.
+import { isIP } from 'node:net';
 
 export interface HopEndpoint {
   host: string;
@@ -17,9 +18,13 @@ export interface AgentEndpoint extends HopEndpoint {
   jumps: readonly HopEndpoint[];
 }
 
-/** `[host]:port` as known_hosts writes it (plain `host` for port 22). */
+/**
+ * `[host]:port` as known_hosts writes it (plain `host` for port 22). A name is lowercased first, as OpenSSH does
+ * before hashing or matching it (`HostName LOCALHOST` is checked as `localhost`); an IP address is kept as written.
+ */
 export function knownHostsName(host: string, port: number): string {
-  return port === 22 ? host : `[${host}]:${port}`;
+  const h = isIP(host) === 0 ? host.toLowerCase() : host;
+  return port === 22 ? h : `[${h}]:${port}`;
 }
 
 /** "dma-02 (10.0.0.12:22)" */

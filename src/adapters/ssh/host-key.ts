@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Prompter } from '../../core/ports';
 import { HostKeyChangedError, HostKeyRevokedError, HostKeyUnknownError, SshError } from './errors';
-import { appendEntry, checkHostKey, fingerprint, formatEntry, KnownHostEntry, keyTypeOf, knownKeyTypes, readKnownHostsFile } from './known-hosts';
+import { appendEntry, checkHostKey, fingerprint, formatEntry, hostMatches, KnownHostEntry, keyTypeOf, knownKeyTypes, readKnownHostsFile } from './known-hosts';
 
 export interface HostKeyOptions {
   /** known_hosts files read but never written (default: the user's ~/.ssh/known_hosts). */
@@ -83,12 +83,20 @@ export class HostKeyVerifier {
         break;
     }
     if ((this.acceptedOnce.get(name) ?? []).some((k) => k.equals(key))) return;
+    const authorities = this.entries().filter((e) => e.marker === 'cert-authority' && hostMatches(e.hosts, name));
+    // Backout does not do host certificates: a CA line must not look as if it had vouched for (or against) this key.
+    const caNote =
+      authorities.length === 0
+        ? ''
+        : ` Note: ${authorities.map((e) => `${e.file}:${e.line}`).join(', ')} ${authorities.length === 1 ? 'is a @cert-authority line' : 'are @cert-authority lines'} for this host; ` +
+          'Backout does not accept host certificates, so it did not use them to check this key.';
     const decision: Decision =
       (await this.options.prompter.pick<Decision>({
         title: `Unknown host key for Agent ${agent}`,
         detail:
           `The server presents a ${keyTypeOf(key)} key with fingerprint ${fp}. It is not in your known_hosts files. ` +
-          'Compare it with the fingerprint of the server\'s host key before trusting it.',
+          'Compare it with the fingerprint of the server\'s host key before trusting it.' +
+          caNote,
         options: [
           { value: 'remember', label: 'Trust and remember', description: `adds it to ${this.backoutFile}` },
           { value: 'once', label: 'Trust this time only' },

@@ -1,5 +1,6 @@
 // OpenSSH known_hosts files: plain and hashed (|1|salt|hash) host fields, [host]:port names, patterns with * ? and
-// negation, @revoked keys. @cert-authority lines are read and ignored (Backout does not accept host certificates).
+// negation, @revoked keys. @cert-authority lines are read but never vouch for a key: Backout does not accept host
+// certificates, and says so when it asks about an unknown key of a host such a line names (host-key.ts).
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -1,5 +1,6 @@
 // Loads the inventory: the user's ~/.backout/inventory.json and each workspace folder's .backout/inventory.json.
-// A DMS defined in a workspace replaces one of the same name from the user file (the workspace is the more specific).
+// A workspace cannot replace a DMS of the user file: a DMS of the same name in a workspace is ignored and reported
+// (a cloned repository's .backout/inventory.json must not turn the user's production DMS into a non-production one).
 // JSON syntax errors and schema problems come back with the file, the entry and the fix; a missing file is empty.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -52,7 +53,7 @@ export function readInventoryFile(file: string): { inventory?: InventoryFile; pr
 export interface LoadedInventory {
   systems: LoadedDms[];
   problems: InventoryProblem[];
-  /** DMSs from the user file hidden by a workspace DMS of the same name. */
+  /** Workspace DMSs ignored because the user file defines a DMS of the same name (the user's entry is used). */
   shadowed: Array<{ name: string; userFile: string; workspaceFile: string }>;
 }
 
@@ -82,6 +83,7 @@ export function loadInventory(options: LoadOptions = {}): LoadedInventory {
           continue;
         }
         result.shadowed.push({ name: dms.name, userFile: previous.source.file, workspaceFile: file });
+        continue;
       }
       byName.set(dms.name, { ...dms, source: { file, scope: 'workspace' } });
     }

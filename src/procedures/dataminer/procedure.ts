@@ -8,7 +8,7 @@ import type { FactsContext, Procedure } from '../../core/procedure';
 import { parseAgents, agentsProblem, type AgentRef } from './agents';
 import { DowngradeInputError } from './errors';
 import { gatherDmsFacts, gatherModuleFacts, gatherPackagePresence, type DmsFacts } from './facts';
-import { HYPERVISOR_KINDS, HYPERVISOR_OPERATIONS, PRESETS, renderHypervisorAction, templateProblem, type HypervisorKind, type HypervisorOperation, type HypervisorPlace } from './hypervisor-presets';
+import { HYPERVISOR_KINDS, HYPERVISOR_OPERATIONS, PRESETS, renderHypervisorAction, templateProblem, type HypervisorKind, type HypervisorOperation, type HypervisorPlace, type HypervisorShell } from './hypervisor-presets';
 import { planPackageRoute, routeDecisions, type Choice, type UpgradeScope } from './package-route';
 import { PackageProblemError } from './errors';
 import { parsePackages, packagesProblem, type PackageInspection, type PackageTool } from './packages';
@@ -46,7 +46,13 @@ export const PARAMETERS: readonly ParameterDefinition[] = [
   { name: 'upgradeTimeoutMinutes', type: 'number', default: 120, min: 5, max: 24 * 60, integer: true, description: 'Route B: how long one package may take to complete on the cluster.' },
   { name: 'hypervisor', type: 'enum', values: ['none', ...HYPERVISOR_KINDS], default: 'none', description: 'Route A: automate the restore with a hypervisor preset (none: a guided manual checklist).' },
   { name: 'hypervisorHost', type: 'string', default: '', description: 'Route A: SSH name of the hypervisor host the commands run on; empty runs them on this machine.' },
-  { name: 'hypervisorShell', type: 'enum', values: ['cmd', 'powershell'], default: 'cmd', description: 'Route A, Hyper-V over SSH: the DefaultShell of the hypervisor host\'s OpenSSH.' },
+  {
+    name: 'hypervisorShell',
+    type: 'enum',
+    values: ['auto', 'posix', 'cmd', 'powershell'],
+    default: 'auto',
+    description: 'Route A over SSH: the shell of the hypervisor host\'s SSH server (cmd or powershell: the DefaultShell of Windows OpenSSH). auto: cmd for Hyper-V, posix for the others.',
+  },
   { name: 'vms', type: 'string', default: '', description: 'Route A: VM name per Agent as agent=vm separated by commas (default: the Agent\'s name).' },
   { name: 'upgradeTime', type: 'string', required: false, description: 'Route A: when the upgrade started (ISO 8601); default: when the current version was installed (VersionHistory.txt).' },
   { name: 'snapshotName', type: 'string', required: false, description: 'Route A: the snapshot restored (evidence; with a preset it replaces the automatic choice).' },
@@ -87,7 +93,10 @@ function templatesOf(params: ParamValues, kind: HypervisorKind): Record<Hypervis
 
 function placeOf(params: ParamValues): HypervisorPlace {
   const host = text(params, 'hypervisorHost');
-  return host === undefined ? { where: 'local' } : { where: 'ssh', host, shell: params.hypervisorShell === 'powershell' ? 'powershell' : 'cmd' };
+  if (host === undefined) return { where: 'local' };
+  const given = params.hypervisorShell;
+  const shell: HypervisorShell = given === 'posix' || given === 'cmd' || given === 'powershell' ? given : params.hypervisor === 'hyperv' ? 'cmd' : 'posix';
+  return { where: 'ssh', host, shell };
 }
 
 function versionParam(params: ParamValues, name: string): DmVersion | undefined {

@@ -42,8 +42,10 @@ const MIN = 60_000;
 const OFFLINE_AGENT: AgentRef = { name: 'each-agent', address: 'each-agent' };
 
 interface Machine {
-  /** Step instance name: the Agent's name, or db:<vm> for the database VM. */
+  /** Step instance name: the Agent's name, or db-<vm> for the database VM. */
   instance: string;
+  /** What the VM holds, from the inventory and parameters: never guessed from a name (an Agent may be called db-01). */
+  role: 'agent' | 'database';
   vm: string;
   upgradeTime?: string;
   snapshot?: Snapshot;
@@ -146,16 +148,22 @@ export function planSnapshotRoute(input: SnapshotRouteInput): PlanDraft {
     throw new DowngradeInputError(`upgradeTime "${input.upgradeTime}" is not a time; write it as 2024-05-02T10:00:00Z.`);
   }
   const machines: Machine[] = offline
-    ? [{ instance: OFFLINE_AGENT.name, vm: input.vms[OFFLINE_AGENT.name] ?? '{vm}', ...(input.upgradeTime ? { upgradeTime: isoOf(input.upgradeTime) as string } : {}) }]
+    ? [{ instance: OFFLINE_AGENT.name, role: 'agent', vm: input.vms[OFFLINE_AGENT.name] ?? '{vm}', ...(input.upgradeTime ? { upgradeTime: isoOf(input.upgradeTime) as string } : {}) }]
     : agents.map((f) => {
         const t = upgradeTimeOf(f.history);
-        return { instance: f.agent.name, vm: input.vms[f.agent.name] ?? f.agent.name, ...(t ? { upgradeTime: t } : {}) };
+        return { instance: f.agent.name, role: 'agent' as const, vm: input.vms[f.agent.name] ?? f.agent.name, ...(t ? { upgradeTime: t } : {}) };
       });
   if (input.upgradeTime === undefined && !offline) {
     warnings.push('The upgrade time is taken from each Agent\'s VersionHistory.txt (the Agent\'s clock, read as UTC); give upgradeTime if the hypervisor\'s clock differs.');
   }
   const earliest = machines.map((m) => m.upgradeTime).filter((t): t is string => t !== undefined).sort()[0];
-  if (input.databaseVm !== undefined) machines.push({ instance: `db-${input.databaseVm}`.replace(/[^A-Za-z0-9._-]/g, '-'), vm: input.databaseVm, ...(earliest ? { upgradeTime: earliest } : {}) });
+  if (input.databaseVm !== undefined) {
+    const instance = `db-${input.databaseVm}`.replace(/[^A-Za-z0-9._-]/g, '-');
+    if (machines.some((m) => m.instance === instance)) {
+      throw new DowngradeInputError(`The database VM's step instance "${instance}" has the name of an Agent; rename the Agent in the inventory or give the database VM another name.`);
+    }
+    machines.push({ instance, role: 'database', vm: input.databaseVm, ...(earliest ? { upgradeTime: earliest } : {}) });
+  }
 
   const automated = input.hypervisor !== 'none' && !offline;
   if (automated) for (const m of machines) m.snapshot = chooseSnapshot(input, m);
@@ -197,8 +205,8 @@ export function planSnapshotRoute(input: SnapshotRouteInput): PlanDraft {
       ],
     },
   ];
-  const agentMachines = machines.filter((m) => !m.instance.startsWith('db-'));
-  const dbMachines = machines.filter((m) => m.instance.startsWith('db-'));
+  const agentMachines = machines.filter((m) => m.role === 'agent');
+  const dbMachines = machines.filter((m) => m.role === 'database');
   if (automated) {
     steps.push(hvStep(input, 'list-snapshots', 'List the VM snapshots (evidence for the run record)', 'list', machines, { destructive: false, idempotent: true }));
     steps.push(hvStep(input, 'power-off-vms', 'Power off the VMs', 'stop', machines, { destructive: true, idempotent: false }, 'off'));

@@ -18,6 +18,22 @@ export const NODE_IMAGE_REPOSITORY = 'storageos/node';
 export const TARGET_VERSION = '2.6.0';
 export const TARGET_NODE_IMAGE = `${NODE_IMAGE_REPOSITORY}:v${TARGET_VERSION}`;
 
+/** What a Helm release name may be, as the helmRelease parameter accepts it (lowercase letters, digits and -). */
+export const HELM_RELEASE_PATTERN = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+/** Helm refuses longer release names (helm.sh/docs: release names are limited to 53 characters). */
+export const HELM_RELEASE_MAX = 53;
+
+/**
+ * Why a Helm release name cannot go into argv, or undefined. The name read from the cluster (an annotation anyone
+ * with write access to the Deployment can set) is checked like the parameter: `--post-renderer=x` is not a release.
+ */
+export function helmReleaseProblem(name: string): string | undefined {
+  if (name.length > HELM_RELEASE_MAX || !new RegExp(`^${HELM_RELEASE_PATTERN}$`).test(name)) {
+    return `"${name}" is not a Helm release name (lowercase letters, digits and -, at most ${HELM_RELEASE_MAX} characters)`;
+  }
+  return undefined;
+}
+
 /** Helm chart releases whose appVersion is v2.6.0. */
 export const HELM_CHART = 'ondat/ondat-operator';
 export const HELM_CHART_VERSIONS_FOR_2_6_0: readonly string[] = ['0.5.4', '0.5.5'];

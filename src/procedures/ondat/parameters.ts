@@ -2,7 +2,7 @@
 // the downgrade template with its per-run overrides.
 import type { ParameterDefinition } from '../../core/parameters';
 import type { ParamValues } from '../../core/plan';
-import { HELM_CHART_DEFAULT_VERSION, HELM_CHART_VERSIONS_FOR_2_6_0, TARGET_VERSION } from './names';
+import { HELM_CHART_DEFAULT_VERSION, HELM_CHART_VERSIONS_FOR_2_6_0, HELM_RELEASE_PATTERN, helmReleaseProblem, TARGET_VERSION } from './names';
 import type { TemplateOverrides } from './downgrade-template';
 import { MAX_TIMEOUT_SECONDS, MIN_TIMEOUT_SECONDS } from './template-parameters';
 
@@ -34,7 +34,7 @@ export const ONDAT_PARAMETERS: readonly ParameterDefinition[] = [
         ? undefined
         : `is "${v}"; use an exact chart version that installs v${TARGET_VERSION}: ${HELM_CHART_VERSIONS_FOR_2_6_0.join(' or ')} (ranges and "latest" are refused)`,
   },
-  { name: 'helmRelease', type: 'string', required: false, description: 'Helm release name (default: the release found on the operator, else "ondat").', pattern: '[a-z0-9]([-a-z0-9]*[a-z0-9])?', patternDescription: 'a Helm release name: lowercase letters, digits and -' },
+  { name: 'helmRelease', type: 'string', required: false, description: 'Helm release name (default: the release found on the operator, else "ondat").', pattern: HELM_RELEASE_PATTERN, patternDescription: 'a Helm release name: lowercase letters, digits and -', validate: helmReleaseProblem },
   { name: 'helmNamespace', type: 'string', required: false, description: 'Namespace of the Helm release (default: the operator\'s namespace found, else "storageos").', pattern: '[a-z0-9]([-a-z0-9]*[a-z0-9])?', patternDescription: 'a namespace name' },
   { name: 'etcdEndpoints', type: 'string', required: false, description: 'etcd endpoints for the 2.6.0 install (default: spec.kvBackend.address of the current StorageOSCluster, so the same etcd is used).' },
   { name: 'adminUsername', type: 'string', default: 'storageos', description: 'Ondat admin user for the 2.6.0 install.' },

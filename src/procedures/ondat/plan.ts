@@ -22,7 +22,7 @@ import {
   volumeUsersAction,
   type ObjectFingerprint,
 } from './kube-operations';
-import { NODE_POD_LABELS, ONDAT_PROVISIONER, PROCEDURE_ID, STORAGEOS_CLUSTER, TARGET_NODE_IMAGE } from './names';
+import { helmReleaseProblem, NODE_POD_LABELS, ONDAT_PROVISIONER, PROCEDURE_ID, STORAGEOS_CLUSTER, TARGET_NODE_IMAGE } from './names';
 import { daemonSetPlacement } from './nodes';
 import type { OndatParams } from './parameters';
 import { SOURCES } from './sources';
@@ -534,6 +534,10 @@ export function buildPlan(params: OndatParams, discovery: DiscoveryResult | unde
   );
 
   const helmRelease = params.helmRelease ?? facts?.operators.find((o) => o.helmRelease)?.helmRelease ?? 'ondat';
+  const releaseProblem = params.installMethod === 'helm' ? helmReleaseProblem(helmRelease) : undefined;
+  if (releaseProblem !== undefined) {
+    throw new OndatRefusedError(params.context, [`the Helm release of the operator read from the cluster, ${releaseProblem}; check the operator's meta.helm.sh/release-name annotation, or give --param helmRelease=<name>`]);
+  }
   const helmNamespace = params.helmNamespace ?? facts?.operators.find((o) => o.scheme === 'helm')?.namespace ?? 'storageos';
   const etcdEndpoints = params.etcdEndpoints ?? facts?.etcd.endpoints ?? (facts ? undefined : UNKNOWN);
 

@@ -9,6 +9,7 @@ import { targetKey } from '../../core/lock';
 import type { TargetRef } from '../../core/plan';
 import type { Executors } from '../../core/ports';
 import type { Procedure } from '../../core/procedure';
+import type { ProductionSources } from '../../core/production';
 import type { RunState } from '../../core/run-state';
 import { preparePlan, resumeRun, startRun, type PreparedPlan, type RunEnvironment } from '../../core/runs';
 import type { GateBroker } from './gates';
@@ -35,6 +36,8 @@ export interface RunServiceDeps {
   executors(): Executors;
   log: vscode.LogOutputChannel;
   settings(): { concurrency: number; stopOnFirstFailure: boolean };
+  /** What makes a target production besides the procedure's parameter (inventory, backout.productionContexts). */
+  production?(): ProductionSources;
   reveal(runId: string): void;
 }
 
@@ -80,7 +83,8 @@ export class RunService implements vscode.Disposable {
 
   /** Validates parameters, gathers facts read-only and builds the plan; executes nothing. */
   prepare(procedure: Procedure, params: Record<string, string>, signal?: AbortSignal): Promise<PreparedPlan> {
-    return preparePlan(procedure, params, { executors: this.deps.executors() }, signal ? { signal } : {});
+    const productionSources = this.deps.production?.();
+    return preparePlan(procedure, params, { executors: this.deps.executors() }, { ...(signal ? { signal } : {}), ...(productionSources ? { productionSources } : {}) });
   }
 
   private environment(runIdRef: { id?: string }): RunEnvironment {

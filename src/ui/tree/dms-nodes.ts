@@ -23,8 +23,8 @@ export function dmsGroup(inventory: LoadedInventory, ignoredForTrust: boolean): 
       kind: 'problem',
       severity: 'warning',
       label: `DMS "${s.name}" defined twice`,
-      summary: 'the workspace entry is used',
-      message: `DMS "${s.name}" of ${s.userFile} is replaced by the one in ${s.workspaceFile}.`,
+      summary: 'the workspace entry is ignored',
+      message: `DMS "${s.name}" of ${s.workspaceFile} is ignored: ${s.userFile} defines a DMS of that name, and a workspace cannot replace it. Rename one of them.`,
       file: s.workspaceFile,
       fileKind: 'inventory',
     });

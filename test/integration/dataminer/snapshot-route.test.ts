@@ -49,13 +49,13 @@ describe('DataMiner downgrade by VM snapshot restore, end to end (Agent lab, vir
       assert.strictEqual(r.code, 0, r.stdout + r.stderr);
 
       const reverts = virsh.calls().filter((c) => c.argv[0] === 'snapshot-revert');
-      assert.deepStrictEqual(reverts.map((c) => c.argv.slice(1)).sort(), dms.lab.agents.map((a) => [`vm-${a.name}`, 'pre-upgrade']).sort());
+      assert.deepStrictEqual(reverts.map((c) => c.argv.slice(1)).sort(), dms.lab.agents.map((a) => ['--', `vm-${a.name}`, 'pre-upgrade']).sort());
       for (const a of dms.lab.agents) {
         assert.match(dms.lab.state(a.name).build, /^10\.3\.5\.0-/);
         assert.doesNotMatch(dms.lab.readFile(a.name, HISTORY) ?? '', /10\.3\.9/);
         assert.strictEqual(virsh.state().domains[`vm-${a.name}`]?.state, 'running');
       }
-      const order = virsh.calls().map((c) => c.argv.slice(0, 2).join(' '));
+      const order = virsh.calls().map((c) => c.argv.filter((a) => a !== '--').slice(0, 2).join(' '));
       assert.deepStrictEqual(order.filter((c) => c.startsWith('start')), ['start vm-dma-03']);
       const last = (p: string): number => Math.max(...order.map((c, i) => (c.startsWith(p) ? i : -1)));
       const first = (p: string): number => order.findIndex((c) => c.startsWith(p));

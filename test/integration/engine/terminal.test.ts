@@ -47,6 +47,15 @@ describe('the CLI at a terminal', function () {
     return fs.readFileSync(path.join(runs, id, 'journal.jsonl'), 'utf8');
   };
 
+  it('does not take a "y" typed before the question was shown as the answer', async () => {
+    const s = inTerminal(['run', 'test-sequence', '--procedures', testProcedures, '-p', `dir=${work}`], env);
+    s.type('y');
+    await until(() => s.output().includes('Proceed? [y/N]'), 'the question');
+    s.type('\n');
+    assert.notEqual(await s.done, 0, s.output());
+    assert.equal(effects().includes('destroy'), false, 'the type-ahead did not confirm the destructive step');
+  });
+
   it('asks before a destructive step, naming the target, and goes on when the operator types y', async () => {
     const s = inTerminal(['run', 'test-sequence', '--procedures', testProcedures, '-p', `dir=${work}`], env);
     await until(() => s.output().includes('Proceed? [y/N]'), 'the question');

@@ -52,6 +52,25 @@ describe('authentication against a real sshd', () => {
     assert.match(prompter.asked[0]?.detail ?? '', /dma-05/);
   });
 
+  it('waits for a passphrase answered after the handshake timeout would have fired', async () => {
+    const lab = await sharedLab();
+    const dir = tempDir('auth');
+    const key = path.join(dir, 'slow_key');
+    lab.authorize(keygen(key, 'slow answer'));
+    const prompter = new ScriptedPrompter();
+    const slow = Object.assign(Object.create(prompter) as ScriptedPrompter, {
+      askSecret: async (q: Parameters<ScriptedPrompter['askSecret']>[0]) => {
+        await new Promise((r) => setTimeout(r, 1200));
+        return prompter.askSecret.call(prompter, q);
+      },
+    });
+    prompter.secrets = ['slow answer'];
+    const pool = labPool(lab, dir, slow, { readyTimeoutMs: 400 });
+    const r = await pool.exec(endpointOf(lab, lab.agent('dma-05'), { identityFiles: [key] }), detectShell().line);
+    assert.equal(r.exitCode, 0);
+    assert.equal(prompter.asked.filter((q) => q.kind === 'secret').length, 1);
+  });
+
   it('uses the password from the secret store when no key works', async () => {
     const lab = await sharedLab();
     const dir = tempDir('auth');

@@ -4,7 +4,9 @@ import * as path from 'node:path';
 import { HostKeyChangedError, HostKeyRevokedError, HostKeyUnknownError } from '../../../src/adapters/ssh/errors';
 import { HostKeyVerifier } from '../../../src/adapters/ssh/host-key';
 import { formatEntry } from '../../../src/adapters/ssh/known-hosts';
+import type { PickRequest } from '../../../src/core/ports';
 import { SshPool } from '../../../src/adapters/ssh/pool';
+import { resolveHost } from '../../../src/adapters/ssh/ssh-config';
 import { detectShell } from '../../../src/procedures/dataminer/windows-commands';
 import { registerTeardown } from '../teardown';
 import { endpointOf, ScriptedPrompter } from './helpers';
@@ -55,6 +57,47 @@ describe('host key verification against a real sshd', () => {
     assert.equal(fs.existsSync(backout), false);
   });
 
+  it('waits for a host key answer given after the handshake timeout would have fired', async () => {
+    const lab = await sharedLab();
+    const dir = tempDir('hk');
+    const prompter = new ScriptedPrompter();
+    const slow = Object.assign(Object.create(prompter) as ScriptedPrompter, {
+      pick: async <T extends string>(q: PickRequest<T>) => {
+        await new Promise((r) => setTimeout(r, 1200));
+        return prompter.pick.call(prompter, q) as Promise<T | undefined>;
+      },
+    });
+    prompter.picks = ['once'];
+    const pool = new SshPool({
+      hostKeys: new HostKeyVerifier({ userKnownHostsFiles: [], backoutKnownHostsFile: path.join(dir, 'b'), prompter: slow }),
+      prompter: slow,
+      agent: null,
+      defaultIdentityFiles: [],
+      promptForPassword: false,
+      readyTimeoutMs: 400,
+    });
+    registerTeardown(() => pool.close());
+    const r = await pool.exec(endpointOf(lab, lab.agent('dma-03')), detectShell().line);
+    assert.equal(r.exitCode, 0);
+    assert.equal(prompter.asked.length, 1);
+  });
+
+  it('still times out a handshake that stalls without any prompt open', async () => {
+    const net = await import('node:net');
+    // A server that accepts the TCP connection and never says a word (no SSH banner).
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    registerTeardown(() => new Promise<void>((r) => silent.close(() => r())));
+    const port = (silent.address() as { port: number }).port;
+    const lab = await sharedLab();
+    const prompter = new ScriptedPrompter();
+    const pool = new SshPool({ hostKeys: new HostKeyVerifier({ userKnownHostsFiles: [], backoutKnownHostsFile: path.join(tempDir('hk'), 'b'), prompter }), prompter, agent: null, defaultIdentityFiles: [], promptForPassword: false, readyTimeoutMs: 300 });
+    registerTeardown(() => pool.close());
+    const started = Date.now();
+    await assert.rejects(pool.exec(endpointOf(lab, lab.agent('dma-03'), { port }), detectShell().line), /no authenticated session within/);
+    assert.ok(Date.now() - started < 5000, 'the timeout applies when nobody is being asked');
+  });
+
   it('refuses an unknown key the user rejects, before authenticating', async () => {
     const lab = await sharedLab();
     const before = lab.calls('dma-03').length;
@@ -83,6 +126,26 @@ describe('host key verification against a real sshd', () => {
     assert.match(err.message, new RegExp(known.replace(/[.]/g, '\\.')));
     assert.equal(prompter.asked.length, 0);
   });
+
+  for (const hashed of [true, false]) {
+    it(`keeps a changed key "changed" when an alias says HostName LOCALHOST (${hashed ? 'hashed' : 'plain'} entry for localhost)`, async () => {
+      const lab = await sharedLab();
+      const agent = lab.agent('dma-06');
+      const home = tempDir('hk');
+      fs.mkdirSync(path.join(home, '.ssh'), { recursive: true });
+      fs.writeFileSync(path.join(home, '.ssh', 'config'), ['Host upper-alias', '  HostName LOCALHOST', `  Port ${agent.port}`, `  User ${agent.user}`, `  IdentityFile ${lab.clientKeyPath}`, ''].join('\n'));
+      // OpenSSH lowercases the name before hashing it, so its known_hosts holds `[localhost]:port` — here with another key.
+      const known = path.join(home, '.ssh', 'known_hosts');
+      fs.writeFileSync(known, `${formatEntry(`[localhost]:${agent.port}`, keyBlob(lab.agent('dma-05').hostKeyPublic), hashed)}\n`);
+      const prompter = new ScriptedPrompter();
+      prompter.picks = ['once'];
+      const err = await poolWith([known], path.join(home, 'b'), prompter)
+        .exec(resolveHost('upper-alias', { homeDir: home }), detectShell().line)
+        .then(() => undefined, (e: unknown) => e);
+      assert.ok(err instanceof HostKeyChangedError, `expected a changed key, got ${String(err)}`);
+      assert.equal(prompter.asked.length, 0, 'a changed key is never offered for trust');
+    });
+  }
 
   it('stops on a key marked @revoked even when another line trusts it', async () => {
     const lab = await sharedLab();

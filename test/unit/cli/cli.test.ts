@@ -236,6 +236,36 @@ describe('backout CLI', function () {
     });
   });
 
+  describe('production', () => {
+    const planTarget = (r: CliResult): { kind: string; name: string; production: boolean } => {
+      assert.equal(r.code, 0, `exit ${r.code}\nstderr: ${r.stderr}`);
+      return (JSON.parse(r.stdout) as { target: { kind: string; name: string; production: boolean } }).target;
+    };
+    const inventoryHome = (production: boolean): string => {
+      const home = temp();
+      fs.mkdirSync(path.join(home, '.backout'));
+      const inventory = { version: 1, systems: [{ name: 'prod-eu', production, agents: [{ name: 'dma-01', host: '10.0.0.11', user: 'Administrator' }] }] };
+      fs.writeFileSync(path.join(home, '.backout', 'inventory.json'), JSON.stringify(inventory));
+      return home;
+    };
+    const dmsPlan = ['plan', 'dataminer.downgrade', '--json', '-p', 'dms=prod-eu', '-p', 'route=snapshot', '-p', 'from=10.3.9'];
+
+    it('reads the inventory: a DMS marked production there is production without --production', () => {
+      assert.equal(planTarget(backout(dmsPlan, { ...env, HOME: inventoryHome(true) })).production, true);
+      assert.equal(planTarget(backout(dmsPlan, { ...env, HOME: inventoryHome(false) })).production, false);
+    });
+
+    it('never lets the production parameter lower what the inventory says', () => {
+      assert.equal(planTarget(backout([...dmsPlan, '-p', 'production=false'], { ...env, HOME: inventoryHome(true) })).production, true);
+    });
+
+    it('makes a Kubernetes context production when BACKOUT_PRODUCTION_CONTEXTS names it', () => {
+      const plan = ['plan', 'ondat.downgrade-2.7-to-2.6', '--json', '-p', 'context=prod-1'];
+      assert.equal(planTarget(backout(plan, { ...env, HOME: work, BACKOUT_PRODUCTION_CONTEXTS: 'staging, prod-*' })).production, true);
+      assert.equal(planTarget(backout(plan, { ...env, HOME: work, BACKOUT_PRODUCTION_CONTEXTS: 'staging' })).production, false);
+    });
+  });
+
   describe('secrets', () => {
     const canary = 'CANARY-4f9e1d2c-do-not-leak';
 
@@ -244,6 +274,7 @@ describe('backout CLI', function () {
       assert.equal(r.code, 1, r.stderr);
       assert.match(r.stdout, /token is \*\*\*/);
       assert.match(r.stdout, /stderr token \*\*\*/);
+      assert.match(r.stdout, /inherited nothing/, 'the step does not inherit BACKOUT_SECRET_TOKEN');
       assert.equal(r.stdout.includes(canary) || r.stderr.includes(canary), false);
       const [id] = runIds();
       const dir = path.join(runs, id as string);
@@ -257,9 +288,18 @@ describe('backout CLI', function () {
     });
 
     it('shows the placeholder, not the value, in plan --json', () => {
-      const r = ok(backout(withProcs('plan', 'test-secret', '-p', `token=${canary}`, '--json'), env));
+      const r = ok(backout(withProcs('plan', 'test-secret', '--json'), { ...env, BACKOUT_SECRET_TOKEN: canary }));
       assert.equal(r.stdout.includes(canary), false);
       assert.match(r.stdout, /TOKEN='\$\{secret:token\}'/);
+    });
+
+    it('refuses a secret given with --param, pointing at BACKOUT_SECRET_<NAME> and the prompt', () => {
+      const r = backout(withProcs('run', 'test-secret', '-p', `token=${canary}`, '--yes'), env);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /"token" is a secret: never pass it with --param/);
+      assert.match(r.stderr, /BACKOUT_SECRET_TOKEN/);
+      assert.equal(r.stderr.includes(canary) || r.stdout.includes(canary), false);
+      assert.deepEqual(runIds(), [], 'nothing ran');
     });
   });
 });

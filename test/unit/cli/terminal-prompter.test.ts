@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { TerminalPrompter } from '../../../src/cli/terminal-prompter';
+import { applyBackspaces, TerminalPrompter } from '../../../src/cli/terminal-prompter';
 import { ConfirmationRequiredError } from '../../../src/core/errors';
 
 function terminal(answers: string): { input: PassThrough; output: PassThrough; written: () => string } {
@@ -88,6 +88,52 @@ describe('terminal prompter', () => {
     input.write('s3cret\r');
     assert.equal(await answer, 's3cret');
     assert.deepEqual(events, ['raw on', 'shown "Admin password\\nfor prod\\nValue (not shown): "', 'raw off', 'shown "\\n"']);
+  });
+
+  /** A terminal stand-in: isTTY, raw mode recorded, and what is shown. */
+  function tty(): { input: PassThrough & { isTTY: true; isRaw: boolean; setRawMode(raw: boolean): void }; output: PassThrough; shown: () => string } {
+    const input = Object.assign(new PassThrough(), {
+      isTTY: true as const,
+      isRaw: false,
+      setRawMode(raw: boolean) {
+        input.isRaw = raw;
+      },
+    });
+    const output = new PassThrough();
+    let text = '';
+    output.on('data', (c: Buffer) => (text += c.toString()));
+    return { input, output, shown: () => text };
+  }
+
+  const shownSoon = async (t: { shown(): string }, what: string): Promise<void> => {
+    for (let i = 0; i < 200 && !t.shown().includes(what); i++) await new Promise((r) => setTimeout(r, 5));
+    assert.ok(t.shown().includes(what), `"${what}" was not shown`);
+  };
+
+  it('throws away what was typed before a gate question was shown', async () => {
+    const t = tty();
+    t.input.write('y');
+    const answer = new TerminalPrompter({ terminal: t }).confirm(q);
+    await shownSoon(t, 'Proceed? [y/N]');
+    t.input.write('\r');
+    assert.equal(await answer, false, 'the "y" typed ahead did not confirm');
+  });
+
+  it('throws away a "1" typed before the host-key question was shown', async () => {
+    const t = tty();
+    t.input.write('1\r');
+    const picked = new TerminalPrompter({ terminal: t }).pick({ title: 'Unknown host key for Agent dma-01', options: [{ value: 'remember', label: 'Trust and remember' }, { value: 'reject', label: 'Do not connect' }] });
+    await shownSoon(t, 'Choice [1-2');
+    t.input.write('2\r');
+    assert.equal(await picked, 'reject');
+  });
+
+  it('removes one character per backspace in the hidden prompt', async () => {
+    const t = tty();
+    const answer = new TerminalPrompter({ terminal: t }).askSecret({ title: 'Admin password', prompt: 'for prod' });
+    t.input.write('abc\u007f\u007fd\r');
+    assert.equal(await answer, 'ad');
+    assert.equal(applyBackspaces('x\b\b\byz\u007f'), 'y', 'backspaces at the start remove nothing');
   });
 
   it('stops waiting for an answer when cancelled', async () => {

@@ -7,7 +7,7 @@ import { isTimeout } from '../../../src/core/abort';
 import { JournalCorruptError, RunAlreadyFinishedError } from '../../../src/core/errors';
 import type { Plan, Step } from '../../../src/core/plan';
 import type { ExecutionResult, RunStorage } from '../../../src/core/ports';
-import { Redactor } from '../../../src/core/redaction';
+import { Redactor, UnredactableSecretError } from '../../../src/core/redaction';
 import { renderReport } from '../../../src/core/report';
 import { loadRun, Runner, type RunHost } from '../../../src/core/runner';
 import { host, journalLines, labTarget, local, plan, readAll, RecordingExecutor, ScriptedPrompter, step, tempDir } from './engine-fixtures';
@@ -638,6 +638,32 @@ describe('runner: secrets', () => {
     assert.ok(everything.includes('***'), 'something was redacted');
     assert.equal(everything.includes(canary), false, 'the canary is nowhere in the run folder');
     assert.match(everything, /login refused for \*\*\*/);
+  });
+
+  it('keeps a secret printed in pieces over several lines, base64 or URL-encoded out of the log', async () => {
+    const pieces = new RecordingExecutor({
+      echo: async (req) => {
+        const value = (req.action.argv[1] ?? '').replace(/^token=/, '');
+        req.output.line('stdout', `first half ${value.slice(0, 9)}`);
+        req.output.line('stdout', `${value.slice(9)} second half`);
+        req.output.line('stdout', `b64 ${Buffer.from(value).toString('base64')}`);
+        req.output.line('stdout', `ps ${Buffer.from(value, 'utf16le').toString('base64')}`);
+        req.output.line('stderr', `url ${encodeURIComponent(value)}`);
+        return { exitCode: 0 };
+      },
+      leak: async () => ({ exitCode: 0 }),
+    });
+    const { runId } = await runPlan(secretPlan(), host(pieces), { secrets: new Map([['token', canary]]) });
+    const everything = readAll(path.join(root, runId));
+    for (const form of [canary.slice(0, 9), canary.slice(9), Buffer.from(canary).toString('base64').slice(2, -2), Buffer.from(canary, 'utf16le').toString('base64').slice(2, -2)]) {
+      assert.equal(everything.includes(form), false, `"${form}" is in the run folder`);
+    }
+    assert.match(everything, /first half \*\*\*/);
+    assert.match(everything, /second half/);
+  });
+
+  it('refuses a prompted secret too short to be redacted', async () => {
+    await assert.rejects(runPlan(secretPlan(), host(leaky(), new ScriptedPrompter({ secret: { token: 'pw1' } }))), UnredactableSecretError);
   });
 
   it('asks for a secret on resume, since its value is never stored', async () => {

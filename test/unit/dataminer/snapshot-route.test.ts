@@ -35,8 +35,8 @@ describe('route A planner (VM snapshot restore)', () => {
   it('with a preset: lists, powers off, reverts to the newest snapshot before the upgrade, powers on, verifies versions', () => {
     const d = planSnapshotRoute(input());
     assert.deepStrictEqual(d.steps.map((s) => s.id), ['snapshot-evidence', 'list-snapshots', 'power-off-vms', 'revert-snapshots', 'power-on-vms', 'wait-vms-running', 'verify-agent-versions']);
-    assert.deepStrictEqual((step(d, 'revert-snapshots').instances[0]?.action as LocalAction).argv, ['virsh', 'snapshot-revert', 'vm-dma-1', 'pre-upgrade']);
-    assert.deepStrictEqual((step(d, 'revert-snapshots').instances[1]?.action as LocalAction).argv, ['virsh', 'snapshot-revert', 'dma-2', 'pre-upgrade-2']);
+    assert.deepStrictEqual((step(d, 'revert-snapshots').instances[0]?.action as LocalAction).argv, ['virsh', 'snapshot-revert', '--', 'vm-dma-1', 'pre-upgrade']);
+    assert.deepStrictEqual((step(d, 'revert-snapshots').instances[1]?.action as LocalAction).argv, ['virsh', 'snapshot-revert', '--', 'dma-2', 'pre-upgrade-2']);
     assert.strictEqual(step(d, 'power-off-vms').destructive, true);
     assert.strictEqual(step(d, 'list-snapshots').idempotent, true);
     assert.strictEqual(step(d, 'power-off-vms').instances[0]?.verify?.expectOutput, PRESETS.libvirt.offPattern);
@@ -78,6 +78,16 @@ describe('route A planner (VM snapshot restore)', () => {
     const d = planSnapshotRoute(input({ databaseVm: 'cassandra-vm', listings: { ...input().listings, 'cassandra-vm': listing(['db-pre', '2023-09-05 12:00:00 +0000']) }, remoteDatabase: true }));
     assert.deepStrictEqual(step(d, 'revert-snapshots').instances.map((i) => i.instance), ['dma-1', 'dma-2', 'db-cassandra-vm']);
     assert.ok(d.steps.findIndex((s) => s.id === 'restore-remote-database') < d.steps.findIndex((s) => s.id === 'power-on-vms'));
+  });
+
+  it('treats an Agent named db-… as an Agent: only the database VM given (from the inventory) is the database', () => {
+    const facts = dms([agent('db-01', '10.3.9.0-13201-20230830-release'), agent('dma-2', '10.3.9.0-13201-20230830-release')]);
+    const manual = planSnapshotRoute(input({ facts, hypervisor: 'none', vms: {} }));
+    assert.deepStrictEqual(step(manual, 'restore-snapshots').instances.map((i) => i.instance), ['db-01', 'dma-2']);
+    assert.strictEqual(manual.steps.some((s) => s.id === 'restore-database-vm'), false, 'no database VM step without a database VM');
+    const withDb = planSnapshotRoute(input({ facts, hypervisor: 'none', vms: {}, databaseVm: 'cassandra-vm' }));
+    assert.deepStrictEqual(step(withDb, 'restore-database-vm').instances.map((i) => i.instance), ['db-cassandra-vm']);
+    assert.deepStrictEqual(step(withDb, 'restore-snapshots').instances.map((i) => i.instance), ['db-01', 'dma-2']);
   });
 
   it('without a preset is a guided checklist that refuses a snapshot time after the upgrade', () => {

@@ -123,7 +123,7 @@ describe('inventory loading', () => {
     fs.writeFileSync(file, JSON.stringify(doc));
   };
 
-  it('merges the user and workspace files; a workspace DMS replaces a user DMS of the same name', () => {
+  it('merges the user and workspace files; a workspace DMS cannot replace a user DMS of the same name', () => {
     const user = valid();
     user.systems.push({ ...(valid().systems[0] as (typeof user.systems)[number]), name: 'lab' });
     write(userInventoryPath(home), user);
@@ -132,8 +132,8 @@ describe('inventory loading', () => {
     write(workspaceInventoryPath(ws), wsDoc);
     const inv = loadInventory({ homeDir: home, workspaceFolders: [ws] });
     assert.deepEqual(inv.problems, []);
-    assert.deepEqual(inv.systems.map((s) => `${s.name}:${s.source.scope}`).sort(), ['lab:user', 'prod-eu:workspace']);
-    assert.equal(findDms(inv, 'prod-eu').production, false);
+    assert.deepEqual(inv.systems.map((s) => `${s.name}:${s.source.scope}`).sort(), ['lab:user', 'prod-eu:user']);
+    assert.equal(findDms(inv, 'prod-eu').production, true, 'the workspace file did not lower the user\'s production flag');
     assert.deepEqual(inv.shadowed.map((s) => s.name), ['prod-eu']);
   });
 

@@ -67,6 +67,15 @@ describe('Ondat downgrade plan from discovered facts', () => {
     });
   }
 
+  it('refuses a Helm release name read from the cluster that the helmRelease parameter would not accept', () => {
+    for (const bad of ['--post-renderer=/tmp/x', 'Ondat', 'a'.repeat(54), 'ondat;rm']) {
+      const f = facts({ variant: 'helm' });
+      const tampered: OndatFacts = { ...f, operators: f.operators.map((o) => (o.helmRelease !== undefined ? { ...o, helmRelease: bad } : o)) };
+      assert.match(refusal(() => buildPlan(helmParams({ scaleWorkloads: 'true' }), tampered)), /is not a Helm release name/, bad);
+    }
+    assert.throws(() => helmParams({ helmRelease: 'a'.repeat(54) }), /helmRelease/);
+  });
+
   it('uses the Helm release found on the operator for the 2.6.0 install, pinned to chart 0.5.5', () => {
     const plan = buildPlan(helmParams({ scaleWorkloads: 'true' }), facts({ variant: 'helm' }));
     const install = stepOf(plan, 'install-ondat-2-6-0').instances[0]!.action;

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { utils } from 'ssh2';
 import { HostKeyChangedError, HostKeyUnknownError } from '../../../src/adapters/ssh/errors';
+import { knownHostsName } from '../../../src/adapters/ssh/endpoint';
 import { HostKeyVerifier } from '../../../src/adapters/ssh/host-key';
 import { checkHostKey, fingerprint, formatEntry, hostMatches, parseKnownHosts } from '../../../src/adapters/ssh/known-hosts';
 import type { PickRequest, Prompter } from '../../../src/core/ports';
@@ -52,6 +53,14 @@ describe('known_hosts', () => {
     assert.equal(checkHostKey(entries, 'anything', KEY).status, 'unknown', 'a CA line does not vouch for a plain key');
   });
 
+  it('lowercases host names as OpenSSH does before matching and hashing them, but not IP addresses', () => {
+    assert.equal(knownHostsName('LOCALHOST', 22), 'localhost');
+    assert.equal(knownHostsName('Dma-01.Example.COM', 2222), '[dma-01.example.com]:2222');
+    assert.equal(knownHostsName('FE80::1', 2222), '[FE80::1]:2222');
+    const [entry] = parseKnownHosts(formatEntry('[localhost]:2222', KEY, true), 'kh');
+    assert.ok(entry !== undefined && hostMatches(entry.hosts, knownHostsName('LocalHost', 2222)));
+  });
+
   it('computes OpenSSH-style SHA256 fingerprints', () => {
     assert.match(fingerprint(KEY), /^SHA256:[A-Za-z0-9+/]{43}$/);
   });
@@ -76,6 +85,17 @@ describe('host key verifier', () => {
     await Promise.all(Array.from({ length: 5 }, () => v.verify('dma-01 (h:22)', 'h', KEY)));
     assert.equal(asked.length, 1);
     assert.match(asked[0] ?? '', new RegExp(fingerprint(KEY).replace(/[+/]/g, '\\$&')));
+  });
+
+  it('says that @cert-authority lines for the host are not used when it asks about an unknown key', async () => {
+    const asked: string[] = [];
+    const user = path.join(dir, 'ca_known_hosts');
+    fs.writeFileSync(user, line('*.example.com', OTHER, '@cert-authority') + '\n');
+    const v = new HostKeyVerifier({ userKnownHostsFiles: [user], backoutKnownHostsFile: path.join(dir, 'ca'), prompter: prompter('once', asked) });
+    await v.verify('dma-01 (dma-01.example.com:22)', 'dma-01.example.com', KEY);
+    assert.match(asked[0] ?? '', /@cert-authority line for this host; Backout does not accept host certificates/);
+    await new HostKeyVerifier({ userKnownHostsFiles: [user], backoutKnownHostsFile: path.join(dir, 'ca2'), prompter: prompter('once', asked) }).verify('x', 'other.net', KEY);
+    assert.doesNotMatch(asked[1] ?? '', /cert-authority/, 'no note for a host no CA line names');
   });
 
   it('treats a dismissed question as a refusal', async () => {
