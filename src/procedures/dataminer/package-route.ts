@@ -4,16 +4,19 @@
 import type { JsonObject } from '../../core/json';
 import type { ManualAction, PlanDraft, SshAction, Step, StepInstance } from '../../core/plan';
 import type { AgentRef } from './agents';
-import { DowngradeInputError, ModuleSwapQuestionError, PackageProblemError, agentLabel } from './errors';
+import { CurrentCuQuestionError, DowngradeInputError, ModuleSwapQuestionError, PackageProblemError, agentLabel } from './errors';
 import type { AgentFacts, DmsFacts } from './facts';
 import { fileLength, fileLengthPattern } from './file-length';
 import { planAgentSwap, SWAP_RULES, type AgentSwapPlan } from './module-installers';
 import { moduleSwapDecision } from './module-swap';
+import { brokerGatewayProblem, NO_WAY_BACK_STATEMENT } from './broker-gateway';
+import { backupStep, type BackupChoice } from './backup';
+import { meetsNatsKnownIssue } from './nats-prerequisite';
 import { DowngradeError, packageSequence, type PackageStep } from './package-sequence';
 import { fixedCopyPath, packageFileName, type PackageInspection, type PackageSource, type PackageTool } from './packages';
 import { SRC } from './sources';
 import { estimateJson, packageRouteEstimate } from './time-estimates';
-import { compareVersions, formatVersion, parseVersion, type DmVersion } from './version';
+import { formatVersion, parseVersion, releaseKind, type DmVersion } from './version';
 import * as win from './windows-commands';
 import { acknowledgeWarningsStep, credentialsLibraryStep, webAppsStep, DOWNGRADE_WARNINGS } from './warnings';
 
@@ -34,11 +37,14 @@ export interface PackageRouteInput {
   fixPrerequisite: Choice;
   upgradeScope: UpgradeScope;
   upgradeTimeoutMinutes: number;
+  /** The user's acknowledgement that the old NATS setup cannot come back (10.6.0/10.6.1+ to before BrokerGateway). */
+  acknowledgeNoNatsRollback: boolean;
+  /** The upgrade MOP's backup before the first package: taken here, shown by evidence, or skipped with a reason. */
+  backup: BackupChoice;
 }
 
 const MIN = 60_000;
 const READ_TIMEOUT = 2 * MIN;
-const V10_4_0 = parseVersion('10.4.0');
 /** Where Backout writes its UpgradeInfo.xml files and msiexec logs on an Agent. */
 const WORK_DIR = 'C:\\Skyline DataMiner\\Upgrades\\Backout';
 /** An Agent stands for "each Agent" in an offline plan. */
@@ -68,10 +74,17 @@ function absentCode(code: string): string {
   return `^(?<![\\s\\S])(?![\\s\\S]*${regexEscape(code)})`;
 }
 
-/** VersionHistory.txt whose last line is the given version (any build). */
-export function lastVersionPattern(v: DmVersion, anyCu: boolean): string {
-  const cu = anyCu ? '\\d+' : String(v.cu);
-  return `;${v.major}\\.${v.minor}\\.${v.release}\\.${cu}(?:-[^\\n]*)?\\s*(?![\\s\\S])`;
+/**
+ * VersionHistory.txt whose last line is the given version, as Agents write it: a build string whose fourth number is
+ * not the CU. With `build` (a package that revealed its build string) that exact build number; otherwise any build of
+ * the release whose `-CUn` suffix, where there is one, names the wanted CU (`anyCu`: any CU of the release).
+ */
+export function lastVersionPattern(v: DmVersion, anyCu: boolean, build?: number): string {
+  const release = `;${v.major}\\.${v.minor}\\.${v.release}\\.\\d+`;
+  const end = '[^\\r\\n]*\\s*(?![\\s\\S])';
+  if (build !== undefined) return `${release}-${build}(?!\\d)${end}`;
+  if (anyCu) return `${release}(?:-${end}|\\s*(?![\\s\\S]))`;
+  return `${release}(?:-(?![^\\r\\n]*-CU(?!${v.cu}(?!\\d))\\d)${end}|\\s*(?![\\s\\S]))`;
 }
 
 interface ResolvedPackage {
@@ -82,7 +95,14 @@ interface ResolvedPackage {
   /** Path of the package on the Agents. */
   agentPath: string;
   fixed: boolean;
+  /** The known issue applies to this package (fixed or not). */
+  natsIssue: boolean;
   inspection?: PackageInspection;
+}
+
+/** The version the DMA runs when package `index` is installed: the current one, then each package's in turn. */
+function runningWhenInstalled(input: PackageRouteInput, sequence: PackageStep[], index: number): DmVersion {
+  return index === 0 ? input.from : (sequence[index - 1] as PackageStep).version;
 }
 
 function checkRevealedVersion(step: PackageStep, index: number, source: PackageSource, inspection: PackageInspection | undefined): void {
@@ -116,9 +136,9 @@ function resolvePackages(input: PackageRouteInput, sequence: PackageStep[], warn
       );
     }
     warnings.push(`No packages chosen yet: the plan assumes files named "DataMiner <version>.dmupgrade" already on the Agents; choose ${sequence.map((s) => s.label).join(', ')}.`);
-    return sequence.map((step) => {
+    return sequence.map((step, i) => {
       const agentPath = win.join(win.upgradesDir(win.DEFAULT_AGENT_PATHS), `DataMiner ${step.version.major}.${step.version.minor}.${step.version.release}.dmupgrade`);
-      return { step, source: { where: 'agent', path: agentPath }, sendPath: agentPath, agentPath, fixed: false };
+      return { step, source: { where: 'agent', path: agentPath }, sendPath: agentPath, agentPath, fixed: false, natsIssue: natsIssueAt(input, sequence, i) };
     });
   }
   if (input.packages.length !== sequence.length) {
@@ -135,7 +155,7 @@ function resolvePackages(input: PackageRouteInput, sequence: PackageStep[], warn
           throw new PackageProblemError(source.path, `it is not on Agent ${agentLabel(f.agent)}`, 'Copy it there (or give a local file to upload), then plan again.');
         }
       }
-      return { step, source, sendPath: source.path, agentPath: source.path, fixed: false };
+      return { step, source, sendPath: source.path, agentPath: source.path, fixed: false, natsIssue: natsIssueAt(input, sequence, i) };
     }
     const inspection = input.inspections[source.path];
     if (inspection === undefined) {
@@ -143,19 +163,33 @@ function resolvePackages(input: PackageRouteInput, sequence: PackageStep[], warn
     }
     checkRevealedVersion(step, i, source, inspection);
     if (inspection.version === undefined) warnings.push(`Package ${source.path} does not reveal its version; make sure it installs ${step.label}.`);
-    const fixed = shouldFix(input, i, inspection, warnings);
+    const natsIssue = natsIssueAt(input, sequence, i) && inspection.hasVerifyNatsIsRunning;
+    const fixed = natsIssue && shouldFix(input, runningWhenInstalled(input, sequence, i), inspection, warnings);
     const sendPath = fixed ? fixedCopyPath(source.path) : source.path;
     const agentPath = win.join(win.upgradesDir(win.DEFAULT_AGENT_PATHS), win.checkFileName('package file name', packageFileName(sendPath)));
-    return { step, source, sendPath, agentPath, fixed, inspection };
+    return { step, source, sendPath, agentPath, fixed, natsIssue, inspection };
   });
 }
 
-/** The prerequisite fix: offered for the package installed while the DMS still runs 10.4.0 or later. */
-function shouldFix(input: PackageRouteInput, index: number, inspection: PackageInspection, warnings: string[]): boolean {
-  if (index !== 0 || compareVersions(input.from, V10_4_0) < 0) return false;
-  if (!inspection.hasVerifyNatsIsRunning) return false;
+/** The build number a local package revealed (its build string), to verify exactly that build afterwards. */
+function revealedBuild(pkg: ResolvedPackage): number | undefined {
+  const v = pkg.inspection?.version;
+  if (v === undefined) return undefined;
+  try {
+    return parseVersion(v).build;
+  } catch {
+    return undefined;
+  }
+}
+
+function natsIssueAt(input: PackageRouteInput, sequence: PackageStep[], index: number): boolean {
+  return meetsNatsKnownIssue(runningWhenInstalled(input, sequence, index), (sequence[index] as PackageStep).version);
+}
+
+/** The prerequisite fix, for a package the known issue applies to (decided by natsIssueAt): unless turned off. */
+function shouldFix(input: PackageRouteInput, running: DmVersion, inspection: PackageInspection, warnings: string[]): boolean {
   if (input.fixPrerequisite === 'no') {
-    warnings.push(`${inspection.path} contains Update.zip\\Prerequisites\\VerifyNatsIsRunning.dll: downgrading from ${formatVersion(input.from)} is known to fail on it (fixPrerequisite=no).`);
+    warnings.push(`${inspection.path} contains Update.zip\\Prerequisites\\VerifyNatsIsRunning.dll and is installed while the DMA runs ${formatVersion(running)}: it is known to fail on it (fixPrerequisite=no).`);
     return false;
   }
   if (input.tool === undefined) throw new PackageProblemError(inspection.path, 'it needs the VerifyNatsIsRunning fix, which this host cannot make', 'Make the fixed copy with Backout in VS Code or the backout command line.');
@@ -182,8 +216,23 @@ function swapApplies(input: PackageRouteInput, warnings: string[]): { swap: bool
   return { swap: false, reason: d.reason };
 }
 
+function noNatsRollbackAcknowledgement(input: Pick<PackageRouteInput, 'from' | 'to'>): string | undefined {
+  const problem = brokerGatewayProblem(input.from, input.to);
+  return problem === undefined ? undefined : `acknowledgeNoNatsRollback=true was given: ${NO_WAY_BACK_STATEMENT} The DMS goes from ${formatVersion(input.from)} to ${formatVersion(input.to)} anyway.`;
+}
+
 /** Decides route B without building steps (also used to know which facts to read). */
-export function routeDecisions(input: Pick<PackageRouteInput, 'from' | 'to' | 'moduleSwap'>): { sequence: PackageStep[]; swap: boolean; swapReason: string; warnings: string[] } {
+export function routeDecisions(input: Pick<PackageRouteInput, 'from' | 'to' | 'moduleSwap'> & { acknowledgeNoNatsRollback?: boolean }): { sequence: PackageStep[]; swap: boolean; swapReason: string; warnings: string[] } {
+  const from = input.from;
+  if (from.cuUnknown === true && releaseKind(from) === 'main' && from.major === input.to.major && from.minor === input.to.minor && from.release === input.to.release) {
+    throw new CurrentCuQuestionError(
+      `The Agents report ${from.raw}: its build string does not say which cumulative update of ${from.major}.${from.minor}.${from.release} the DMS runs, ` +
+        `and the target ${formatVersion(input.to)} is a CU of that same release. Which CU does it run? Answer with from=${from.major}.${from.minor}.${from.release} [CUn] ` +
+        '(Cube: About DataMiner; or the package it was installed with).',
+    );
+  }
+  const gateway = brokerGatewayProblem(from, input.to);
+  if (gateway !== undefined && input.acknowledgeNoNatsRollback !== true) throw new DowngradeInputError(gateway);
   let sequence: PackageStep[];
   try {
     sequence = packageSequence(input.from, input.to);
@@ -196,7 +245,7 @@ export function routeDecisions(input: Pick<PackageRouteInput, 'from' | 'to' | 'm
   return { sequence, swap: s.swap, swapReason: s.reason, warnings };
 }
 
-function packageSteps(input: PackageRouteInput, pkg: ResolvedPackage, n: number, all: Target[]): Step[] {
+function packageSteps(input: PackageRouteInput, pkg: ResolvedPackage, n: number, all: Target[], swapFollows: boolean): Step[] {
   const steps: Step[] = [];
   const tag = `p${n}`;
   const label = pkg.step.label;
@@ -278,7 +327,8 @@ function packageSteps(input: PackageRouteInput, pkg: ResolvedPackage, n: number,
     })),
   });
   const packageFile = packageFileName(pkg.agentPath);
-  const progressLog = win.join(win.packageWorkDir(win.DEFAULT_AGENT_PATHS, packageFile), 'progress.log');
+  // The upgrade's own folder, Upgrades\Packages\<package file>-<32 hex>: its name is the first line read-upgrade-progress prints.
+  const runFolder = `^${regexEscape(packageFile)}-[0-9A-Fa-f]{32}\\s*$`;
   steps.push({
     id: `upgrade-${tag}`,
     title: `Install the ${label} package${input.upgradeScope === 'cluster' ? ' on the whole cluster' : ' on every Agent'} (Taskbar Utility -upgrade)`,
@@ -287,12 +337,12 @@ function packageSteps(input: PackageRouteInput, pkg: ResolvedPackage, n: number,
     destructive: true,
     // A package that was used is marked as completed and cannot be used again: never run this twice.
     idempotent: false,
-    timeoutMs: 60 * MIN,
+    timeoutMs: input.upgradeTimeoutMinutes * MIN,
     concurrency: driving.length,
     instances: driving.map((t) => ({
       instance: t.agent.name,
       action: ssh(t, win.runUpgrade(t.paths, pkg.agentPath, infoPath, t.shell)),
-      verify: { description: `the upgrade with ${packageFile} has started (progress.log exists)`, action: ssh(t, win.testPath(progressLog, t.shell)), expectOutput: '^True' },
+      verify: { description: `the upgrade with ${packageFile} has started (its folder ${packageFile}-<32 hex> holds progress.log)`, action: ssh(t, win.readUpgradeProgress(t.paths, packageFile, 1, t.shell)), expectOutput: runFolder },
     })),
   });
   steps.push({
@@ -307,16 +357,26 @@ function packageSteps(input: PackageRouteInput, pkg: ResolvedPackage, n: number,
       instance: t.agent.name,
       action: {
         kind: 'wait',
-        description: `progress.log of ${packageFile} says the upgrade completed`,
+        description: `progress.log in this upgrade's folder ${packageFile}-<32 hex> says the upgrade completed`,
         until: ssh(t, win.readUpgradeProgress(t.paths, packageFile, 20, t.shell)),
         intervalMs: 5000,
-        succeedWhenOutputMatches: '[Cc]ompleted',
+        succeedWhenOutputMatches: '[Uu]pgrade completed',
         failWhenOutputMatches: 'Prerequisite check \\S+ failed[^\\n]*|[Tt]he upgrade was aborted[^\\n]*',
       },
     })),
   });
+  if (!(pkg.step.final && swapFollows)) steps.push(verifyVersionStep(input, pkg, tag, all));
+  return steps;
+}
+
+/**
+ * "Verify every Agent runs <version>": VersionHistory.txt gets its line when an Agent first starts after the upgrade, so
+ * where the module swap applies this comes after it (the Agents cannot start before).
+ */
+function verifyVersionStep(input: PackageRouteInput, pkg: ResolvedPackage, tag: string, all: Target[]): Step {
+  const label = pkg.step.label;
   const target = pkg.step.version;
-  steps.push({
+  return {
     id: `verify-version-${tag}`,
     title: `Verify every Agent runs ${label}`,
     source: SRC.verifyEach,
@@ -331,11 +391,10 @@ function packageSteps(input: PackageRouteInput, pkg: ResolvedPackage, n: number,
         description: `the last line of VersionHistory.txt is ${label}`,
         until: ssh(t, win.readVersionHistory(t.paths, t.shell)),
         intervalMs: 5000,
-        succeedWhenOutputMatches: lastVersionPattern(target, !pkg.step.final || target.cu === 0),
+        succeedWhenOutputMatches: lastVersionPattern(target, !pkg.step.final, revealedBuild(pkg)),
       },
     })),
-  });
-  return steps;
+  };
 }
 
 function swapSteps(plans: AgentSwapPlan[], targetsByName: Map<string, Target>): Step[] {
@@ -470,17 +529,28 @@ export function planPackageRoute(input: PackageRouteInput): PlanDraft {
       'Planned offline, for review: commands are rendered for cmd.exe and the default paths, and "each-agent" stands for every Agent. ' +
         'To run it, plan against the DMS with --param agents=…: its facts are read and the commands rendered for each Agent.',
     );
-    if (compareVersions(input.from, V10_4_0) >= 0 && input.packages.every((p) => p.where === 'agent')) {
-      warnings.push(`Downgrading from ${formatVersion(input.from)} (10.4.0 or later): the first package may fail its VerifyNatsIsRunning prerequisite check; choose it as a local file so Backout can check it and make a fixed copy.`);
-    }
+  }
+  const unfixed = packages.filter((p) => p.natsIssue && !p.fixed && p.source.where === 'agent');
+  if (unfixed.length > 0) {
+    warnings.push(
+      `Known issue VerifyNatsIsRunning: ${unfixed.map((p) => `the ${p.step.label} package (installed while the DMA runs ${formatVersion(runningWhenInstalled(input, sequence, packages.indexOf(p)))})`).join(' and ')} ` +
+        'will fail its VerifyNatsIsRunning prerequisite if it has Update.zip\\Prerequisites\\VerifyNatsIsRunning.dll, as the vendor\'s packages of that version do. ' +
+        'Choose it as a local file so Backout can check it and make the fixed copy (the packages around it keep the check).',
+    );
   }
   warnings.push(...DOWNGRADE_WARNINGS);
 
-  const steps: Step[] = [acknowledgeWarningsStep(input.dms)];
-  packages.forEach((p, i) => steps.push(...packageSteps(input, p, i + 1, all)));
+  const steps: Step[] = [acknowledgeWarningsStep(input.dms, input.acknowledgeNoNatsRollback ? noNatsRollbackAcknowledgement(input) : undefined)];
+  // The upgrade MOP's backup comes before the first package is installed.
+  steps.push(backupStep(input.backup, all, input.upgradeTimeoutMinutes * MIN));
+  packages.forEach((p, i) => steps.push(...packageSteps(input, p, i + 1, all, swap)));
   if (swap) {
     if (swapPlans !== undefined) steps.push(...swapSteps(swapPlans, new Map(all.map((t) => [t.agent.name, t]))));
     else steps.push(offlineSwapStep());
+    const last = packages[packages.length - 1] as ResolvedPackage;
+    // MOP step 3: "completed" (judged from the upgrade's progress) → stop → uninstall → reinstall → start; then each
+    // Agent's first start writes VersionHistory.txt, so the version is verified last.
+    steps.push(verifyVersionStep(input, last, `p${packages.length}`, all));
   }
   steps.push(webAppsStep(), credentialsLibraryStep());
 
@@ -500,6 +570,9 @@ export function planPackageRoute(input: PackageRouteInput): PlanDraft {
     moduleSwap: swap,
     moduleSwapReason: swapReason,
     prerequisiteFix: packages.some((p) => p.fixed),
+    natsFix: packages.filter((p) => p.fixed || (p.natsIssue && input.facts === undefined && p.source.where === 'agent')).map((p) => p.step.label),
+    backup: input.backup.how === 'taskbar-utility' ? { how: 'taskbar-utility' } : input.backup.how === 'evidence' ? { how: 'evidence', evidence: input.backup.evidence } : { how: 'skip', reason: input.backup.reason },
+    acknowledgeNoNatsRollback: input.acknowledgeNoNatsRollback,
     upgradeScope: input.upgradeScope,
     agents: (input.facts?.agents ?? []).map((f) => ({ name: f.agent.name, address: f.agent.address, version: formatVersion(f.version), build: f.version.raw, shell: f.shell })),
     timeEstimate: estimateJson(packageRouteEstimate(sequence.length, input.facts?.agents.length)),
