@@ -5,6 +5,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AgentState, DmsMember, hostPath, Program, readState, UpgradeRun, withLock, writeState } from './state';
+import { readPackage } from './package-file';
 import { labVersion, releaseAtLeast, usesMessageBrokerNuget } from './versions';
 
 export const INSTALL_DIR = 'C:\\Skyline DataMiner';
@@ -282,10 +283,9 @@ export function taskbarUtility(agentDir: string, argv: string[]): ProgramResult 
           info = readUpgradeInfo(fs.readFileSync(infoFile, 'utf8'));
           if (info === undefined) return { exitCode: 13, stderr: [`${argv[2]} is not an UpgradeInfo.xml document.`] };
         }
-        let pkg: LabPackage;
+        const pkg = readPackage(local);
         try {
-          pkg = JSON.parse(fs.readFileSync(local, 'utf8')) as LabPackage;
-          if (pkg.kind !== 'dmupgrade' || typeof pkg.build !== 'string') throw new Error('not a package');
+          if (pkg === undefined) throw new Error('not a package');
           labVersion(pkg.build);
         } catch {
           return { exitCode: 13, stderr: [`The upgrade package ${pkgPath} is invalid or corrupt.`] };

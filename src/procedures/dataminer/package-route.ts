@@ -150,7 +150,9 @@ function resolvePackages(input: PackageRouteInput, sequence: PackageStep[], warn
   return sequence.map((step, i) => {
     const source = input.packages[i] as PackageSource;
     if (source.where === 'agent') {
-      for (const f of input.facts?.agents ?? []) {
+      // Needed where the upgrade runs: on the first Agent for a cluster upgrade, on each Agent otherwise.
+      const agents = input.facts?.agents ?? [];
+      for (const f of input.upgradeScope === 'cluster' ? agents.slice(0, 1) : agents) {
         if (f.packagesPresent?.[source.path] === false) {
           throw new PackageProblemError(source.path, `it is not on Agent ${agentLabel(f.agent)}`, 'Copy it there (or give a local file to upload), then plan again.');
         }

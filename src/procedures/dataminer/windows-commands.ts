@@ -175,6 +175,15 @@ export function moduleInstallersDir(p: AgentPaths): string {
 /** The default backup folder (Backups: "default folder C:\\Skyline DataMiner Backups\\"). */
 export const BACKUP_DIR = 'C:\\Skyline DataMiner Backups';
 
+/** The upgrade packages in C:\\Skyline DataMiner\\Upgrades (top level: where Backout looks for them), with their sizes, as CSV. */
+export function listUpgradePackages(p: AgentPaths, shell: DefaultShell): RenderedCommand {
+  return renderLine(
+    'list-upgrade-packages',
+    `Get-ChildItem -LiteralPath ${psLiteral(checkWindowsPath('Upgrades folder', upgradesDir(p)))} -File | Select-Object -Property Name, Length | ConvertTo-Csv -NoTypeInformation`,
+    shell,
+  );
+}
+
 /** The file names in the backup folder, newest first, with their creation time (UTC). */
 export function listBackups(shell: DefaultShell): RenderedCommand {
   return renderLine(

@@ -173,10 +173,14 @@ describe('route B planner (downgrade with packages)', () => {
     );
   });
 
-  it('refuses a package on the Agents that one Agent lacks', () => {
+  it('refuses a package on the Agents that an Agent running the upgrade lacks (each-agent: any; cluster: the first)', () => {
     const facts = three('10.3.9.0-1-20230830-release');
+    const packages: PackageRouteInput['packages'] = [{ where: 'agent', path: 'C:\\Pk\\x.dmupgrade' }];
     (facts.agents[2] as { packagesPresent?: Record<string, boolean> }).packagesPresent = { 'C:\\Pk\\x.dmupgrade': false };
-    assert.throws(() => planPackageRoute(input('10.3.9', '10.3.5', { facts, packages: [{ where: 'agent', path: 'C:\\Pk\\x.dmupgrade' }] })), /not on Agent dma-3 \(10\.0\.0\.3\)/);
+    assert.throws(() => planPackageRoute(input('10.3.9', '10.3.5', { facts, packages, upgradeScope: 'each-agent' })), /not on Agent dma-3 \(10\.0\.0\.3\)/);
+    assert.doesNotThrow(() => planPackageRoute(input('10.3.9', '10.3.5', { facts, packages })), 'a cluster upgrade runs on dma-1 only');
+    (facts.agents[0] as { packagesPresent?: Record<string, boolean> }).packagesPresent = { 'C:\\Pk\\x.dmupgrade': false };
+    assert.throws(() => planPackageRoute(input('10.3.9', '10.3.5', { facts, packages })), /not on Agent dma-1 \(10\.0\.0\.1\)/);
   });
 
   describe('the VerifyNatsIsRunning fix (known issue: a package before 10.4.0/10.4.3 installed while the DMA runs 10.4.0/10.4.3 or later)', () => {
