@@ -15,7 +15,7 @@ import * as yauzl from 'yauzl';
 import * as yazl from 'yazl';
 import type { LocalAction } from '../../core/plan';
 import type { PackageInspection, PackageTool } from '../../procedures/dataminer/packages';
-import { packageVersionFromName as versionFromName } from './package-name';
+import { BUILD_IN_NAME, packageVersionFromName as versionFromName } from './package-name';
 
 export class PackageFileError extends Error {
   constructor(

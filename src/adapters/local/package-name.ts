@@ -3,7 +3,8 @@
 // (10.3.0 CU2, 10.3.9_CU1, 10.3.0 [CU5]). Used for local packages and for the packages found on an Agent.
 import * as path from 'node:path';
 
-const BUILD_IN_NAME = /\d{1,2}\.\d{1,2}\.\d{1,2}\.\d{1,3}-\d{3,6}(?:-\d{8})?(?:-CU\d+)?(?:-[A-Za-z]+)?/i;
+/** A build string, as in VersionHistory.txt. */
+export const BUILD_IN_NAME = /\d{1,2}\.\d{1,2}\.\d{1,2}\.\d{1,3}-\d{3,6}(?:-\d{8})?(?:-CU\d+)?(?:-[A-Za-z]+)?/i;
 const VERSION_IN_NAME = /(?<![\d.])(\d{1,2}\.\d{1,2}\.\d{1,2})(?![\d.]*\d)(?:[ _-]*\[?\s*CU\s*(\d{1,2})\]?)?/i;
 
 export function packageVersionFromName(name: string): string | undefined {
