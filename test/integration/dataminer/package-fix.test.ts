@@ -35,11 +35,11 @@ describe('DataMiner downgrade with local packages, end to end (Agent lab, backou
   this.timeout(180_000);
 
   it('checks the packages before the run, makes the fixed copy before anything is installed, and leaves the original as it was', async () => {
-    const dms = await startDms([{ name: 'dma-01', version: '10.4.1' }], { userPrefix: 'bkfix' });
+    const dms = await startDms([{ name: 'dma-01', version: '10.4.3' }], { userPrefix: 'bkfix' });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'backout-pkgs-'));
     try {
-      const p1 = await dmupgrade(dir, 'DataMiner 10.3.0 CU21.dmupgrade', '10.3.0.21-13901-20240801-release', true);
-      const p2 = await dmupgrade(dir, 'DataMiner 10.2.0 CU30.dmupgrade', '10.2.0.30-12600-20240801-release', false);
+      const p1 = await dmupgrade(dir, 'DataMiner 10.3.0 CU21.dmupgrade', '10.3.0.0-13901-CU21', true);
+      const p2 = await dmupgrade(dir, 'DataMiner 10.2.0 CU30.dmupgrade', '10.2.0.0-12600-CU30', false);
       const original = sha(p1);
       const common = ['--param', 'route=package', '--param', `agents=${dms.agentsParam}`, '--param', 'to=10.2.0', '--param', `packages=${p1};${p2}`];
 
@@ -51,8 +51,8 @@ describe('DataMiner downgrade with local packages, end to end (Agent lab, backou
       assert.strictEqual(plan.code, 0, plan.stderr);
       const doc = JSON.parse(plan.stdout) as { prerequisiteFix: boolean; packageFiles: Array<{ fixedCopy: string | null; revealedVersion: string | null }>; steps: Array<{ id: string }> };
       assert.strictEqual(doc.prerequisiteFix, true);
-      assert.deepStrictEqual(doc.packageFiles.map((p) => p.revealedVersion), ['10.3.0.21-13901-20240801-release', '10.2.0.30-12600-20240801-release']);
-      assert.deepStrictEqual(doc.steps.slice(1, 4).map((s) => s.id), ['fix-package-p1', 'upload-package-p1', 'check-package-p1']);
+      assert.deepStrictEqual(doc.packageFiles.map((p) => p.revealedVersion), ['10.3.0.0-13901-CU21', '10.2.0.0-12600-CU30']);
+      assert.deepStrictEqual(doc.steps.slice(2, 5).map((s) => s.id), ['fix-package-p1', 'upload-package-p1', 'check-package-p1']);
 
       // No --yes: acknowledge the warnings, then decline the first destructive step (the upgrade itself).
       const r = await backout(dms, ['run', 'dataminer.downgrade', ...common], ['1', 'n']).done;
@@ -68,7 +68,7 @@ describe('DataMiner downgrade with local packages, end to end (Agent lab, backou
       assert.match(r.stdout, /uploaded 100 % to dma-01/);
       assert.strictEqual(sha(onAgent), sha(fixed), 'the fixed copy was uploaded byte for byte');
       assert.strictEqual(r.code, 6, 'stopped at the declined confirmation of the upgrade');
-      assert.match(dms.lab.state('dma-01').build, /^10\.4\.1\.0-/, 'nothing was installed');
+      assert.match(dms.lab.state('dma-01').build, /^10\.4\.3\.0-/, 'nothing was installed');
       assert.ok(!dms.lab.calls('dma-01').some((c) => typeof c.script === 'string' && /-upgrade/.test(c.script)), 'the upgrade never started');
     } finally {
       await dms.stop();
@@ -98,7 +98,10 @@ describe('DataMiner downgrades across majors and between CUs, end to end (Agent 
       assert.deepStrictEqual(doc.natsFix, ['10.3.4']);
       assert.deepStrictEqual(doc.steps.filter((s) => s.id.startsWith('fix-package-')).map((s) => s.id), ['fix-package-p2']);
 
-      const r = await backout(dms, ['run', 'dataminer.downgrade', '--yes', ...args], ['1', '1', '1']).done;
+      const run = backout(dms, ['run', 'dataminer.downgrade', '--yes', ...args], ['1', '1', '1']);
+      // Ended before the test's own timeout, so a hang shows the run's output instead of a bare timeout.
+      const timer = setTimeout(() => run.child.kill('SIGKILL'), 150_000);
+      const r = await run.done.finally(() => clearTimeout(timer));
       assert.strictEqual(r.code, 0, r.stdout + r.stderr);
       for (const a of dms.lab.agents) {
         assert.match(dms.lab.state(a.name).build, /^10\.3\.4\.0-13240-/, a.name);
