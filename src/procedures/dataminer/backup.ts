@@ -3,9 +3,9 @@
 // Utility's `-backup` (Taskbar Utility command line: -stop|-start|-restart|-upgrade|-backup|-restore), accepts evidence
 // of one taken otherwise, or skips it — only with a reason, which the plan and the run's journal keep.
 import type { Step } from '../../core/plan';
-import type { AgentRef } from './agents';
 import { DowngradeInputError } from './errors';
 import { UPGRADE_MOP } from './sources';
+import { manualStep as manual, ssh, type AgentTarget } from './step-builders';
 import * as win from './windows-commands';
 
 export type BackupChoice = { how: 'taskbar-utility' } | { how: 'evidence'; evidence: string } | { how: 'skip'; reason: string };
@@ -30,13 +30,7 @@ export function backupChoice(how: string, note: string | undefined): BackupChoic
   return { how: 'taskbar-utility' };
 }
 
-interface BackupTarget {
-  agent: AgentRef;
-  shell: win.DefaultShell;
-  paths: win.AgentPaths;
-}
-
-export function backupStep(choice: BackupChoice, targets: readonly BackupTarget[], timeoutMs: number): Step {
+export function backupStep(choice: BackupChoice, targets: readonly AgentTarget[], timeoutMs: number): Step {
   if (choice.how === 'taskbar-utility') {
     return {
       id: 'backup',
@@ -49,10 +43,10 @@ export function backupStep(choice: BackupChoice, targets: readonly BackupTarget[
       timeoutMs,
       instances: targets.map((t) => ({
         instance: t.agent.name,
-        action: { kind: 'ssh', host: t.agent.name, command: win.taskbar('backup', t.paths, t.shell).line },
+        action: ssh(t, win.taskbar('backup', t.paths, t.shell)),
         verify: {
           description: `a backup file is in ${win.BACKUP_DIR}`,
-          action: { kind: 'ssh', host: t.agent.name, command: win.listBackups(t.shell).line },
+          action: ssh(t, win.listBackups(t.shell)),
           // A data row (a file name with its extension), not only the CSV header.
           expectOutput: '^"[^"]+\\.[^"]+","[^"]+"$',
         },
@@ -63,14 +57,5 @@ export function backupStep(choice: BackupChoice, targets: readonly BackupTarget[
     choice.how === 'evidence'
       ? `Check that the backup taken before this downgrade exists and is complete: ${choice.evidence}. Confirm only when you have seen it.`
       : `No backup is taken before this downgrade. Reason given: ${choice.reason}. Confirm to go on without one.`;
-  return {
-    id: 'backup',
-    title: choice.how === 'evidence' ? 'Confirm the backup taken before the downgrade' : 'Confirm going on without a backup',
-    source: SOURCE,
-    kind: 'manual',
-    destructive: false,
-    idempotent: true,
-    timeoutMs: 24 * 3600_000,
-    instances: [{ instance: 'operator', action: { kind: 'manual', instructions } }],
-  };
+  return manual('backup', choice.how === 'evidence' ? 'Confirm the backup taken before the downgrade' : 'Confirm going on without a backup', SOURCE, instructions);
 }

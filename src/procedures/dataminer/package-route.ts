@@ -2,13 +2,14 @@
 // whole cluster through the Taskbar Utility with an UpgradeInfo.xml, followed until completed and verified on every
 // Agent; then, when it applies, the module swap on each Agent; warnings the user acknowledges.
 import type { JsonObject } from '../../core/json';
-import type { ManualAction, PlanDraft, SshAction, Step, StepInstance } from '../../core/plan';
-import type { AgentRef } from './agents';
+import type { PlanDraft, Step } from '../../core/plan';
 import { CurrentCuQuestionError, DowngradeInputError, ModuleSwapQuestionError, PackageProblemError, agentLabel } from './errors';
 import type { AgentFacts, DmsFacts } from './facts';
 import { fileLength, fileLengthPattern } from './file-length';
-import { planAgentSwap, SWAP_RULES, type AgentSwapPlan } from './module-installers';
+import { planAgentSwap, type AgentSwapPlan } from './module-installers';
 import { moduleSwapDecision } from './module-swap';
+import { offlineSwapStep, swapSteps } from './module-swap-steps';
+import { agentTargets, MIN, READ_TIMEOUT, regexEscape, ssh, WORK_DIR, type AgentTarget } from './step-builders';
 import { brokerGatewayProblem, NO_WAY_BACK_STATEMENT } from './broker-gateway';
 import { backupStep, type BackupChoice } from './backup';
 import { meetsNatsKnownIssue } from './nats-prerequisite';
@@ -41,37 +42,6 @@ export interface PackageRouteInput {
   acknowledgeNoNatsRollback: boolean;
   /** The upgrade MOP's backup before the first package: taken here, shown by evidence, or skipped with a reason. */
   backup: BackupChoice;
-}
-
-const MIN = 60_000;
-const READ_TIMEOUT = 2 * MIN;
-/** Where Backout writes its UpgradeInfo.xml files and msiexec logs on an Agent. */
-const WORK_DIR = 'C:\\Skyline DataMiner\\Upgrades\\Backout';
-/** An Agent stands for "each Agent" in an offline plan. */
-const OFFLINE_AGENT: AgentRef = { name: 'each-agent', address: 'each-agent' };
-
-interface Target {
-  agent: AgentRef;
-  shell: win.DefaultShell;
-  paths: win.AgentPaths;
-}
-
-function targets(facts: DmsFacts | undefined): Target[] {
-  if (facts === undefined) return [{ agent: OFFLINE_AGENT, shell: 'cmd', paths: win.DEFAULT_AGENT_PATHS }];
-  return facts.agents.map((f) => ({ agent: f.agent, shell: f.shell, paths: f.paths }));
-}
-
-function ssh(t: Target, rendered: { line: string }): SshAction {
-  return { kind: 'ssh', host: t.agent.name, command: rendered.line };
-}
-
-function regexEscape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** Output of `listInstalledPrograms` without the product code (start-of-input anchored lookahead). */
-function absentCode(code: string): string {
-  return `^(?<![\\s\\S])(?![\\s\\S]*${regexEscape(code)})`;
 }
 
 /**
@@ -247,7 +217,7 @@ export function routeDecisions(input: Pick<PackageRouteInput, 'from' | 'to' | 'm
   return { sequence, swap: s.swap, swapReason: s.reason, warnings };
 }
 
-function packageSteps(input: PackageRouteInput, pkg: ResolvedPackage, n: number, all: Target[], swapFollows: boolean): Step[] {
+function packageSteps(input: PackageRouteInput, pkg: ResolvedPackage, n: number, all: AgentTarget[], swapFollows: boolean): Step[] {
   const steps: Step[] = [];
   const tag = `p${n}`;
   const label = pkg.step.label;
@@ -304,7 +274,7 @@ function packageSteps(input: PackageRouteInput, pkg: ResolvedPackage, n: number,
     })),
   });
   const infoPath = win.join(WORK_DIR, `UpgradeInfo-${tag}.xml`);
-  const info = (t: Target): win.UpgradeInfo => ({
+  const info = (t: AgentTarget): win.UpgradeInfo => ({
     agents: input.upgradeScope === 'cluster' ? all.map((x) => x.agent.address) : [t.agent.address],
     isCluster: input.upgradeScope === 'cluster' && all.length > 1,
     extractAllFiles: false,
@@ -375,7 +345,7 @@ function packageSteps(input: PackageRouteInput, pkg: ResolvedPackage, n: number,
  * "Verify every Agent runs <version>": VersionHistory.txt gets its line when an Agent first starts after the upgrade, so
  * where the module swap applies this comes after it (the Agents cannot start before).
  */
-function verifyVersionStep(input: PackageRouteInput, pkg: ResolvedPackage, tag: string, all: Target[]): Step {
+function verifyVersionStep(input: PackageRouteInput, pkg: ResolvedPackage, tag: string, all: AgentTarget[]): Step {
   const label = pkg.step.label;
   const target = pkg.step.version;
   return {
@@ -399,130 +369,9 @@ function verifyVersionStep(input: PackageRouteInput, pkg: ResolvedPackage, tag: 
   };
 }
 
-function swapSteps(plans: AgentSwapPlan[], targetsByName: Map<string, Target>): Step[] {
-  const steps: Step[] = [];
-  const t = (p: AgentSwapPlan): Target => targetsByName.get(p.agent.agent.name) as Target;
-  const logPath = (kind: string, slug: string, version: string): string => win.join(WORK_DIR, `${kind}-${slug}-${version}.log`);
-  steps.push({
-    id: 'swap-stop-dataminer',
-    title: 'Stop DataMiner on each Agent (module swap)',
-    source: SRC.swapStop,
-    kind: 'ssh',
-    destructive: true,
-    idempotent: true,
-    timeoutMs: 15 * MIN,
-    instances: plans.map((p) => ({
-      instance: p.agent.agent.name,
-      action: ssh(t(p), win.taskbar('stop', t(p).paths, t(p).shell)),
-      verify: { description: 'SLNet is stopped', action: ssh(t(p), win.listServices(['SLNet'], t(p).shell)), expectOutput: '^"SLNet","Stopped"' },
-    })),
-  });
-  steps.push({
-    id: 'swap-check-modules',
-    title: 'Check which StorageModule and UserDefinableApiEndpoint versions are installed',
-    source: SRC.swapCheck,
-    kind: 'ssh',
-    destructive: false,
-    idempotent: true,
-    timeoutMs: READ_TIMEOUT,
-    instances: plans.map((p) => {
-      const codes = p.actions.flatMap((a) => a.uninstall.map((u) => u.productCode));
-      const inst: StepInstance = { instance: p.agent.agent.name, action: ssh(t(p), win.listInstalledPrograms(t(p).shell)) };
-      if (codes.length > 0) {
-        inst.verify = {
-          description: `still installed as planned: ${p.actions.flatMap((a) => a.uninstall.map((u) => `${u.module} ${u.version}`)).join(', ')}`,
-          action: ssh(t(p), win.listInstalledPrograms(t(p).shell)),
-          expectOutput: `^(?<![\\s\\S])${codes.map((c) => `(?=[\\s\\S]*${regexEscape(c)})`).join('')}`,
-        };
-      }
-      return inst;
-    }),
-  });
-  for (const rule of SWAP_RULES) {
-    const most = Math.max(0, ...plans.map((p) => p.actions.find((a) => a.rule === rule)?.uninstall.length ?? 0));
-    for (let k = 0; k < most; k++) {
-      const instances: StepInstance[] = [];
-      for (const p of plans) {
-        const u = p.actions.find((a) => a.rule === rule)?.uninstall[k];
-        if (u === undefined) continue;
-        instances.push({
-          instance: p.agent.agent.name,
-          action: ssh(t(p), win.uninstallMsi(u.productCode, logPath('uninstall', rule.slug, u.version), t(p).shell)),
-          verify: { description: `${u.module} ${u.version} (${u.productCode}) is no longer installed`, action: ssh(t(p), win.listInstalledPrograms(t(p).shell)), expectOutput: absentCode(u.productCode) },
-        });
-      }
-      steps.push({
-        id: `swap-uninstall-${rule.slug}${k === 0 ? '' : `-${k + 1}`}`,
-        title: `Uninstall ${rule.module} (${rule.uninstallFrom} or higher)`,
-        source: rule.slug === 'storagemodule' ? SRC.swapUninstallStorage : SRC.swapUninstallApi,
-        kind: 'ssh',
-        destructive: true,
-        // msiexec /x of a product already removed fails (1605): the verification decides after an interruption.
-        idempotent: false,
-        timeoutMs: 15 * MIN,
-        instances,
-      });
-    }
-  }
-  for (const rule of SWAP_RULES) {
-    steps.push({
-      id: `swap-install-${rule.slug}`,
-      title: `Reinstall ${rule.module} (${rule.reinstallAtMost} or lower) from ModuleInstallers`,
-      source: rule.slug === 'storagemodule' ? SRC.swapInstallStorage : SRC.swapInstallApi,
-      kind: 'ssh',
-      destructive: true,
-      idempotent: false,
-      timeoutMs: 15 * MIN,
-      instances: plans.map((p) => {
-        const a = p.actions.find((x) => x.rule === rule);
-        if (a === undefined) throw new Error(`no swap action for ${rule.module}`);
-        return {
-          instance: p.agent.agent.name,
-          action: ssh(t(p), win.installMsi(a.install.path, logPath('install', rule.slug, a.install.version), t(p).shell)),
-          verify: {
-            description: `${rule.module} ${a.install.version} is installed`,
-            action: ssh(t(p), win.listInstalledPrograms(t(p).shell)),
-            expectOutput: `^"${regexEscape(rule.module)}","${regexEscape(a.install.version)}"`,
-          },
-        };
-      }),
-    });
-  }
-  steps.push({
-    id: 'swap-start-dataminer',
-    title: 'Start DataMiner on each Agent and verify it runs',
-    source: SRC.swapStart,
-    kind: 'ssh',
-    destructive: false,
-    idempotent: true,
-    timeoutMs: 30 * MIN,
-    instances: plans.map((p) => ({
-      instance: p.agent.agent.name,
-      action: ssh(t(p), win.taskbar('start', t(p).paths, t(p).shell)),
-      verify: {
-        description: 'SLNet and SLWatchdog are running',
-        action: ssh(t(p), win.listServices(['SLNet', 'SLWatchdog'], t(p).shell)),
-        expectOutput: '^(?<![\\s\\S])(?=[\\s\\S]*^"SLNet","Running")(?=[\\s\\S]*^"SLWatchdog","Running")',
-      },
-    })),
-  });
-  return steps;
-}
-
-/** The swap steps of an offline plan: what will be done, decided from each Agent's facts when planned for a DMS. */
-function offlineSwapStep(): Step {
-  const instructions =
-    'Decided per Agent when planned against the DMS: stop DataMiner; uninstall DataMiner StorageModule 3.0.3 or higher and ' +
-    'DataMiner UserDefinableApiEndpoint 2.0.0 or higher (msiexec /x, after checking which versions are installed); reinstall the ' +
-    'highest StorageModule 1.0.1 or lower and UserDefinableApiEndpoint 1.1.1 or lower from C:\\Skyline DataMiner\\Tools\\ModuleInstallers ' +
-    '(refused before any change if an Agent has none); start DataMiner and verify it runs.';
-  const action: ManualAction = { kind: 'manual', instructions };
-  return { id: 'module-swap', title: 'Module swap on each Agent', source: `${SRC.swapStop} … ${SRC.swapStart}`, kind: 'manual', destructive: true, idempotent: false, timeoutMs: 60 * MIN, instances: [{ instance: OFFLINE_AGENT.name, action }] };
-}
-
 export function planPackageRoute(input: PackageRouteInput): PlanDraft {
   const { sequence, swap, swapReason, warnings } = routeDecisions(input);
-  const all = targets(input.facts);
+  const all = agentTargets(input.facts);
   const packages = resolvePackages(input, sequence, warnings);
   let swapPlans: AgentSwapPlan[] | undefined;
   if (swap && input.facts !== undefined) swapPlans = input.facts.agents.map((f: AgentFacts) => planAgentSwap(f));

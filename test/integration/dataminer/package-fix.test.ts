@@ -91,7 +91,8 @@ describe('DataMiner downgrades across majors and between CUs, end to end (Agent 
       // As the vendor's packages of these versions: both carry VerifyNatsIsRunning (10.2.7/10.2.0 [CU14] … 10.5.3/10.5.0 [CU0]).
       const p1 = await dmupgrade(dir, 'DataMiner 10.4.0.dmupgrade', '10.4.0.0-14000-20240110-release', true);
       const p2 = await dmupgrade(dir, 'DataMiner 10.3.4.dmupgrade', '10.3.4.0-13240-20230415-release', true);
-      const args = ['--param', 'route=package', '--param', `agents=${dms.agentsParam}`, '--param', 'to=10.3.4', '--param', 'moduleSwap=no', '--param', `packages=${p1};${p2}`];
+      // 10.5.2 (10.3.8 or higher) → 10.3.4: the module swap applies too (moduleSwap=auto); without it the Agents would stay "Starting up".
+      const args = ['--param', 'route=package', '--param', `agents=${dms.agentsParam}`, '--param', 'to=10.3.4', '--param', `packages=${p1};${p2}`];
       const plan = await backout(dms, ['plan', 'dataminer.downgrade', '--json', ...args]).done;
       assert.strictEqual(plan.code, 0, plan.stderr);
       const doc = JSON.parse(plan.stdout) as { natsFix: string[]; steps: Array<{ id: string }> };
@@ -105,6 +106,7 @@ describe('DataMiner downgrades across majors and between CUs, end to end (Agent 
       assert.strictEqual(r.code, 0, r.stdout + r.stderr);
       for (const a of dms.lab.agents) {
         assert.match(dms.lab.state(a.name).build, /^10\.3\.4\.0-13240-/, a.name);
+        assert.strictEqual(dms.lab.state(a.name).status, 'Running', `${a.name} runs after the module swap`);
         assert.match(dms.lab.readFile(a.name, HISTORY) ?? '', /;10\.4\.0\.0-14000-[^\r\n]*\r\n[^;]*;10\.3\.4\.0-13240-[^\r\n]*\r\n$/, `${a.name} went through 10.4.0 to 10.3.4`);
       }
       // The 10.4.0 package kept its check and was installed as it is; only the 10.3.4 package went up without it.
