@@ -1,6 +1,6 @@
 // DataMiner upgrade packages on this machine: a .dmupgrade is a zip whose Update.zip holds the files and, under
 // Prerequisites\, the checks run on upload. This reads a package (never changing it) and writes a fixed copy without
-// Update.zip\Prerequisites\VerifyNatsIsRunning.dll — the known issue's fix for downgrades from 10.4.0 or later.
+// Update.zip\Prerequisites\VerifyNatsIsRunning.dll — the known issue's fix, for the package it applies to (nats-prerequisite.ts decides which).
 // Packages can be several GB: entries are streamed (yauzl in, yazl out) and Update.zip goes through a temporary
 // file, so memory use does not grow with the package.
 //
