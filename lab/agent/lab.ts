@@ -14,6 +14,10 @@ import { chownTree, ensureRoot, ensureShellWrapper, ensureUser, LabUser, SHELL_W
 export interface LabAgent {
   name: string;
   host: '127.0.0.1';
+  /** The address its DMS knows it by (UpgradeInfo.xml); a loopback address of its own, on which its sshd listens too. */
+  address: string;
+  /** The DMS it belongs to. */
+  dms: string;
   port: number;
   user: string;
   dir: string;
@@ -118,9 +122,10 @@ export class AgentLab {
     return a;
   }
 
-  /** known_hosts lines for every Agent (and the jump host), as `[127.0.0.1]:port key`. */
+  /** known_hosts lines for every Agent (and the jump host), as `[127.0.0.1]:port key` and `[address]:port key`. */
   knownHostsLines(): string[] {
-    const lines = this.manifest.agents.map((a) => `[127.0.0.1]:${a.port} ${a.hostKeyPublic.split(/\s+/).slice(0, 2).join(' ')}`);
+    const key = (a: LabAgent): string => a.hostKeyPublic.split(/\s+/).slice(0, 2).join(' ');
+    const lines = this.manifest.agents.flatMap((a) => [`[127.0.0.1]:${a.port} ${key(a)}`, ...(a.address === '127.0.0.1' ? [] : [`[${a.address}]:${a.port} ${key(a)}`])]);
     const j = this.manifest.jumpHost;
     if (j !== undefined) lines.push(`[127.0.0.1]:${j.port} ${j.hostKeyPublic.split(/\s+/).slice(0, 2).join(' ')}`);
     return lines;
@@ -178,8 +183,8 @@ export class AgentLab {
     chownTree(path.join(a.dir, 'C'), ...this.owner(a));
   }
 
-  /** Places a lab upgrade package for `version` on an Agent. */
-  placePackage(name: string, windowsPath: string, version: string, prerequisites: string[] = []): void {
+  /** Places a lab upgrade package for `version` on an Agent (prerequisites: default those of the vendor's package). */
+  placePackage(name: string, windowsPath: string, version: string, prerequisites?: string[]): void {
     this.placeFile(name, windowsPath, labPackage(version, prerequisites));
   }
 
@@ -200,7 +205,7 @@ export class AgentLab {
     await stopPidAndWait(a.pid);
     fs.rmSync(path.join(sshdDir, 'ssh_host_ed25519_key'), { force: true });
     fs.rmSync(path.join(sshdDir, 'ssh_host_ed25519_key.pub'), { force: true });
-    const h = await startAgentSshd(this.dir, a.user, a.port, a.dir, !!this.manifest.password, !this.manifest.detached, this.manifest.sshd);
+    const h = await startAgentSshd(this.dir, a.user, a.port, a.dir, a.address, !!this.manifest.password, !this.manifest.detached, this.manifest.sshd);
     a.pid = h.pid;
     a.hostKeyPublic = h.hostKeyPublic;
     a.hostKeyFingerprint = fingerprintOf(h.hostKeyPublic);
@@ -223,8 +228,9 @@ export class AgentLab {
   }
 }
 
-async function startAgentSshd(labDir: string, user: string, port: number, agentDir: string, password: boolean, attached: boolean, limits: LabManifest['sshd']) {
+async function startAgentSshd(labDir: string, user: string, port: number, agentDir: string, address: string, password: boolean, attached: boolean, limits: LabManifest['sshd']) {
   return startSshd({
+    alsoListenOn: [address],
     ...(limits?.maxSessions === undefined ? {} : { maxSessions: limits.maxSessions }),
     ...(limits?.maxStartups === undefined ? {} : { maxStartups: limits.maxStartups }),
     dir: path.join(agentDir, 'sshd'),
@@ -245,6 +251,32 @@ function writeManifest(m: LabManifest): void {
 
 export function readManifest(dir: string): LabManifest {
   return JSON.parse(fs.readFileSync(path.join(dir, 'lab.json'), 'utf8')) as LabManifest;
+}
+
+function dmsDir(labDir: string, dms: string): string {
+  return path.join(labDir, 'dms', dms);
+}
+
+/**
+ * Each DMS's shared folder: members.json (name and address of each Agent, what a cluster upgrade may list) and
+ * upgrades/, where an Agent that runs a cluster upgrade leaves it for the others (writable by every lab user, sticky).
+ */
+function writeDmsFolders(labDir: string, seeds: ReadonlyArray<{ name: string; dms: string; address: string }>): void {
+  const byDms = new Map<string, Array<{ name: string; address: string }>>();
+  for (const s of seeds) byDms.set(s.dms, [...(byDms.get(s.dms) ?? []), { name: s.name, address: s.address }]);
+  fs.mkdirSync(path.join(labDir, 'dms'), { recursive: true, mode: 0o755 });
+  for (const [dms, members] of byDms) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(dms)) throw new Error(`invalid DMS name: ${dms}`);
+    const addresses = members.map((m) => m.address);
+    const twice = addresses.find((a, i) => addresses.indexOf(a) !== i);
+    if (twice !== undefined) throw new Error(`DMS ${dms}: two Agents have address ${twice}`);
+    const d = dmsDir(labDir, dms);
+    fs.rmSync(d, { recursive: true, force: true });
+    fs.mkdirSync(path.join(d, 'upgrades'), { recursive: true });
+    fs.chmodSync(d, 0o755);
+    fs.chmodSync(path.join(d, 'upgrades'), 0o1777);
+    fs.writeFileSync(path.join(d, 'members.json'), JSON.stringify(members, null, 2));
+  }
 }
 
 /** Starts the lab. On any failure every sshd started so far is stopped before the error propagates. */
@@ -271,7 +303,10 @@ export async function startLab(options: LabOptions): Promise<AgentLab> {
   live.add(lab);
   try {
     const names = new Set<string>();
-    for (const [index, seed] of options.agents.entries()) {
+    // Each Agent gets an address of its own for its DMS (UpgradeInfo.xml names Agents by address): 127.0.0.11, .12, …
+    const seeds = options.agents.map((s, i) => ({ ...s, dms: s.dms ?? 'dms', address: s.address ?? `127.0.0.${11 + i}` }));
+    writeDmsFolders(dir, seeds);
+    for (const [index, seed] of seeds.entries()) {
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(seed.name) || names.has(seed.name)) throw new Error(`invalid or duplicate Agent name: ${seed.name}`);
       names.add(seed.name);
       const userName = agentUser(index, options.userPrefix);
@@ -279,7 +314,7 @@ export async function startLab(options: LabOptions): Promise<AgentLab> {
       const agentDir = path.join(dir, 'agents', seed.name);
       fs.rmSync(agentDir, { recursive: true, force: true });
       fs.mkdirSync(agentDir, { recursive: true });
-      seedAgent(agentDir, seed);
+      seedAgent(agentDir, seed, dmsDir(dir, seed.dms));
       chownTree(agentDir, user.uid, user.gid);
       fs.chmodSync(path.join(dir, 'agents'), 0o755);
       const keyFile = path.join(keysDir, userName);
@@ -288,14 +323,14 @@ export async function startLab(options: LabOptions): Promise<AgentLab> {
       let handle;
       for (let attempt = 0; ; attempt++) {
         try {
-          handle = await startAgentSshd(dir, userName, await freePort(), agentDir, options.password !== undefined, options.detached !== true, options.sshd);
+          handle = await startAgentSshd(dir, userName, await freePort(), agentDir, seed.address, options.password !== undefined, options.detached !== true, options.sshd);
           break;
         } catch (err) {
           // another process may have taken the free port between probing and binding
           if (attempt >= 3) throw err;
         }
       }
-      manifest.agents.push({ name: seed.name, host: '127.0.0.1', port: handle.port, user: userName, dir: agentDir, pid: handle.pid, hostKeyPublic: handle.hostKeyPublic, hostKeyFingerprint: fingerprintOf(handle.hostKeyPublic) });
+      manifest.agents.push({ name: seed.name, host: '127.0.0.1', address: seed.address, dms: seed.dms, port: handle.port, user: userName, dir: agentDir, pid: handle.pid, hostKeyPublic: handle.hostKeyPublic, hostKeyFingerprint: fingerprintOf(handle.hostKeyPublic) });
       writeManifest(manifest);
     }
     if (options.jumpHost === true) {

@@ -2,13 +2,18 @@
 // installed for that version, the Tools\ModuleInstallers folder, the services, the Taskbar Utility.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { compare, LabPackage, MODULE_INSTALLERS, productCodeFor, VERSION_HISTORY, versionOf, writeAgentFile } from './emulator/dataminer';
+import { LabPackage, MODULE_INSTALLERS, productCodeFor, VERSION_HISTORY, writeAgentFile } from './emulator/dataminer';
 import { AgentState, Faults, Program, writeState } from './emulator/state';
+import { carriesVerifyNatsIsRunning, labVersion, releaseAtLeast } from './emulator/versions';
 
 export interface AgentSeed {
   name: string;
-  /** `10.3.9` or a full build string such as `10.3.9.0-13201-20230830-release`. */
+  /** `10.3.9`, `10.3.0 [CU10]`, or a full build string such as `10.3.9.0-13201-20230830-release`. */
   version: string;
+  /** The DMS the Agent belongs to (default `dms`): a cluster upgrade reaches the Agents of one DMS. */
+  dms?: string;
+  /** The address its DMS knows it by (UpgradeInfo.xml Agents/IP); its sshd listens there too. Default: given by the lab. */
+  address?: string;
   defaultShell?: 'cmd' | 'powershell';
   /** Overrides the module versions installed for `version`. */
   modules?: { storageModule?: string | null; userDefinableApiEndpoint?: string | null };
@@ -20,18 +25,25 @@ export interface AgentSeed {
   faults?: Faults;
 }
 
-/** `10.3.9` -> `10.3.9.0-<build>-<date>-release`; a full build string is kept. */
+/**
+ * `10.3.9` -> `10.3.9.0-<build>-<date>-release`; `10.3.0 [CU10]` -> `10.3.0.0-<build>-CU10` (the form that names a CU,
+ * e.g. "10.2.0.0-11897-CU4"); a full build string is kept. Build numbers rise with the version, as DataMiner's do.
+ */
 export function buildString(version: string): string {
   if (/^\d+\.\d+\.\d+\.\d+-/.test(version)) return version;
-  const v = versionOf(version);
-  const build = 10000 + v[1] * 1000 + v[2] * 97 + v[3];
-  return `${v[0]}.${v[1]}.${v[2]}.${v[3]}-${build}-2023${String((v[2] % 12) + 1).padStart(2, '0')}15-release`;
+  const v = labVersion(version);
+  const build = 10000 + v.minor * 1000 + v.release * 60 + v.cu;
+  if (v.cu > 0) return `${v.major}.${v.minor}.${v.release}.0-${build}-CU${v.cu}`;
+  return `${v.major}.${v.minor}.${v.release}.0-${build}-2023${String((v.release % 12) + 1).padStart(2, '0')}15-release`;
 }
 
 /** Module versions that ship with a DataMiner version (domain.md compatibility). */
 export function defaultModules(version: string): { storageModule: string | null; userDefinableApiEndpoint: string | null } {
-  const v = versionOf(version);
-  const at = (s: string): boolean => compare(v, versionOf(s)) >= 0;
+  const v = labVersion(version);
+  const at = (s: string): boolean => {
+    const [a, b, c] = s.split('.').map(Number) as [number, number, number];
+    return releaseAtLeast(v, a, b, c);
+  };
   if (at('10.4.0')) return { storageModule: '3.0.3', userDefinableApiEndpoint: '3.1.0' };
   if (at('10.3.8')) return { storageModule: '3.0.3', userDefinableApiEndpoint: '2.0.2' };
   if (at('10.3.4')) return { storageModule: '1.0.1', userDefinableApiEndpoint: '1.1.1' };
@@ -51,13 +63,13 @@ const SERVICES = ['SLNet', 'SLWatchdog', 'NAS', 'NATS', 'DataMiner UserDefinable
 
 /** An earlier history for the Agent: two older builds, then the current one. */
 function history(build: string): string[] {
-  const v = versionOf(build);
-  const older = [`${v[0]}.${Math.max(0, v[1] - 1)}.0.0-${9000 + v[1]}-20220310-release`, `${v[0]}.${v[1]}.0.0-${10000 + v[1] * 1000}-20230112-release`];
+  const v = labVersion(build);
+  const older = [`${v.major}.${Math.max(0, v.minor - 1)}.0.0-${9000 + v.minor}-20220310-release`, `${v.major}.${v.minor}.0.0-${10000 + v.minor * 1000}-20230112-release`];
   return [`2022-03-27 11:16:35;${older[0]}`, `2023-01-20 09:02:11;${older[1]}`, `2023-09-05 14:40:02;${build}`];
 }
 
-/** Writes state.json and the C: tree of a new Agent into `agentDir`. */
-export function seedAgent(agentDir: string, seed: AgentSeed): AgentState {
+/** Writes state.json and the C: tree of a new Agent into `agentDir`; `dmsDir` is its DMS's shared lab folder. */
+export function seedAgent(agentDir: string, seed: AgentSeed & { address: string }, dmsDir: string): AgentState {
   fs.mkdirSync(path.join(agentDir, 'C'), { recursive: true });
   const build = buildString(seed.version);
   const mods = { ...defaultModules(build), ...(seed.modules ?? {}) };
@@ -80,6 +92,10 @@ export function seedAgent(agentDir: string, seed: AgentSeed): AgentState {
     faults: seed.faults ?? {},
     sessions: 0,
     taskbarUtility: taskbar,
+    address: seed.address,
+    dmsDir,
+    usedPackages: [],
+    joinedUpgrades: [],
   };
   writeAgentFile(agentDir, VERSION_HISTORY, history(build).join('\r\n') + '\r\n');
   for (const file of seed.moduleInstallers ?? DEFAULT_MODULE_INSTALLERS) writeAgentFile(agentDir, `${MODULE_INSTALLERS}\\${file}`, `lab installer ${file}\n`);
@@ -90,8 +106,15 @@ export function seedAgent(agentDir: string, seed: AgentSeed): AgentState {
   return state;
 }
 
-/** The content of a lab upgrade package for `version` (upload it, or place it with AgentLab.placeFile). */
-export function labPackage(version: string, prerequisites: string[] = []): string {
-  const pkg: LabPackage = { kind: 'dmupgrade', build: buildString(version), prerequisites };
+/**
+ * The content of a lab upgrade package for `version` (upload it, or place it with AgentLab.placeFile). Without
+ * `prerequisites`, it carries the NATS check the vendor's package of that version has: VerifyNatsIsRunning from
+ * 10.2.7/10.2.0 [CU14] until 10.5.3/10.5.0 [CU0], VerifyNatsCluster after (VerifyNatsIsRunning.md).
+ */
+export function labPackage(version: string, prerequisites?: string[]): string {
+  const build = buildString(version);
+  const v = labVersion(build);
+  const nats = carriesVerifyNatsIsRunning(v) ? ['VerifyNatsIsRunning'] : releaseAtLeast(v, 10, 5, 0) ? ['VerifyNatsCluster'] : [];
+  const pkg: LabPackage = { kind: 'dmupgrade', build, prerequisites: prerequisites ?? ['VerifyClusterPorts', ...nats] };
   return JSON.stringify(pkg);
 }

@@ -21,6 +21,8 @@ export interface SshdSpec {
   attached: boolean;
   maxSessions?: number;
   maxStartups?: string;
+  /** More loopback addresses to listen on besides 127.0.0.1 (an Agent's own address in its DMS). */
+  alsoListenOn?: string[];
 }
 
 export interface SshdHandle {
@@ -51,6 +53,7 @@ export function writeConfig(spec: SshdSpec): string {
   if (!fs.existsSync(hostKey)) execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `lab-host-${spec.port}`, '-f', hostKey], { stdio: 'pipe' });
   const lines = [
     `ListenAddress 127.0.0.1`,
+    ...(spec.alsoListenOn ?? []).filter((a) => a !== '127.0.0.1').map((a) => `ListenAddress ${a}`),
     `Port ${spec.port}`,
     `HostKey ${hostKey}`,
     `PidFile ${path.join(spec.dir, 'sshd.pid')}`,

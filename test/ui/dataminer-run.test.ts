@@ -23,7 +23,8 @@ describe('UI: a DataMiner module-swap downgrade against the Agent lab', () => {
         {
           name: 'lab-dms',
           production: false,
-          agents: lab.agents.map((a) => ({ name: a.name, host: a.host, port: a.port, user: a.user, auth: 'key', identityFile: lab.clientKeyPath, shell: 'cmd' })),
+          // host: the Agent's own address, which UpgradeInfo.xml names it by (the lab's Taskbar Utility refuses others).
+          agents: lab.agents.map((a) => ({ name: a.name, host: a.address, port: a.port, user: a.user, auth: 'key', identityFile: lab.clientKeyPath, shell: 'cmd' })),
         },
       ],
     };

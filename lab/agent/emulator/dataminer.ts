@@ -4,11 +4,14 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AgentState, hostPath, Program, readState, withLock, writeState } from './state';
+import { AgentState, DmsMember, hostPath, Program, readState, UpgradeRun, withLock, writeState } from './state';
+import { readPackage } from './package-file';
+import { labVersion, releaseAtLeast, usesMessageBrokerNuget } from './versions';
 
 export const INSTALL_DIR = 'C:\\Skyline DataMiner';
 export const VERSION_HISTORY = `${INSTALL_DIR}\\Upgrades\\VersionHistory.txt`;
 export const MODULE_INSTALLERS = `${INSTALL_DIR}\\Tools\\ModuleInstallers`;
+export const PACKAGES_DIR = `${INSTALL_DIR}\\Upgrades\\Packages`;
 
 /** The content of a lab upgrade package (a real one is a zip; the lab writes this JSON instead). */
 export interface LabPackage {
@@ -18,10 +21,11 @@ export interface LabPackage {
   prerequisites: string[];
 }
 
+/** A module version (StorageModule 3.0.3, UserDefinableApiEndpoint 1.1.1) as four numbers; not for DataMiner builds. */
 export type Version = [number, number, number, number];
 
-export function versionOf(build: string): Version {
-  const m = /^(\d+)\.(\d+)\.(\d+)(?:\.(\d+))?/.exec(build);
+export function versionOf(text: string): Version {
+  const m = /^(\d+)\.(\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
   if (m === null) return [0, 0, 0, 0];
   return [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4] ?? 0)];
 }
@@ -55,8 +59,8 @@ function findModule(state: AgentState, name: string): Program | undefined {
  * StorageModule 3.0.3+ or UserDefinableApiEndpoint 2.0.0+ are installed.
  */
 export function stuckOnModules(state: AgentState): boolean {
-  const ver = versionOf(state.build);
-  if (compare(ver, v('10.3.4')) < 0 || compare(ver, v('10.3.8')) >= 0) return false;
+  const ver = labVersion(state.build);
+  if (ver.major !== 10 || ver.minor !== 3 || !releaseAtLeast(ver, 10, 3, 4) || releaseAtLeast(ver, 10, 3, 8)) return false;
   const storage = findModule(state, 'DataMiner StorageModule');
   const api = findModule(state, 'DataMiner UserDefinableApiEndpoint');
   return (storage !== undefined && compare(versionOf(storage.version), v('3.0.3')) >= 0) || (api !== undefined && compare(versionOf(api.version), v('2.0.0')) >= 0);
@@ -65,16 +69,16 @@ export function stuckOnModules(state: AgentState): boolean {
 /** UserDefinableApiEndpoint versions a DataMiner version accepts (domain.md); a mismatch fails with error 1001. */
 export function apiEndpointCompatible(apiVersion: string, dataminerBuild: string): boolean {
   const major = versionOf(apiVersion)[0];
-  const dm = versionOf(dataminerBuild);
-  if (major <= 1) return compare(dm, v('10.3.8')) < 0;
-  if (major === 2) return compare(dm, v('10.3.8')) >= 0 && compare(dm, v('10.4.0')) < 0;
-  return compare(dm, v('10.4.0')) >= 0;
+  const dm = labVersion(dataminerBuild);
+  if (major <= 1) return !releaseAtLeast(dm, 10, 3, 8);
+  if (major === 2) return releaseAtLeast(dm, 10, 3, 8) && !releaseAtLeast(dm, 10, 4, 0);
+  return releaseAtLeast(dm, 10, 4, 0);
 }
 
 const PHASES = ['Stopping DataMiner', 'Running prerequisite checks', 'Extracting files', 'Installing files'];
+const stamp = (t: number): string => new Date(t).toISOString().replace('T', ' ').slice(0, 19);
 
-function progressLines(run: NonNullable<AgentState['upgrade']>, now: number, stuck: boolean): { lines: string[]; done: boolean } {
-  const stamp = (t: number): string => new Date(t).toISOString().replace('T', ' ').slice(0, 19);
+function progressLines(run: UpgradeRun, now: number, stuck: boolean): { lines: string[]; done: boolean } {
   const lines = [`${stamp(run.startedAt)} Upgrade started with package ${run.packageFile} (${run.fromBuild} -> ${run.toBuild})`];
   const fraction = Math.min(1, (now - run.startedAt) / Math.max(1, run.durationMs));
   const steps = PHASES.length + 10;
@@ -93,32 +97,98 @@ function progressLines(run: NonNullable<AgentState['upgrade']>, now: number, stu
   }
   if (fraction >= 1) {
     lines.push(`${stamp(run.startedAt + run.durationMs)} Upgrade completed`);
+    // MOP "Downgrading a DMS", step 3.1: "The upgrade status will keep showing "Starting up (xx%)" at this stage."
     if (stuck) lines.push(`${stamp(run.startedAt + run.durationMs)} Starting up (95%)`);
   }
   return { lines, done: fraction >= 1 };
 }
 
-/** Brings the upgrade forward to `now`: progress.log, and on completion the version, VersionHistory.txt and status. */
+/** The DMS's shared folder: who its members are, and the cluster upgrades started on one of them. */
+function members(state: AgentState): DmsMember[] {
+  const file = path.join(state.dmsDir, 'members.json');
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as DmsMember[]) : [{ name: state.name, address: state.address }];
+}
+
+interface PushedUpgrade {
+  id: string;
+  drivenBy: string;
+  targets: string[];
+  packageFile: string;
+  packageWindowsPath: string;
+  toBuild: string;
+  startedAt: number;
+  durationMs: number;
+}
+
+function pushedDir(state: AgentState): string {
+  return path.join(state.dmsDir, 'upgrades');
+}
+
+/**
+ * An Agent listed in the UpgradeInfo.xml of a cluster upgrade started on another Agent takes part in it: "one upgrade
+ * upgrades the DMS" (MOP "Upgrading a DMA/DMS": Agents > Manage > Upgrade, "All Agents in cluster"; UpgradeInfo.xml
+ * Agents/IP). The lab's Agents learn of it from their DMS's shared folder the next time they are asked anything.
+ */
+function joinPushedUpgrade(state: AgentState): boolean {
+  if (state.upgrade !== undefined && !state.upgrade.completed) return false;
+  const dir = pushedDir(state);
+  if (!fs.existsSync(dir)) return false;
+  const pending = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as PushedUpgrade)
+    .filter((u) => u.targets.includes(state.address) && !state.joinedUpgrades.includes(u.id))
+    .sort((a, b) => a.startedAt - b.startedAt);
+  const u = pending[0];
+  if (u === undefined) return false;
+  state.joinedUpgrades.push(u.id);
+  state.upgrade = { packageFile: u.packageFile, packageWindowsPath: u.packageWindowsPath, fromBuild: state.build, toBuild: u.toBuild, startedAt: u.startedAt, durationMs: u.durationMs, completed: false, drivenBy: u.drivenBy };
+  return true;
+}
+
+/** VersionHistory.txt: "the date is when the DMA was first started after that upgrade" (domain.md). */
+function firstStart(agentDir: string, state: AgentState, at: number): void {
+  if (state.pendingHistory === undefined) return;
+  fs.appendFileSync(hostPath(agentDir, VERSION_HISTORY) as string, `${stamp(at)};${state.pendingHistory}\r\n`);
+  delete state.pendingHistory;
+}
+
+/** Brings the upgrade forward to `now`: progress.log, and on completion the version, the start and VersionHistory.txt. */
 export function advance(agentDir: string, now = Date.now()): void {
   withLock(agentDir, () => {
     const state = readState(agentDir);
+    const joined = joinPushedUpgrade(state);
     const run = state.upgrade;
-    if (run === undefined || run.completed) return;
+    if (run === undefined || run.completed) {
+      if (joined) writeState(agentDir, state);
+      return;
+    }
+    if (now >= run.startedAt && state.status === 'Running') {
+      state.status = 'Stopping';
+      for (const s of state.services) s.status = 'Stopped';
+    }
     const after: AgentState = { ...state, build: run.failedPrerequisite === undefined ? run.toBuild : run.fromBuild };
     const { lines, done } = progressLines(run, now, run.failedPrerequisite === undefined && stuckOnModules(after));
-    writeAgentFile(agentDir, `${INSTALL_DIR}\\Upgrades\\Packages\\${run.packageFile}\\progress.log`, lines.join('\r\n') + '\r\n');
-    if (!done) return;
+    if (run.folder !== undefined) writeAgentFile(agentDir, `${PACKAGES_DIR}\\${run.folder}\\progress.log`, lines.join('\r\n') + '\r\n');
+    if (!done) {
+      writeState(agentDir, state);
+      return;
+    }
     run.completed = true;
+    for (const s of state.services) s.status = 'Running';
     if (run.failedPrerequisite === undefined) {
       state.build = run.toBuild;
-      const stamp = new Date(run.startedAt + run.durationMs).toISOString().replace('T', ' ').slice(0, 19);
-      const historyPath = hostPath(agentDir, VERSION_HISTORY) as string;
-      fs.appendFileSync(historyPath, `${stamp};${run.toBuild}\r\n`);
-      state.status = stuckOnModules(state) ? 'Starting' : 'Running';
+      state.pendingHistory = run.toBuild;
+      // "After you have used a specific package to execute an upgrade, it is marked as completed" (MOP "Upgrading a DMA/DMS").
+      if (run.drivenBy === undefined) state.usedPackages.push(run.packageWindowsPath.toLowerCase());
+      if (stuckOnModules(state)) state.status = 'Starting';
+      else {
+        state.status = 'Running';
+        firstStart(agentDir, state, run.startedAt + run.durationMs);
+      }
     } else {
       state.status = 'Running';
     }
-    for (const s of state.services) s.status = 'Running';
     writeState(agentDir, state);
   });
 }
@@ -130,68 +200,136 @@ export interface ProgramResult {
   stderr?: string[];
 }
 
-function setRunning(state: AgentState, running: boolean): void {
-  state.status = running ? (stuckOnModules(state) ? 'Starting' : 'Running') : 'Not running';
+function setRunning(agentDir: string, state: AgentState, running: boolean): void {
   for (const s of state.services) s.status = running ? 'Running' : 'Stopped';
+  if (!running) {
+    state.status = 'Not running';
+    return;
+  }
+  // MOP "Downgrading a DMS", step 3: after 10.3.8+ → 10.3.4–10.3.7 DataMiner stays "Starting up" until the modules are swapped.
+  state.status = stuckOnModules(state) ? 'Starting' : 'Running';
+  if (state.status === 'Running') firstStart(agentDir, state, Date.now());
 }
+
+/** What UpgradeInfo.xml says (Agents/IP, IsCluster; the Taskbar Utility's documented file). */
+export function readUpgradeInfo(xml: string): { ips: string[]; isCluster: boolean } | undefined {
+  const text = xml.replace(/^\uFEFF/, '');
+  if (!/<UpgradeInfo>[\s\S]*<\/UpgradeInfo>/.test(text)) return undefined;
+  const agents = /<Agents>([\s\S]*?)<\/Agents>/.exec(text)?.[1] ?? '';
+  const ips = [...agents.matchAll(/<IP>\s*([^<\s]+)\s*<\/IP>/g)].map((m) => m[1] as string);
+  return { ips, isCluster: /<IsCluster>\s*true\s*<\/IsCluster>/i.test(text) };
+}
+
+/**
+ * Which Agents an upgrade started here upgrades. Refused, as the Taskbar Utility refuses a list it cannot act on: an
+ * address that is no Agent of this DMS, one listed twice, or IsCluster with some Agents left out ("all DMAs in a cluster
+ * must run the same DataMiner version"; rolling upgrades are not supported — MOP "Upgrading a DMA/DMS").
+ */
+function upgradeTargets(state: AgentState, info: { ips: string[]; isCluster: boolean } | undefined): { targets: DmsMember[] } | { error: string } {
+  const all = members(state);
+  if (info === undefined) return { targets: all.filter((m) => m.address === state.address) };
+  if (info.ips.length === 0) return { error: 'UpgradeInfo.xml lists no Agents (<Agents><IP>…</IP></Agents>).' };
+  const seen = new Set<string>();
+  const targets: DmsMember[] = [];
+  for (const ip of info.ips) {
+    if (seen.has(ip)) return { error: `UpgradeInfo.xml lists Agent ${ip} more than once.` };
+    seen.add(ip);
+    const m = all.find((x) => x.address === ip);
+    if (m === undefined) return { error: `UpgradeInfo.xml lists ${ip}, which is not an Agent of this DMS (its Agents: ${all.map((x) => x.address).join(', ')}).` };
+    targets.push(m);
+  }
+  // The lab's choice where the documents are silent: an upgrade started on an Agent includes that Agent.
+  if (!seen.has(state.address)) return { error: `UpgradeInfo.xml does not list this Agent (${state.address}); start the upgrade on an Agent it lists.` };
+  if (info.isCluster) {
+    const missing = all.filter((m) => !seen.has(m.address));
+    if (missing.length > 0) return { error: `IsCluster is true but UpgradeInfo.xml leaves out ${missing.map((m) => m.address).join(', ')}: every DMA of a cluster must run the same DataMiner version.` };
+  }
+  return { targets };
+}
+
+/** `C:\Skyline DataMiner Backups\`: the default backup folder (domain.md, Backups). */
+export const BACKUP_DIR = 'C:\\Skyline DataMiner Backups';
 
 export function taskbarUtility(agentDir: string, argv: string[]): ProgramResult {
   const action = (argv[0] ?? '').toLowerCase();
   return withLock(agentDir, () => {
     const state = readState(agentDir);
-    if (state.upgrade !== undefined && !state.upgrade.completed && action !== '-upgrade') {
+    if (state.upgrade !== undefined && !state.upgrade.completed) {
       return { exitCode: 1, stderr: ['An upgrade is in progress on this Agent. Wait until it has completed.'] };
     }
     switch (action) {
       case '-stop':
-        setRunning(state, false);
+        setRunning(agentDir, state, false);
         break;
       case '-start':
-        setRunning(state, true);
-        break;
       case '-restart':
-        setRunning(state, true);
+        setRunning(agentDir, state, true);
         break;
+      case '-backup': {
+        // Taskbar Utility command line: -backup takes a DataMiner backup into the default backup folder.
+        const name = `Backup_${state.name}_${new Date().toISOString().replace(/[-:]/g, '').replace('T', '_').slice(0, 15)}.dmbackup`;
+        writeAgentFile(agentDir, `${BACKUP_DIR}\\${name}`, JSON.stringify({ kind: 'dmbackup', agent: state.name, build: state.build }));
+        break;
+      }
       case '-upgrade': {
         const pkgPath = argv[1];
         if (pkgPath === undefined) return { exitCode: 1, stderr: ['-upgrade requires the path of an upgrade package.'] };
         const local = hostPath(agentDir, pkgPath);
         if (local === undefined || !fs.existsSync(local)) return { exitCode: 2, stderr: [`The system cannot find the file specified: ${pkgPath}`] };
+        let info: { ips: string[]; isCluster: boolean } | undefined;
         if (argv[2] !== undefined) {
-          const info = hostPath(agentDir, argv[2]);
-          if (info === undefined || !fs.existsSync(info)) return { exitCode: 2, stderr: [`The system cannot find the file specified: ${argv[2]}`] };
+          const infoFile = hostPath(agentDir, argv[2]);
+          if (infoFile === undefined || !fs.existsSync(infoFile)) return { exitCode: 2, stderr: [`The system cannot find the file specified: ${argv[2]}`] };
+          info = readUpgradeInfo(fs.readFileSync(infoFile, 'utf8'));
+          if (info === undefined) return { exitCode: 13, stderr: [`${argv[2]} is not an UpgradeInfo.xml document.`] };
         }
-        let pkg: LabPackage;
+        const pkg = readPackage(local);
         try {
-          pkg = JSON.parse(fs.readFileSync(local, 'utf8')) as LabPackage;
-          if (pkg.kind !== 'dmupgrade' || typeof pkg.build !== 'string') throw new Error('not a package');
+          if (pkg === undefined) throw new Error('not a package');
+          labVersion(pkg.build);
         } catch {
           return { exitCode: 13, stderr: [`The upgrade package ${pkgPath} is invalid or corrupt.`] };
         }
         const packageFile = path.win32.basename(pkgPath);
-        const progress = hostPath(agentDir, `${INSTALL_DIR}\\Upgrades\\Packages\\${packageFile}\\progress.log`) as string;
-        if (fs.existsSync(progress) && /Upgrade completed/.test(fs.readFileSync(progress, 'utf8'))) {
+        if (state.usedPackages.includes(pkgPath.toLowerCase())) {
           return { exitCode: 1, stderr: [`The package ${packageFile} has already been used for an upgrade and is marked as completed. Use a new package.`] };
         }
-        const from = state.build;
-        const downgradeFrom104 = compare(versionOf(from), v('10.4.0')) >= 0 && compare(versionOf(pkg.build), versionOf(from)) < 0;
-        const failed = pkg.prerequisites.includes('VerifyNatsIsRunning') && downgradeFrom104 ? 'VerifyNatsIsRunning' : undefined;
+        const chosen = upgradeTargets(state, info);
+        if ('error' in chosen) return { exitCode: 1, stderr: [chosen.error] };
+        // KI_Downgrade_fails_VerifyNatsIsRunning_prerequisite: the check inside a package prior to 10.4.0/10.4.3 expects
+        // SLMessageBroker.dll, which a DMA running 10.4.0/10.4.3 or later no longer has.
+        const failed =
+          pkg.prerequisites.includes('VerifyNatsIsRunning') && usesMessageBrokerNuget(labVersion(state.build)) && !usesMessageBrokerNuget(labVersion(pkg.build))
+            ? 'VerifyNatsIsRunning'
+            : undefined;
+        // Each upgrade run gets its own folder Upgrades\Packages\<package file>-<32 hex> (VerifyClusterPorts.dmupgrade.md,
+        // BrokerGateway_Migration.md: "NATSMigration.dmupgrade-XXX\progress.log").
+        const folder = `${packageFile}-${crypto.randomBytes(16).toString('hex')}`;
+        fs.mkdirSync(hostPath(agentDir, `${PACKAGES_DIR}\\${folder}`) as string, { recursive: true });
+        const startedAt = Date.now();
         state.upgrade = {
           packageFile,
           packageWindowsPath: pkgPath,
-          fromBuild: from,
+          fromBuild: state.build,
           toBuild: pkg.build,
-          startedAt: Date.now(),
+          startedAt,
           durationMs: state.upgradeDurationMs,
           completed: false,
+          folder,
           ...(failed === undefined ? {} : { failedPrerequisite: failed }),
         };
-        setRunning(state, false);
+        const others = chosen.targets.filter((m) => m.address !== state.address);
+        if (failed === undefined && others.length > 0) {
+          const pushed: PushedUpgrade = { id: folder, drivenBy: state.name, targets: others.map((m) => m.address), packageFile, packageWindowsPath: pkgPath, toBuild: pkg.build, startedAt, durationMs: state.upgradeDurationMs };
+          fs.mkdirSync(pushedDir(state), { recursive: true });
+          fs.writeFileSync(path.join(pushedDir(state), `${folder}.json`), JSON.stringify(pushed));
+        }
         state.status = 'Stopping';
+        for (const s of state.services) s.status = 'Stopped';
         break;
       }
       default:
-        return { exitCode: 1, stderr: [`Unknown option ${argv[0] ?? '(none)'}. Use -stop, -start, -restart or -upgrade.`] };
+        return { exitCode: 1, stderr: [`Unknown option ${argv[0] ?? '(none)'}. Use -stop, -start, -restart, -backup or -upgrade.`] };
     }
     writeState(agentDir, state);
     return { exitCode: 0 };

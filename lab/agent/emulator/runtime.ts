@@ -179,7 +179,9 @@ export class PsSession {
     switch (name) {
       case 'get-content': {
         const b = bind(call, { values: ['LiteralPath', 'Path', 'Tail', 'Encoding'], switches: [], positional: ['Path'] });
-        const p = str(b.named.get('LiteralPath') ?? b.named.get('Path')) ?? '';
+        const piped = input[0];
+        const fromPipe = typeof piped === 'string' ? piped : piped !== null && typeof piped === 'object' && !Array.isArray(piped) ? str(piped['FullName'] ?? null) : undefined;
+        const p = str(b.named.get('LiteralPath') ?? b.named.get('Path')) ?? fromPipe ?? '';
         const local = this.file('Get-Content', p);
         if (!fs.existsSync(local) || fs.statSync(local).isDirectory()) {
           this.fail(notFound('Get-Content', p, 'GetContentCommand'), b);
@@ -213,7 +215,12 @@ export class PsSession {
         }
         entries.sort((a, c) => a.name.toLowerCase().localeCompare(c.name.toLowerCase()));
         if (b.switches.has('Name')) return entries.map((e) => e.name);
-        return entries.map((e) => ({ Name: e.name, Length: e.isFile() ? fs.statSync(path.join(local, e.name)).size : null }));
+        return entries.map((e) => {
+          const st = fs.statSync(path.join(local, e.name));
+          // CreationTimeUtc as an ISO string (sorts as the DateTime does); Linux keeps a birth time where the file system has one.
+          const created = new Date(st.birthtimeMs > 0 ? st.birthtimeMs : st.ctimeMs).toISOString();
+          return { Name: e.name, Length: e.isFile() ? st.size : null, FullName: `${p.replace(/[\\/]+$/, '')}\\${e.name}`, CreationTimeUtc: created };
+        });
       }
       case 'get-itemproperty': {
         const b = bind(call, { values: ['Path', 'LiteralPath', 'Name'], switches: [], positional: ['Path'] });
@@ -232,8 +239,28 @@ export class PsSession {
         }
         return out;
       }
+      case 'sort-object': {
+        const b = bind(call, { values: ['Property'], switches: ['Descending'], positional: ['Property'] });
+        const key = str(b.named.get('Property'));
+        const get = (o: PsValue): string => {
+          if (key === undefined || o === null || typeof o !== 'object' || Array.isArray(o)) return String(o);
+          const k = Object.keys(o).find((x) => x.toLowerCase() === key.toLowerCase());
+          return k === undefined ? '' : String(o[k] ?? '');
+        };
+        const sorted = [...input].sort((x, y) => (get(x) < get(y) ? -1 : get(x) > get(y) ? 1 : 0));
+        return b.switches.has('Descending') ? sorted.reverse() : sorted;
+      }
+      case 'join-path': {
+        const b = bind(call, { values: ['Path', 'ChildPath'], switches: [], positional: ['Path', 'ChildPath'] });
+        const base = str(b.named.get('Path'));
+        if (base === undefined) {
+          // Windows PowerShell: a null -Path is a terminating parameter binding error.
+          throw new PsError('Join-Path', "Cannot bind argument to parameter 'Path' because it is null.", 'InvalidData: (:) [Join-Path], ParameterBindingValidationException', 'ParameterArgumentValidationErrorNullNotAllowed,Microsoft.PowerShell.Commands.JoinPathCommand');
+        }
+        return [`${base.replace(/[\\/]+$/, '')}\\${(str(b.named.get('ChildPath')) ?? '').replace(/^[\\/]+/, '')}`];
+      }
       case 'select-object': {
-        const b = bind(call, { values: ['Property', 'ExpandProperty', 'First'], switches: [], positional: ['Property'] });
+        const b = bind(call, { values: ['Property', 'ExpandProperty', 'First', 'Last'], switches: [], positional: ['Property'] });
         const expand = str(b.named.get('ExpandProperty'));
         const props = list(b.named.get('Property')).map(String);
         const get = (o: PsValue, k: string): string | number | boolean | null => {
@@ -244,6 +271,9 @@ export class PsSession {
         let rows = input;
         const first = b.named.get('First');
         if (first !== undefined) rows = rows.slice(0, Number(first));
+        const last = b.named.get('Last');
+        if (last !== undefined) rows = rows.slice(Math.max(0, rows.length - Number(last)));
+        if (expand === undefined && props.length === 0) return rows;
         if (expand !== undefined) return rows.map((o) => get(o, expand));
         return rows.map((o) => Object.fromEntries(props.map((k) => [k, get(o, k)])) as PsObject);
       }

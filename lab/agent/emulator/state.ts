@@ -29,6 +29,16 @@ export interface UpgradeRun {
   /** Set when a prerequisite check fails: the upgrade stops there. */
   failedPrerequisite?: string;
   completed: boolean;
+  /** This upgrade's own folder under Upgrades\Packages: `<package file>-<32 hex>` (absent on Agents it was pushed to). */
+  folder?: string;
+  /** On an Agent upgraded by a cluster upgrade started on another Agent: that Agent's name. */
+  drivenBy?: string;
+}
+
+/** A DMS member as UpgradeInfo.xml names it. */
+export interface DmsMember {
+  name: string;
+  address: string;
 }
 
 export interface Faults {
@@ -58,6 +68,16 @@ export interface AgentState {
   sessions: number;
   /** Where the Taskbar Utility is installed on this Agent. */
   taskbarUtility: string;
+  /** The address the Agents of its DMS know it by (UpgradeInfo.xml Agents/IP). */
+  address: string;
+  /** The DMS's shared folder in the lab: members.json and the cluster upgrades pushed to the other Agents. */
+  dmsDir: string;
+  /** Packages used for an upgrade, lower-case Windows paths: "marked as completed", never used again. */
+  usedPackages: string[];
+  /** A build installed but not yet started: VersionHistory.txt gets its line at the first start. */
+  pendingHistory?: string;
+  /** Cluster upgrades (by folder id) this Agent has taken from its DMS's shared folder. */
+  joinedUpgrades: string[];
 }
 
 export function statePath(agentDir: string): string {

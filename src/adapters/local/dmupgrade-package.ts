@@ -1,6 +1,6 @@
 // DataMiner upgrade packages on this machine: a .dmupgrade is a zip whose Update.zip holds the files and, under
 // Prerequisites\, the checks run on upload. This reads a package (never changing it) and writes a fixed copy without
-// Update.zip\Prerequisites\VerifyNatsIsRunning.dll — the known issue's fix for downgrades from 10.4.0 or later.
+// Update.zip\Prerequisites\VerifyNatsIsRunning.dll — the known issue's fix, for the package it applies to (nats-prerequisite.ts decides which).
 // Packages can be several GB: entries are streamed (yauzl in, yazl out) and Update.zip goes through a temporary
 // file, so memory use does not grow with the package.
 //
@@ -15,6 +15,7 @@ import * as yauzl from 'yauzl';
 import * as yazl from 'yazl';
 import type { LocalAction } from '../../core/plan';
 import type { PackageInspection, PackageTool } from '../../procedures/dataminer/packages';
+import { BUILD_IN_NAME, packageVersionFromName as versionFromName } from './package-name';
 
 export class PackageFileError extends Error {
   constructor(
@@ -28,11 +29,6 @@ export class PackageFileError extends Error {
 
 const VERIFY_NATS = /^prerequisites[\\/]verifynatsisrunning\.dll$/i;
 const UPDATE_ZIP = /^update\.zip$/i;
-/** A build string, as in VersionHistory.txt: 10.4.0.0-14772-20240821-release. */
-const BUILD_IN_NAME = /\d{1,2}\.\d{1,2}\.\d{1,2}\.\d{1,3}-\d{3,6}(?:-\d{8})?(?:-[A-Za-z]+)?/;
-/** A DataMiner version with an optional CU, as download names carry it: 10.3.0 CU2, 10.3.9_CU1, 10.3.0 [CU5]. */
-const VERSION_IN_NAME = /(?<![\d.])(\d{1,2}\.\d{1,2}\.\d{1,2})(?![\d.]*\d)(?:[ _-]*\[?\s*CU\s*(\d{1,2})\]?)?/i;
-
 function openZip(file: string): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) => {
     yauzl.open(file, { lazyEntries: true, autoClose: false, validateEntrySizes: true }, (err, zip) => {
@@ -79,15 +75,6 @@ async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
 
 function checkSignal(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) throw signal.reason instanceof Error ? signal.reason : new Error('cancelled');
-}
-
-function versionFromName(name: string): string | undefined {
-  const base = path.basename(name);
-  const build = BUILD_IN_NAME.exec(base);
-  if (build !== null) return build[0];
-  const m = VERSION_IN_NAME.exec(base);
-  if (m?.[1] === undefined) return undefined;
-  return m[2] === undefined ? m[1] : `${m[1]} CU${m[2]}`;
 }
 
 /** Reads a package: readable zip, its Update.zip, the prerequisite DLL, and its version where a name reveals it. */

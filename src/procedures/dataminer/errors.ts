@@ -63,6 +63,14 @@ export class ModuleSwapQuestionError extends DowngradeRefusedError {
   }
 }
 
+/** The CU the DMS runs cannot be told from its build string, and the plan depends on it: the user is asked. */
+export class CurrentCuQuestionError extends DowngradeRefusedError {
+  override readonly code = 'dataminer-current-cu-question';
+  constructor(readonly question: string) {
+    super(question);
+  }
+}
+
 /** The downgrade itself is impossible as asked (not lower, bad package list, …). */
 export class DowngradeInputError extends DowngradeRefusedError {
   override readonly code = 'dataminer-downgrade-input';

@@ -2,18 +2,22 @@
 // whole cluster through the Taskbar Utility with an UpgradeInfo.xml, followed until completed and verified on every
 // Agent; then, when it applies, the module swap on each Agent; warnings the user acknowledges.
 import type { JsonObject } from '../../core/json';
-import type { ManualAction, PlanDraft, SshAction, Step, StepInstance } from '../../core/plan';
-import type { AgentRef } from './agents';
-import { DowngradeInputError, ModuleSwapQuestionError, PackageProblemError, agentLabel } from './errors';
+import type { PlanDraft, Step } from '../../core/plan';
+import { CurrentCuQuestionError, DowngradeInputError, ModuleSwapQuestionError, PackageProblemError, agentLabel } from './errors';
 import type { AgentFacts, DmsFacts } from './facts';
 import { fileLength, fileLengthPattern } from './file-length';
-import { planAgentSwap, SWAP_RULES, type AgentSwapPlan } from './module-installers';
+import { planAgentSwap, type AgentSwapPlan } from './module-installers';
 import { moduleSwapDecision } from './module-swap';
+import { offlineSwapStep, swapSteps } from './module-swap-steps';
+import { agentTargets, MIN, READ_TIMEOUT, regexEscape, ssh, WORK_DIR, type AgentTarget } from './step-builders';
+import { brokerGatewayProblem, NO_WAY_BACK_STATEMENT } from './broker-gateway';
+import { backupStep, type BackupChoice } from './backup';
+import { meetsNatsKnownIssue } from './nats-prerequisite';
 import { DowngradeError, packageSequence, type PackageStep } from './package-sequence';
 import { fixedCopyPath, packageFileName, type PackageInspection, type PackageSource, type PackageTool } from './packages';
 import { SRC } from './sources';
 import { estimateJson, packageRouteEstimate } from './time-estimates';
-import { compareVersions, formatVersion, parseVersion, type DmVersion } from './version';
+import { formatVersion, parseVersion, releaseKind, type DmVersion } from './version';
 import * as win from './windows-commands';
 import { acknowledgeWarningsStep, credentialsLibraryStep, webAppsStep, DOWNGRADE_WARNINGS } from './warnings';
 
@@ -34,44 +38,23 @@ export interface PackageRouteInput {
   fixPrerequisite: Choice;
   upgradeScope: UpgradeScope;
   upgradeTimeoutMinutes: number;
+  /** The user's acknowledgement that the old NATS setup cannot come back (10.6.0/10.6.1+ to before BrokerGateway). */
+  acknowledgeNoNatsRollback: boolean;
+  /** The upgrade MOP's backup before the first package: taken here, shown by evidence, or skipped with a reason. */
+  backup: BackupChoice;
 }
 
-const MIN = 60_000;
-const READ_TIMEOUT = 2 * MIN;
-const V10_4_0 = parseVersion('10.4.0');
-/** Where Backout writes its UpgradeInfo.xml files and msiexec logs on an Agent. */
-const WORK_DIR = 'C:\\Skyline DataMiner\\Upgrades\\Backout';
-/** An Agent stands for "each Agent" in an offline plan. */
-const OFFLINE_AGENT: AgentRef = { name: 'each-agent', address: 'each-agent' };
-
-interface Target {
-  agent: AgentRef;
-  shell: win.DefaultShell;
-  paths: win.AgentPaths;
-}
-
-function targets(facts: DmsFacts | undefined): Target[] {
-  if (facts === undefined) return [{ agent: OFFLINE_AGENT, shell: 'cmd', paths: win.DEFAULT_AGENT_PATHS }];
-  return facts.agents.map((f) => ({ agent: f.agent, shell: f.shell, paths: f.paths }));
-}
-
-function ssh(t: Target, rendered: { line: string }): SshAction {
-  return { kind: 'ssh', host: t.agent.name, command: rendered.line };
-}
-
-function regexEscape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** Output of `listInstalledPrograms` without the product code (start-of-input anchored lookahead). */
-function absentCode(code: string): string {
-  return `^(?<![\\s\\S])(?![\\s\\S]*${regexEscape(code)})`;
-}
-
-/** VersionHistory.txt whose last line is the given version (any build). */
-export function lastVersionPattern(v: DmVersion, anyCu: boolean): string {
-  const cu = anyCu ? '\\d+' : String(v.cu);
-  return `;${v.major}\\.${v.minor}\\.${v.release}\\.${cu}(?:-[^\\n]*)?\\s*(?![\\s\\S])`;
+/**
+ * VersionHistory.txt whose last line is the given version, as Agents write it: a build string whose fourth number is
+ * not the CU. With `build` (a package that revealed its build string) that exact build number; otherwise any build of
+ * the release whose `-CUn` suffix, where there is one, names the wanted CU (`anyCu`: any CU of the release).
+ */
+export function lastVersionPattern(v: DmVersion, anyCu: boolean, build?: number): string {
+  const release = `;${v.major}\\.${v.minor}\\.${v.release}\\.\\d+`;
+  const end = '[^\\r\\n]*\\s*(?![\\s\\S])';
+  if (build !== undefined) return `${release}-${build}(?!\\d)${end}`;
+  if (anyCu) return `${release}(?:-${end}|\\s*(?![\\s\\S]))`;
+  return `${release}(?:-(?![^\\r\\n]*-CU(?!${v.cu}(?!\\d))\\d)${end}|\\s*(?![\\s\\S]))`;
 }
 
 interface ResolvedPackage {
@@ -82,7 +65,14 @@ interface ResolvedPackage {
   /** Path of the package on the Agents. */
   agentPath: string;
   fixed: boolean;
+  /** The known issue applies to this package (fixed or not). */
+  natsIssue: boolean;
   inspection?: PackageInspection;
+}
+
+/** The version the DMA runs when package `index` is installed: the current one, then each package's in turn. */
+function runningWhenInstalled(input: PackageRouteInput, sequence: PackageStep[], index: number): DmVersion {
+  return index === 0 ? input.from : (sequence[index - 1] as PackageStep).version;
 }
 
 function checkRevealedVersion(step: PackageStep, index: number, source: PackageSource, inspection: PackageInspection | undefined): void {
@@ -116,9 +106,9 @@ function resolvePackages(input: PackageRouteInput, sequence: PackageStep[], warn
       );
     }
     warnings.push(`No packages chosen yet: the plan assumes files named "DataMiner <version>.dmupgrade" already on the Agents; choose ${sequence.map((s) => s.label).join(', ')}.`);
-    return sequence.map((step) => {
+    return sequence.map((step, i) => {
       const agentPath = win.join(win.upgradesDir(win.DEFAULT_AGENT_PATHS), `DataMiner ${step.version.major}.${step.version.minor}.${step.version.release}.dmupgrade`);
-      return { step, source: { where: 'agent', path: agentPath }, sendPath: agentPath, agentPath, fixed: false };
+      return { step, source: { where: 'agent', path: agentPath }, sendPath: agentPath, agentPath, fixed: false, natsIssue: natsIssueAt(input, sequence, i) };
     });
   }
   if (input.packages.length !== sequence.length) {
@@ -130,12 +120,14 @@ function resolvePackages(input: PackageRouteInput, sequence: PackageStep[], warn
   return sequence.map((step, i) => {
     const source = input.packages[i] as PackageSource;
     if (source.where === 'agent') {
-      for (const f of input.facts?.agents ?? []) {
+      // Needed where the upgrade runs: on the first Agent for a cluster upgrade, on each Agent otherwise.
+      const agents = input.facts?.agents ?? [];
+      for (const f of input.upgradeScope === 'cluster' ? agents.slice(0, 1) : agents) {
         if (f.packagesPresent?.[source.path] === false) {
           throw new PackageProblemError(source.path, `it is not on Agent ${agentLabel(f.agent)}`, 'Copy it there (or give a local file to upload), then plan again.');
         }
       }
-      return { step, source, sendPath: source.path, agentPath: source.path, fixed: false };
+      return { step, source, sendPath: source.path, agentPath: source.path, fixed: false, natsIssue: natsIssueAt(input, sequence, i) };
     }
     const inspection = input.inspections[source.path];
     if (inspection === undefined) {
@@ -143,19 +135,33 @@ function resolvePackages(input: PackageRouteInput, sequence: PackageStep[], warn
     }
     checkRevealedVersion(step, i, source, inspection);
     if (inspection.version === undefined) warnings.push(`Package ${source.path} does not reveal its version; make sure it installs ${step.label}.`);
-    const fixed = shouldFix(input, i, inspection, warnings);
+    const natsIssue = natsIssueAt(input, sequence, i) && inspection.hasVerifyNatsIsRunning;
+    const fixed = natsIssue && shouldFix(input, runningWhenInstalled(input, sequence, i), inspection, warnings);
     const sendPath = fixed ? fixedCopyPath(source.path) : source.path;
     const agentPath = win.join(win.upgradesDir(win.DEFAULT_AGENT_PATHS), win.checkFileName('package file name', packageFileName(sendPath)));
-    return { step, source, sendPath, agentPath, fixed, inspection };
+    return { step, source, sendPath, agentPath, fixed, natsIssue, inspection };
   });
 }
 
-/** The prerequisite fix: offered for the package installed while the DMS still runs 10.4.0 or later. */
-function shouldFix(input: PackageRouteInput, index: number, inspection: PackageInspection, warnings: string[]): boolean {
-  if (index !== 0 || compareVersions(input.from, V10_4_0) < 0) return false;
-  if (!inspection.hasVerifyNatsIsRunning) return false;
+/** The build number a local package revealed (its build string), to verify exactly that build afterwards. */
+function revealedBuild(pkg: ResolvedPackage): number | undefined {
+  const v = pkg.inspection?.version;
+  if (v === undefined) return undefined;
+  try {
+    return parseVersion(v).build;
+  } catch {
+    return undefined;
+  }
+}
+
+function natsIssueAt(input: PackageRouteInput, sequence: PackageStep[], index: number): boolean {
+  return meetsNatsKnownIssue(runningWhenInstalled(input, sequence, index), (sequence[index] as PackageStep).version);
+}
+
+/** The prerequisite fix, for a package the known issue applies to (decided by natsIssueAt): unless turned off. */
+function shouldFix(input: PackageRouteInput, running: DmVersion, inspection: PackageInspection, warnings: string[]): boolean {
   if (input.fixPrerequisite === 'no') {
-    warnings.push(`${inspection.path} contains Update.zip\\Prerequisites\\VerifyNatsIsRunning.dll: downgrading from ${formatVersion(input.from)} is known to fail on it (fixPrerequisite=no).`);
+    warnings.push(`${inspection.path} contains Update.zip\\Prerequisites\\VerifyNatsIsRunning.dll and is installed while the DMA runs ${formatVersion(running)}: it is known to fail on it (fixPrerequisite=no).`);
     return false;
   }
   if (input.tool === undefined) throw new PackageProblemError(inspection.path, 'it needs the VerifyNatsIsRunning fix, which this host cannot make', 'Make the fixed copy with Backout in VS Code or the backout command line.');
@@ -182,8 +188,23 @@ function swapApplies(input: PackageRouteInput, warnings: string[]): { swap: bool
   return { swap: false, reason: d.reason };
 }
 
+function noNatsRollbackAcknowledgement(input: Pick<PackageRouteInput, 'from' | 'to'>): string | undefined {
+  const problem = brokerGatewayProblem(input.from, input.to);
+  return problem === undefined ? undefined : `acknowledgeNoNatsRollback=true was given: ${NO_WAY_BACK_STATEMENT} The DMS goes from ${formatVersion(input.from)} to ${formatVersion(input.to)} anyway.`;
+}
+
 /** Decides route B without building steps (also used to know which facts to read). */
-export function routeDecisions(input: Pick<PackageRouteInput, 'from' | 'to' | 'moduleSwap'>): { sequence: PackageStep[]; swap: boolean; swapReason: string; warnings: string[] } {
+export function routeDecisions(input: Pick<PackageRouteInput, 'from' | 'to' | 'moduleSwap'> & { acknowledgeNoNatsRollback?: boolean }): { sequence: PackageStep[]; swap: boolean; swapReason: string; warnings: string[] } {
+  const from = input.from;
+  if (from.cuUnknown === true && releaseKind(from) === 'main' && from.major === input.to.major && from.minor === input.to.minor && from.release === input.to.release) {
+    throw new CurrentCuQuestionError(
+      `The Agents report ${from.raw}: its build string does not say which cumulative update of ${from.major}.${from.minor}.${from.release} the DMS runs, ` +
+        `and the target ${formatVersion(input.to)} is a CU of that same release. Which CU does it run? Answer with from=${from.major}.${from.minor}.${from.release} [CUn] ` +
+        '(Cube: About DataMiner; or the package it was installed with).',
+    );
+  }
+  const gateway = brokerGatewayProblem(from, input.to);
+  if (gateway !== undefined && input.acknowledgeNoNatsRollback !== true) throw new DowngradeInputError(gateway);
   let sequence: PackageStep[];
   try {
     sequence = packageSequence(input.from, input.to);
@@ -196,7 +217,7 @@ export function routeDecisions(input: Pick<PackageRouteInput, 'from' | 'to' | 'm
   return { sequence, swap: s.swap, swapReason: s.reason, warnings };
 }
 
-function packageSteps(input: PackageRouteInput, pkg: ResolvedPackage, n: number, all: Target[]): Step[] {
+function packageSteps(input: PackageRouteInput, pkg: ResolvedPackage, n: number, all: AgentTarget[], swapFollows: boolean): Step[] {
   const steps: Step[] = [];
   const tag = `p${n}`;
   const label = pkg.step.label;
@@ -253,7 +274,7 @@ function packageSteps(input: PackageRouteInput, pkg: ResolvedPackage, n: number,
     })),
   });
   const infoPath = win.join(WORK_DIR, `UpgradeInfo-${tag}.xml`);
-  const info = (t: Target): win.UpgradeInfo => ({
+  const info = (t: AgentTarget): win.UpgradeInfo => ({
     agents: input.upgradeScope === 'cluster' ? all.map((x) => x.agent.address) : [t.agent.address],
     isCluster: input.upgradeScope === 'cluster' && all.length > 1,
     extractAllFiles: false,
@@ -278,7 +299,8 @@ function packageSteps(input: PackageRouteInput, pkg: ResolvedPackage, n: number,
     })),
   });
   const packageFile = packageFileName(pkg.agentPath);
-  const progressLog = win.join(win.packageWorkDir(win.DEFAULT_AGENT_PATHS, packageFile), 'progress.log');
+  // The upgrade's own folder, Upgrades\Packages\<package file>-<32 hex>: its name is the first line read-upgrade-progress prints.
+  const runFolder = `^${regexEscape(packageFile)}-[0-9A-Fa-f]{32}\\s*$`;
   steps.push({
     id: `upgrade-${tag}`,
     title: `Install the ${label} package${input.upgradeScope === 'cluster' ? ' on the whole cluster' : ' on every Agent'} (Taskbar Utility -upgrade)`,
@@ -287,12 +309,12 @@ function packageSteps(input: PackageRouteInput, pkg: ResolvedPackage, n: number,
     destructive: true,
     // A package that was used is marked as completed and cannot be used again: never run this twice.
     idempotent: false,
-    timeoutMs: 60 * MIN,
+    timeoutMs: input.upgradeTimeoutMinutes * MIN,
     concurrency: driving.length,
     instances: driving.map((t) => ({
       instance: t.agent.name,
       action: ssh(t, win.runUpgrade(t.paths, pkg.agentPath, infoPath, t.shell)),
-      verify: { description: `the upgrade with ${packageFile} has started (progress.log exists)`, action: ssh(t, win.testPath(progressLog, t.shell)), expectOutput: '^True' },
+      verify: { description: `the upgrade with ${packageFile} has started (its folder ${packageFile}-<32 hex> holds progress.log)`, action: ssh(t, win.readUpgradeProgress(t.paths, packageFile, 1, t.shell)), expectOutput: runFolder },
     })),
   });
   steps.push({
@@ -307,16 +329,26 @@ function packageSteps(input: PackageRouteInput, pkg: ResolvedPackage, n: number,
       instance: t.agent.name,
       action: {
         kind: 'wait',
-        description: `progress.log of ${packageFile} says the upgrade completed`,
+        description: `progress.log in this upgrade's folder ${packageFile}-<32 hex> says the upgrade completed`,
         until: ssh(t, win.readUpgradeProgress(t.paths, packageFile, 20, t.shell)),
         intervalMs: 5000,
-        succeedWhenOutputMatches: '[Cc]ompleted',
+        succeedWhenOutputMatches: '[Uu]pgrade completed',
         failWhenOutputMatches: 'Prerequisite check \\S+ failed[^\\n]*|[Tt]he upgrade was aborted[^\\n]*',
       },
     })),
   });
+  if (!(pkg.step.final && swapFollows)) steps.push(verifyVersionStep(input, pkg, tag, all));
+  return steps;
+}
+
+/**
+ * "Verify every Agent runs <version>": VersionHistory.txt gets its line when an Agent first starts after the upgrade, so
+ * where the module swap applies this comes after it (the Agents cannot start before).
+ */
+function verifyVersionStep(input: PackageRouteInput, pkg: ResolvedPackage, tag: string, all: AgentTarget[]): Step {
+  const label = pkg.step.label;
   const target = pkg.step.version;
-  steps.push({
+  return {
     id: `verify-version-${tag}`,
     title: `Verify every Agent runs ${label}`,
     source: SRC.verifyEach,
@@ -331,137 +363,15 @@ function packageSteps(input: PackageRouteInput, pkg: ResolvedPackage, n: number,
         description: `the last line of VersionHistory.txt is ${label}`,
         until: ssh(t, win.readVersionHistory(t.paths, t.shell)),
         intervalMs: 5000,
-        succeedWhenOutputMatches: lastVersionPattern(target, !pkg.step.final || target.cu === 0),
+        succeedWhenOutputMatches: lastVersionPattern(target, !pkg.step.final, revealedBuild(pkg)),
       },
     })),
-  });
-  return steps;
-}
-
-function swapSteps(plans: AgentSwapPlan[], targetsByName: Map<string, Target>): Step[] {
-  const steps: Step[] = [];
-  const t = (p: AgentSwapPlan): Target => targetsByName.get(p.agent.agent.name) as Target;
-  const logPath = (kind: string, slug: string, version: string): string => win.join(WORK_DIR, `${kind}-${slug}-${version}.log`);
-  steps.push({
-    id: 'swap-stop-dataminer',
-    title: 'Stop DataMiner on each Agent (module swap)',
-    source: SRC.swapStop,
-    kind: 'ssh',
-    destructive: true,
-    idempotent: true,
-    timeoutMs: 15 * MIN,
-    instances: plans.map((p) => ({
-      instance: p.agent.agent.name,
-      action: ssh(t(p), win.taskbar('stop', t(p).paths, t(p).shell)),
-      verify: { description: 'SLNet is stopped', action: ssh(t(p), win.listServices(['SLNet'], t(p).shell)), expectOutput: '^"SLNet","Stopped"' },
-    })),
-  });
-  steps.push({
-    id: 'swap-check-modules',
-    title: 'Check which StorageModule and UserDefinableApiEndpoint versions are installed',
-    source: SRC.swapCheck,
-    kind: 'ssh',
-    destructive: false,
-    idempotent: true,
-    timeoutMs: READ_TIMEOUT,
-    instances: plans.map((p) => {
-      const codes = p.actions.flatMap((a) => a.uninstall.map((u) => u.productCode));
-      const inst: StepInstance = { instance: p.agent.agent.name, action: ssh(t(p), win.listInstalledPrograms(t(p).shell)) };
-      if (codes.length > 0) {
-        inst.verify = {
-          description: `still installed as planned: ${p.actions.flatMap((a) => a.uninstall.map((u) => `${u.module} ${u.version}`)).join(', ')}`,
-          action: ssh(t(p), win.listInstalledPrograms(t(p).shell)),
-          expectOutput: `^(?<![\\s\\S])${codes.map((c) => `(?=[\\s\\S]*${regexEscape(c)})`).join('')}`,
-        };
-      }
-      return inst;
-    }),
-  });
-  for (const rule of SWAP_RULES) {
-    const most = Math.max(0, ...plans.map((p) => p.actions.find((a) => a.rule === rule)?.uninstall.length ?? 0));
-    for (let k = 0; k < most; k++) {
-      const instances: StepInstance[] = [];
-      for (const p of plans) {
-        const u = p.actions.find((a) => a.rule === rule)?.uninstall[k];
-        if (u === undefined) continue;
-        instances.push({
-          instance: p.agent.agent.name,
-          action: ssh(t(p), win.uninstallMsi(u.productCode, logPath('uninstall', rule.slug, u.version), t(p).shell)),
-          verify: { description: `${u.module} ${u.version} (${u.productCode}) is no longer installed`, action: ssh(t(p), win.listInstalledPrograms(t(p).shell)), expectOutput: absentCode(u.productCode) },
-        });
-      }
-      steps.push({
-        id: `swap-uninstall-${rule.slug}${k === 0 ? '' : `-${k + 1}`}`,
-        title: `Uninstall ${rule.module} (${rule.uninstallFrom} or higher)`,
-        source: rule.slug === 'storagemodule' ? SRC.swapUninstallStorage : SRC.swapUninstallApi,
-        kind: 'ssh',
-        destructive: true,
-        // msiexec /x of a product already removed fails (1605): the verification decides after an interruption.
-        idempotent: false,
-        timeoutMs: 15 * MIN,
-        instances,
-      });
-    }
-  }
-  for (const rule of SWAP_RULES) {
-    steps.push({
-      id: `swap-install-${rule.slug}`,
-      title: `Reinstall ${rule.module} (${rule.reinstallAtMost} or lower) from ModuleInstallers`,
-      source: rule.slug === 'storagemodule' ? SRC.swapInstallStorage : SRC.swapInstallApi,
-      kind: 'ssh',
-      destructive: true,
-      idempotent: false,
-      timeoutMs: 15 * MIN,
-      instances: plans.map((p) => {
-        const a = p.actions.find((x) => x.rule === rule);
-        if (a === undefined) throw new Error(`no swap action for ${rule.module}`);
-        return {
-          instance: p.agent.agent.name,
-          action: ssh(t(p), win.installMsi(a.install.path, logPath('install', rule.slug, a.install.version), t(p).shell)),
-          verify: {
-            description: `${rule.module} ${a.install.version} is installed`,
-            action: ssh(t(p), win.listInstalledPrograms(t(p).shell)),
-            expectOutput: `^"${regexEscape(rule.module)}","${regexEscape(a.install.version)}"`,
-          },
-        };
-      }),
-    });
-  }
-  steps.push({
-    id: 'swap-start-dataminer',
-    title: 'Start DataMiner on each Agent and verify it runs',
-    source: SRC.swapStart,
-    kind: 'ssh',
-    destructive: false,
-    idempotent: true,
-    timeoutMs: 30 * MIN,
-    instances: plans.map((p) => ({
-      instance: p.agent.agent.name,
-      action: ssh(t(p), win.taskbar('start', t(p).paths, t(p).shell)),
-      verify: {
-        description: 'SLNet and SLWatchdog are running',
-        action: ssh(t(p), win.listServices(['SLNet', 'SLWatchdog'], t(p).shell)),
-        expectOutput: '^(?<![\\s\\S])(?=[\\s\\S]*^"SLNet","Running")(?=[\\s\\S]*^"SLWatchdog","Running")',
-      },
-    })),
-  });
-  return steps;
-}
-
-/** The swap steps of an offline plan: what will be done, decided from each Agent's facts when planned for a DMS. */
-function offlineSwapStep(): Step {
-  const instructions =
-    'Decided per Agent when planned against the DMS: stop DataMiner; uninstall DataMiner StorageModule 3.0.3 or higher and ' +
-    'DataMiner UserDefinableApiEndpoint 2.0.0 or higher (msiexec /x, after checking which versions are installed); reinstall the ' +
-    'highest StorageModule 1.0.1 or lower and UserDefinableApiEndpoint 1.1.1 or lower from C:\\Skyline DataMiner\\Tools\\ModuleInstallers ' +
-    '(refused before any change if an Agent has none); start DataMiner and verify it runs.';
-  const action: ManualAction = { kind: 'manual', instructions };
-  return { id: 'module-swap', title: 'Module swap on each Agent', source: `${SRC.swapStop} … ${SRC.swapStart}`, kind: 'manual', destructive: true, idempotent: false, timeoutMs: 60 * MIN, instances: [{ instance: OFFLINE_AGENT.name, action }] };
+  };
 }
 
 export function planPackageRoute(input: PackageRouteInput): PlanDraft {
   const { sequence, swap, swapReason, warnings } = routeDecisions(input);
-  const all = targets(input.facts);
+  const all = agentTargets(input.facts);
   const packages = resolvePackages(input, sequence, warnings);
   let swapPlans: AgentSwapPlan[] | undefined;
   if (swap && input.facts !== undefined) swapPlans = input.facts.agents.map((f: AgentFacts) => planAgentSwap(f));
@@ -470,17 +380,28 @@ export function planPackageRoute(input: PackageRouteInput): PlanDraft {
       'Planned offline, for review: commands are rendered for cmd.exe and the default paths, and "each-agent" stands for every Agent. ' +
         'To run it, plan against the DMS with --param agents=…: its facts are read and the commands rendered for each Agent.',
     );
-    if (compareVersions(input.from, V10_4_0) >= 0 && input.packages.every((p) => p.where === 'agent')) {
-      warnings.push(`Downgrading from ${formatVersion(input.from)} (10.4.0 or later): the first package may fail its VerifyNatsIsRunning prerequisite check; choose it as a local file so Backout can check it and make a fixed copy.`);
-    }
+  }
+  const unfixed = packages.filter((p) => p.natsIssue && !p.fixed && p.source.where === 'agent');
+  if (unfixed.length > 0) {
+    warnings.push(
+      `Known issue VerifyNatsIsRunning: ${unfixed.map((p) => `the ${p.step.label} package (installed while the DMA runs ${formatVersion(runningWhenInstalled(input, sequence, packages.indexOf(p)))})`).join(' and ')} ` +
+        'will fail its VerifyNatsIsRunning prerequisite if it has Update.zip\\Prerequisites\\VerifyNatsIsRunning.dll, as the vendor\'s packages of that version do. ' +
+        'Choose it as a local file so Backout can check it and make the fixed copy (the packages around it keep the check).',
+    );
   }
   warnings.push(...DOWNGRADE_WARNINGS);
 
-  const steps: Step[] = [acknowledgeWarningsStep(input.dms)];
-  packages.forEach((p, i) => steps.push(...packageSteps(input, p, i + 1, all)));
+  const steps: Step[] = [acknowledgeWarningsStep(input.dms, input.acknowledgeNoNatsRollback ? noNatsRollbackAcknowledgement(input) : undefined)];
+  // The upgrade MOP's backup comes before the first package is installed.
+  steps.push(backupStep(input.backup, all, input.upgradeTimeoutMinutes * MIN));
+  packages.forEach((p, i) => steps.push(...packageSteps(input, p, i + 1, all, swap)));
   if (swap) {
     if (swapPlans !== undefined) steps.push(...swapSteps(swapPlans, new Map(all.map((t) => [t.agent.name, t]))));
     else steps.push(offlineSwapStep());
+    const last = packages[packages.length - 1] as ResolvedPackage;
+    // MOP step 3: "completed" (judged from the upgrade's progress) → stop → uninstall → reinstall → start; then each
+    // Agent's first start writes VersionHistory.txt, so the version is verified last.
+    steps.push(verifyVersionStep(input, last, `p${packages.length}`, all));
   }
   steps.push(webAppsStep(), credentialsLibraryStep());
 
@@ -500,6 +421,9 @@ export function planPackageRoute(input: PackageRouteInput): PlanDraft {
     moduleSwap: swap,
     moduleSwapReason: swapReason,
     prerequisiteFix: packages.some((p) => p.fixed),
+    natsFix: packages.filter((p) => p.fixed || (p.natsIssue && input.facts === undefined && p.source.where === 'agent')).map((p) => p.step.label),
+    backup: input.backup.how === 'taskbar-utility' ? { how: 'taskbar-utility' } : input.backup.how === 'evidence' ? { how: 'evidence', evidence: input.backup.evidence } : { how: 'skip', reason: input.backup.reason },
+    acknowledgeNoNatsRollback: input.acknowledgeNoNatsRollback,
     upgradeScope: input.upgradeScope,
     agents: (input.facts?.agents ?? []).map((f) => ({ name: f.agent.name, address: f.agent.address, version: formatVersion(f.version), build: f.version.raw, shell: f.shell })),
     timeEstimate: estimateJson(packageRouteEstimate(sequence.length, input.facts?.agents.length)),

@@ -13,6 +13,7 @@ import { planPackageRoute, routeDecisions, type Choice, type UpgradeScope } from
 import { PackageProblemError } from './errors';
 import { parsePackages, packagesProblem, type PackageInspection, type PackageTool } from './packages';
 import { planSnapshotRoute } from './snapshot-route';
+import { BACKUP_CHOICES, backupChoice } from './backup';
 import { parseVersion, versionProblem, type DmVersion } from './version';
 
 export const PROCEDURE_ID = 'dataminer.downgrade';
@@ -39,11 +40,14 @@ export const PARAMETERS: readonly ParameterDefinition[] = [
   { name: 'production', type: 'boolean', default: false, description: 'The DMS is production: destructive steps need its name typed.' },
   { name: 'from', type: 'string', required: false, description: 'The version the DMS runs (offline planning; read from the Agents otherwise, and must agree).', validate: versionProblem },
   { name: 'to', type: 'string', required: false, description: 'The version to go back to (route B: required; route A: the version to verify after the restore, default the one before the upgrade).', validate: versionProblem },
-  { name: 'packages', type: 'string', required: false, description: 'Route B: the upgrade packages in installation order, separated by ";": a local .dmupgrade file, or agent:C:\\... for one already on every Agent.', validate: packagesProblem },
+  { name: 'packages', type: 'string', required: false, description: 'Route B: the upgrade packages in installation order, separated by ";": a local .dmupgrade file, or agent:C:\\... for one already on the Agent that runs the upgrade (every Agent with upgradeScope=each-agent).', validate: packagesProblem },
   { name: 'moduleSwap', type: 'enum', values: ['auto', 'yes', 'no'], default: 'auto', description: 'Route B: the StorageModule/UserDefinableApiEndpoint swap. auto follows the MOP and asks (refuses with the question) where it is ambiguous.' },
-  { name: 'fixPrerequisite', type: 'enum', values: ['auto', 'yes', 'no'], default: 'auto', description: 'Route B, from 10.4.0 or later: install a copy of the first package without Update.zip\\Prerequisites\\VerifyNatsIsRunning.dll (the original is never changed).' },
+  { name: 'fixPrerequisite', type: 'enum', values: ['auto', 'yes', 'no'], default: 'auto', description: 'Route B: where the VerifyNatsIsRunning known issue applies (a package before 10.4.0/10.4.3 installed while the DMA runs 10.4.0/10.4.3 or later), install a copy of that package without Update.zip\\Prerequisites\\VerifyNatsIsRunning.dll (the original is never changed); never elsewhere. no: install it as it is.' },
   { name: 'upgradeScope', type: 'enum', values: ['cluster', 'each-agent'], default: 'cluster', description: 'Route B: cluster runs the Taskbar Utility upgrade on the first Agent for the whole cluster (UpgradeInfo.xml lists every Agent); each-agent runs it on every Agent at once for itself.' },
   { name: 'upgradeTimeoutMinutes', type: 'number', default: 120, min: 5, max: 24 * 60, integer: true, description: 'Route B: how long one package may take to complete on the cluster.' },
+  { name: 'backup', type: 'enum', values: [...BACKUP_CHOICES], default: 'taskbar-utility', description: 'Route B: the backup before the first package (upgrade MOP). taskbar-utility: SLTaskbarUtility.exe -backup on every Agent; evidence: you took one (say where in backupNote); skip: none (say why in backupNote).' },
+  { name: 'backupNote', type: 'string', required: false, description: 'Route B: with backup=evidence, where the backup is; with backup=skip, why there is none (recorded with the run).' },
+  { name: 'acknowledgeNoNatsRollback', type: 'boolean', default: false, description: 'Route B, from 10.6.0/10.6.1 or later to a version before 10.5.0 [CU2]/10.5.5: acknowledge the vendor\'s statement that migrating back from BrokerGateway-managed NATS is no longer possible (recorded in the journal).' },
   { name: 'hypervisor', type: 'enum', values: ['none', ...HYPERVISOR_KINDS], default: 'none', description: 'Route A: automate the restore with a hypervisor preset (none: a guided manual checklist).' },
   { name: 'hypervisorHost', type: 'string', default: '', description: 'Route A: SSH name of the hypervisor host the commands run on; empty runs them on this machine.' },
   {
@@ -108,10 +112,18 @@ function versionParam(params: ParamValues, name: string): DmVersion | undefined 
 function currentOf(params: ParamValues, facts: DmsFacts | undefined): DmVersion {
   const given = versionParam(params, 'from');
   if (facts !== undefined) {
-    if (given !== undefined && (given.major !== facts.version.major || given.minor !== facts.version.minor || given.release !== facts.version.release || (given.cu !== 0 && given.cu !== facts.version.cu))) {
-      throw new DowngradeInputError(`from=${given.raw} was given, but the Agents run ${facts.version.raw}. Leave from out (it is read from the Agents) or correct it.`);
+    const read = facts.version;
+    const sameRelease = given !== undefined && given.major === read.major && given.minor === read.minor && given.release === read.release;
+    if (given !== undefined && (!sameRelease || (read.cuUnknown !== true && given.cu !== 0 && given.cu !== read.cu))) {
+      throw new DowngradeInputError(`from=${given.raw} was given, but the Agents run ${read.raw}. Leave from out (it is read from the Agents) or correct it.`);
     }
-    return facts.version;
+    // A build string without -CUn does not say the CU: a `from` that names one answers the question.
+    if (given !== undefined && read.cuUnknown === true && /CU\s*\d+|^\d+\.\d+\.\d+\.\d+$/i.test(given.raw)) {
+      const answered: DmVersion = { ...read, cu: given.cu };
+      delete answered.cuUnknown;
+      return answered;
+    }
+    return read;
   }
   if (given === undefined) throw new DowngradeInputError('Planning offline (no agents given) needs the current version: --param from=<version>.');
   return given;
@@ -138,7 +150,7 @@ async function gatherFacts(tool: PackageTool | undefined, ctx: FactsContext): Pr
     facts.dms = await gatherDmsFacts(ctx, String(params.dms), agents);
     const to = versionParam(params, 'to');
     if (to === undefined) throw new DowngradeInputError('Route package needs the version to go back to: --param to=<version>.');
-    const decided = routeDecisions({ from: currentOf(params, facts.dms), to, moduleSwap: params.moduleSwap as Choice });
+    const decided = routeDecisions({ from: currentOf(params, facts.dms), to, moduleSwap: params.moduleSwap as Choice, acknowledgeNoNatsRollback: params.acknowledgeNoNatsRollback === true });
     if (decided.swap) await gatherModuleFacts(ctx, facts.dms);
     const onAgents = packages.filter((p) => p.where === 'agent').map((p) => p.path);
     if (onAgents.length > 0) await gatherPackagePresence(ctx, facts.dms, onAgents);
@@ -185,6 +197,8 @@ function plan(tool: PackageTool | undefined, params: ParamValues, facts: Downgra
       fixPrerequisite: params.fixPrerequisite as Choice,
       upgradeScope: params.upgradeScope as UpgradeScope,
       upgradeTimeoutMinutes: Number(params.upgradeTimeoutMinutes),
+      acknowledgeNoNatsRollback: params.acknowledgeNoNatsRollback === true,
+      backup: backupChoice(String(params.backup ?? 'taskbar-utility'), text(params, 'backupNote')),
     });
   }
   const hv = params.hypervisor as HypervisorKind | 'none';

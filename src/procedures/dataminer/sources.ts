@@ -9,11 +9,12 @@ export const SRC = {
     `${MOP}, Note: "If you need to go back several major DataMiner versions … we recommend downloading a package for every major version you are downgrading to" ` +
     '(e.g. 10.4.0 → 10.1.0: install 10.3.0, then 10.2.0, then 10.1.0)',
   upgrade: `${MOP}, Downgrade with DataMiner, step 2: "Perform the upgrade procedure with this package as described in Upgrading a DMA/DMS"; Taskbar Utility: SLTaskbarUtility.exe -upgrade <package> <UpgradeInfo.xml>`,
-  upload: `${UPGRADE_MOP}, pre-upgrade check: upload the packages (prerequisite checks run on upload)`,
+  // Cube's "Upload only" runs the prerequisite checks at upload; a copy over SFTP does not: they run when the package is installed.
+  upload: `${UPGRADE_MOP}, pre-upgrade check: upload the packages. Backout only copies the file to the Agent; the package's prerequisite checks run when the Taskbar Utility installs it`,
   verifyEach: `${UPGRADE_MOP}, verify: each DMA runs the new version`,
   prerequisiteFix:
-    'Known issue "Downgrade fails on VerifyNatsIsRunning prerequisite": downgrading from 10.4.0 or later fails the prerequisite check; ' +
-    'remove VerifyNatsIsRunning.dll from \\Update.zip\\Prerequisites\\ inside the package',
+    'Known issue "Downgrade fails on VerifyNatsIsRunning prerequisite": a package prior to 10.4.0/10.4.3 installed while the DMA runs 10.4.0/10.4.3 or later ' +
+    'fails the check; remove VerifyNatsIsRunning.dll from \\Update.zip\\Prerequisites\\ inside that package',
   swapWait: `${MOP}, step 3.1: "Wait for the downgrade to have "completed". The upgrade status will keep showing "Starting up (xx%)" at this stage."`,
   swapStop: `${MOP}, step 3.2: "Stop the DataMiner Software."`,
   swapCheck: `${MOP}, steps 3.3–3.4: "Open the Windows Add or remove programs window" (which versions are installed)`,
@@ -25,7 +26,9 @@ export const SRC = {
   webApps:
     `${MOP}, IMPORTANT: dashboards and low-code apps may stop working after a downgrade; restore them manually ` +
     '(Upgrading_Downgrading_Webapps#downgrading-the-dataminer-web-apps)',
-  credentials: `${MOP} (newer wording): if the Credentials Library is broken after the downgrade, restore Library.xml from the recycle bin to C:\\Skyline DataMiner\\Security\\Credentials on every Agent`,
+  credentials:
+    'Not in the MOP: an open, unmerged pull request to SkylineCommunications/dataminer-docs (6365/6633) adds "if the Credentials Library is broken after the downgrade, ' +
+    'restore Library.xml from the recycle bin to C:\\Skyline DataMiner\\Security\\Credentials on every Agent"',
   snapshotPreferred: `${MOP}, Downgrade with VM snapshot restore (preferred): "This will fully reset the state of the server back to a known stable state"`,
   snapshotRequirement: `${MOP}, Requirements: "A snapshot must be created before you start an update … as shortly before the upgrade as possible"`,
   databaseVm: `${MOP}: "if there is a separate database VM, a snapshot will potentially also need to be restored, since a major DataMiner update could affect the database schema"`,

@@ -2,25 +2,25 @@
 // acknowledges (their answer, who gave it and when, is in the run's journal).
 import type { Step } from '../../core/plan';
 import { SRC } from './sources';
+import { manualStep as manual } from './step-builders';
 
 export const DOWNGRADE_WARNINGS: readonly string[] = [
   'Dashboards and low-code apps may stop working after the downgrade: restore them manually (downgrading the DataMiner web apps).',
-  'If the Credentials Library is broken after the downgrade, restore Library.xml from the recycle bin to C:\\Skyline DataMiner\\Security\\Credentials on every Agent.',
+  'If the Credentials Library is broken after the downgrade, restore Library.xml from the recycle bin to C:\\Skyline DataMiner\\Security\\Credentials on every Agent ' +
+    '(not in the MOP: from an unmerged dataminer-docs pull request).',
 ];
 
-function manual(id: string, title: string, source: string, instructions: string): Step {
-  return { id, title, source, kind: 'manual', destructive: false, idempotent: true, timeoutMs: 24 * 3600_000, instances: [{ instance: 'operator', action: { kind: 'manual', instructions } }] };
-}
-
-export function acknowledgeWarningsStep(dms: string): Step {
-  return manual(
+export function acknowledgeWarningsStep(dms: string, extra?: string): Step {
+  const step = manual(
     'acknowledge-warnings',
     'Acknowledge what the downgrade can break',
     `${SRC.webApps}; ${SRC.credentials}`,
     `Before DMS ${dms} is downgraded: (1) dashboards and low-code apps may stop working and need restoring by hand; ` +
       '(2) the Credentials Library may need Library.xml restored on every Agent; (3) Skyline recommends a full investigation before an ' +
-      'urgent downgrade. Confirm you have read this and have the web apps backups at hand.',
+      'urgent downgrade. Confirm you have read this and have the web apps backups at hand.' +
+      (extra === undefined ? '' : ` (4) ${extra}`),
   );
+  return step;
 }
 
 export function webAppsStep(): Step {

@@ -172,11 +172,41 @@ export function versionHistoryPath(p: AgentPaths): string {
 export function moduleInstallersDir(p: AgentPaths): string {
   return join(p.installDir, 'Tools', 'ModuleInstallers');
 }
+/** The default backup folder (Backups: "default folder C:\\Skyline DataMiner Backups\\"). */
+export const BACKUP_DIR = 'C:\\Skyline DataMiner Backups';
+
+/** The upgrade packages in C:\\Skyline DataMiner\\Upgrades (top level: where Backout looks for them), with their sizes, as CSV. */
+export function listUpgradePackages(p: AgentPaths, shell: DefaultShell): RenderedCommand {
+  return renderLine(
+    'list-upgrade-packages',
+    `Get-ChildItem -LiteralPath ${psLiteral(checkWindowsPath('Upgrades folder', upgradesDir(p)))} -File | Select-Object -Property Name, Length | ConvertTo-Csv -NoTypeInformation`,
+    shell,
+  );
+}
+
+/** The file names in the backup folder, newest first, with their creation time (UTC). */
+export function listBackups(shell: DefaultShell): RenderedCommand {
+  return renderLine(
+    'list-backups',
+    `Get-ChildItem -LiteralPath ${psLiteral(BACKUP_DIR)} -File | Sort-Object -Property CreationTimeUtc -Descending | Select-Object -Property Name, CreationTimeUtc | ConvertTo-Csv -NoTypeInformation`,
+    shell,
+  );
+}
+
 export function upgradesDir(p: AgentPaths): string {
   return join(p.installDir, 'Upgrades');
 }
-export function packageWorkDir(p: AgentPaths, packageFile: string): string {
-  return join(p.installDir, 'Upgrades', 'Packages', checkFileName('package name', packageFile));
+export function packagesDir(p: AgentPaths): string {
+  return join(p.installDir, 'Upgrades', 'Packages');
+}
+
+/**
+ * The name filter of the folders an upgrade with this package creates: `<package file>-<32 hex characters>`, one per
+ * upgrade run (VerifyClusterPorts.dmupgrade.md, BrokerGateway_Migration.md "NATSMigration.dmupgrade-XXX\progress.log";
+ * there is no folder named after the package alone). `?` matches exactly one character in a -Filter.
+ */
+export function packageRunFolderFilter(packageFile: string): string {
+  return `${checkFileName('package name', packageFile)}-${'?'.repeat(32)}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -227,7 +257,7 @@ function startAndWait(filePath: string, args: readonly string[]): string {
   return `$p = Start-Process -FilePath ${psLiteral(filePath)} -ArgumentList ${argumentList(args)} -Wait -PassThru\nexit $p.ExitCode`;
 }
 
-export type TaskbarAction = 'stop' | 'start' | 'restart';
+export type TaskbarAction = 'stop' | 'start' | 'restart' | 'backup';
 
 /** `SLTaskbarUtility.exe -stop|-start|-restart`; the result is the utility's exit code. */
 export function taskbar(action: TaskbarAction, p: AgentPaths, shell: DefaultShell): RenderedCommand {
@@ -284,11 +314,17 @@ export function writeUpgradeInfo(path: string, info: UpgradeInfo, shell: Default
   return renderLine('write-upgrade-info', body, shell);
 }
 
-/** The last lines of an upgrade's progress.log (C:\Skyline DataMiner\Upgrades\Packages\<package>\progress.log). */
+/**
+ * The newest upgrade folder of this package (the one the run's upgrade created: a package, once used, is refused) and
+ * the last lines of its progress.log. Prints the folder's name first; fails while no such folder exists.
+ */
 export function readUpgradeProgress(p: AgentPaths, packageFile: string, tail: number, shell: DefaultShell): RenderedCommand {
   if (!Number.isInteger(tail) || tail < 1 || tail > 10000) throw new UnsafeCommandValueError('tail', String(tail), 'is not an integer in 1..10000');
-  const log = join(packageWorkDir(p, packageFile), 'progress.log');
-  return renderLine('read-upgrade-progress', `Get-Content -LiteralPath ${psLiteral(checkWindowsPath('progress.log path', log))} -Tail ${tail}`, shell);
+  const body =
+    `$d = Get-ChildItem -LiteralPath ${psLiteral(checkWindowsPath('Packages folder', packagesDir(p)))} -Directory -Filter ${psLiteral(packageRunFolderFilter(packageFile))} | Sort-Object -Property CreationTimeUtc | Select-Object -Last 1\n` +
+    'Write-Output $d.Name\n' +
+    `Join-Path -Path $d.FullName -ChildPath 'progress.log' | Get-Content -Tail ${tail}`;
+  return renderLine('read-upgrade-progress', body, shell);
 }
 
 /** `msiexec /x {code} /qn /norestart /l*v <log>`: exit 0, 3010 (reboot needed), 1605 (not installed), 1603 ... */

@@ -61,8 +61,8 @@ export async function startDms(agents: AgentSeed[], options: { userPrefix?: stri
     home,
     runsDir: path.join(home, 'runs'),
     binDirs: [],
-    // Each Agent's address in UpgradeInfo.xml; the lab's are all on loopback.
-    agentsParam: lab.agents.map((a) => `${a.name}=127.0.0.1`).join(','),
+    // Each Agent's address in UpgradeInfo.xml: the loopback address of its own that its DMS knows it by.
+    agentsParam: lab.agents.map((a) => `${a.name}=${a.address}`).join(','),
     stop,
   };
 }

@@ -16,11 +16,12 @@ function seeds(version: string, over: Record<string, object> = {}): Array<{ name
   return ['dma-01', 'dma-02', 'dma-03'].map((name) => ({ name, version, upgradeDurationMs: 1500, ...(over[name] ?? {}) }));
 }
 
-function placeEverywhere(dms: DmsLab, version: string, prerequisites: string[] = []): void {
+function placeEverywhere(dms: DmsLab, version: string, prerequisites?: string[]): void {
   for (const a of dms.lab.agents) dms.lab.placePackage(a.name, pkg(version), version, prerequisites);
 }
 
-/** The lab's Agents each upgrade only themselves: with several Agents the tests run the upgrade on each. */
+const HISTORY = 'C:\\Skyline DataMiner\\Upgrades\\VersionHistory.txt';
+
 function swapRun(dms: DmsLab, scope: 'each-agent' | 'cluster' = 'each-agent'): string[] {
   return [
     'run', 'dataminer.downgrade', '--yes',
@@ -53,17 +54,43 @@ describe('DataMiner downgrade with packages, end to end (Agent lab, backout CLI)
     }
   });
 
-  it('runs the upgrade for the whole cluster from the first Agent (upgradeScope=cluster, the default)', async () => {
-    // The lab's Agents upgrade only themselves, so the cluster here is one Agent: the default path end to end.
-    const dms = await startDms([{ name: 'dma-01', version: '10.3.9', upgradeDurationMs: 1500 }]);
+  it('default scope (cluster): 10.3.9 → 10.3.5 runs the upgrade once, from dma-01, and every Agent is downgraded, swapped and verified', async () => {
+    const dms = await startDms(seeds('10.3.9'));
     try {
-      placeEverywhere(dms, '10.3.5');
-      const r = await backout(dms, swapRun(dms, 'cluster'), done(3)).done;
+      // The package is needed only where the upgrade runs.
+      dms.lab.placePackage('dma-01', pkg('10.3.5'), '10.3.5');
+      const r = await backout(dms, ['run', 'dataminer.downgrade', '--yes', '--param', 'route=package', '--param', `agents=${dms.agentsParam}`, '--param', 'to=10.3.5', '--param', `packages=agent:${pkg('10.3.5')}`], done(3)).done;
       assert.strictEqual(r.code, 0, r.stdout + r.stderr);
-      assert.match(dms.lab.state('dma-01').build, /^10\.3\.5\.0-/);
       const info = dms.lab.readFile('dma-01', 'C:\\Skyline DataMiner\\Upgrades\\Backout\\UpgradeInfo-p1.xml') ?? '';
-      assert.match(info, /<IP>127\.0\.0\.1<\/IP>/);
-      assert.match(info, /<FailoverPolicy>Simultaneously<\/FailoverPolicy>/);
+      for (const a of dms.lab.agents) assert.match(info, new RegExp(`<IP>${a.address.replace(/\./g, '\\.')}</IP>`));
+      assert.match(info, /<IsCluster>true<\/IsCluster>/);
+      for (const a of dms.lab.agents) {
+        const s = dms.lab.state(a.name);
+        assert.match(s.build, /^10\.3\.5\.0-/, a.name);
+        assert.strictEqual(s.status, 'Running', `${a.name} runs after the swap`);
+        assert.strictEqual(executedCalls(dms.lab, a.name, /-upgrade/).length, a.name === 'dma-01' ? 1 : 0, `${a.name}: the upgrade ran on dma-01 only`);
+        assert.strictEqual(executedCalls(dms.lab, a.name, UNINSTALL).length, 2, `${a.name}: module swap`);
+        assert.match(dms.lab.readFile(a.name, HISTORY) ?? '', /;10\.3\.5\.0-\d+-\d+-release\r\n$/);
+        const backups = path.join(dms.lab.agent(a.name).dir, 'C', 'Skyline DataMiner Backups');
+        assert.strictEqual(fs.readdirSync(backups).filter((f) => f.endsWith('.dmbackup')).length, 1, `${a.name}: one backup before the package`);
+      }
+      // The MOP's order: the version is verified after the swap started DataMiner again.
+      const order = ['wait-upgrade-p1', 'swap-stop-dataminer', 'swap-start-dataminer', 'verify-version-p1'].map((id) => r.stdout.indexOf(`${id} / `));
+      assert.ok(order.every((i, k) => i >= 0 && (k === 0 || i > (order[k - 1] as number))), r.stdout);
+    } finally {
+      await dms.stop();
+    }
+  });
+
+  it('a wrong Agents list in the cluster upgrade fails: the Taskbar Utility refuses an address that is not in the DMS', async () => {
+    const dms = await startDms(seeds('10.3.9'));
+    try {
+      dms.lab.placePackage('dma-01', pkg('10.3.8'), '10.3.8');
+      const wrong = dms.lab.agents.map((a) => `${a.name}=127.0.0.1`).join(',');
+      const r = await backout(dms, ['run', 'dataminer.downgrade', '--yes', '--param', 'route=package', '--param', `agents=${wrong}`, '--param', 'to=10.3.8', '--param', `packages=agent:${pkg('10.3.8')}`], done(3)).done;
+      assert.notStrictEqual(r.code, 0);
+      assert.match(r.stdout + r.stderr, /upgrade-p1 \/ dma-01: failed/);
+      for (const a of dms.lab.agents) assert.match(dms.lab.state(a.name).build, /^10\.3\.9\.0-/);
     } finally {
       await dms.stop();
     }
@@ -107,7 +134,7 @@ describe('DataMiner downgrade with packages, end to end (Agent lab, backout CLI)
       placeEverywhere(dms, '10.3.5');
       const r = await backout(dms, swapRun(dms), done(3)).done;
       assert.notStrictEqual(r.code, 0);
-      assert.match(r.stderr, /Agent dma-03 \(127\.0\.0\.1\): no installer of DataMiner StorageModule 1\.0\.1 or lower in C:\\Skyline DataMiner\\Tools\\ModuleInstallers/);
+      assert.match(r.stderr, /Agent dma-03 \(127\.0\.0\.13\): no installer of DataMiner StorageModule 1\.0\.1 or lower in C:\\Skyline DataMiner\\Tools\\ModuleInstallers/);
       for (const a of dms.lab.agents) {
         const changing = dms.lab.calls(a.name).filter((c) => typeof c.script === 'string' && CHANGES.test(c.script));
         assert.deepStrictEqual(changing, [], `${a.name} was only read`);
@@ -124,42 +151,24 @@ describe('DataMiner downgrade with packages, end to end (Agent lab, backout CLI)
     try {
       const r = await backout(dms, ['plan', 'dataminer.downgrade', '--param', 'route=package', '--param', `agents=${dms.agentsParam}`, '--param', 'to=10.3.5']).done;
       assert.notStrictEqual(r.code, 0);
-      assert.match(r.stderr, /dma-01 \(127\.0\.0\.1\): 10\.3\.9 .*dma-02 \(127\.0\.0\.1\): 10\.3\.8 .*dma-03 \(127\.0\.0\.1\): 10\.3\.9/);
+      assert.match(r.stderr, /dma-01 \(127\.0\.0\.11\): 10\.3\.9 .*dma-02 \(127\.0\.0\.12\): 10\.3\.8 .*dma-03 \(127\.0\.0\.13\): 10\.3\.9/);
     } finally {
       await dms.stop();
     }
   });
 
-  it('10.4.1 → 10.2.0 across majors: stops on the VerifyNatsIsRunning prerequisite, then installs fixed packages 10.3.0 and 10.2.0', async () => {
-    const dms = await startDms(seeds('10.4.1'));
+  it('10.5.2 → 10.3.4 across majors (cluster): the 10.3.4 package, installed while the DMS runs 10.4.0, fails VerifyNatsIsRunning as the vendor\'s does', async () => {
+    const dms = await startDms(seeds('10.5.2'));
     try {
-      placeEverywhere(dms, '10.3.0', ['VerifyNatsIsRunning']);
-      placeEverywhere(dms, '10.2.0');
-      const args = (first: string): string[] => [
-        'run', 'dataminer.downgrade', '--yes', '--param', 'route=package', '--param', `agents=${dms.agentsParam}`, '--param', 'to=10.2.0',
-        '--param', `packages=agent:${first};agent:${pkg('10.2.0')}`, '--param', 'upgradeScope=each-agent',
-      ];
-      const failed = await backout(dms, args(pkg('10.3.0')), done(3)).done;
+      // The vendor's packages of these versions: both carry VerifyNatsIsRunning.
+      dms.lab.placePackage('dma-01', pkg('10.4.0'), '10.4.0');
+      dms.lab.placePackage('dma-01', pkg('10.3.4'), '10.3.4');
+      const args = ['run', 'dataminer.downgrade', '--yes', '--param', 'route=package', '--param', `agents=${dms.agentsParam}`, '--param', 'to=10.3.4', '--param', 'moduleSwap=no', '--param', `packages=agent:${pkg('10.4.0')};agent:${pkg('10.3.4')}`];
+      const failed = await backout(dms, args, done(3)).done;
       assert.strictEqual(failed.code, 1, failed.stdout + failed.stderr);
-      assert.match(failed.stdout, /Prerequisite check VerifyNatsIsRunning failed/);
-      assert.match(dms.lab.state('dma-01').build, /^10\.4\.1\.0-/);
-
-      // The fixed copy: the same package without Update.zip\Prerequisites\VerifyNatsIsRunning.dll.
-      const fixed = `${PKG_DIR}\\DataMiner 10.3.0.without-VerifyNatsIsRunning.dmupgrade`;
-      for (const a of dms.lab.agents) dms.lab.placePackage(a.name, fixed, '10.3.0', []);
-      const plan = await backout(dms, ['plan', 'dataminer.downgrade', '--json', ...args(fixed).slice(3)]).done;
-      assert.strictEqual(plan.code, 0, plan.stderr);
-      const doc = JSON.parse(plan.stdout) as { packages: string[]; moduleSwap: boolean };
-      assert.deepStrictEqual(doc.packages, ['10.3.0', '10.2.0']);
-      assert.strictEqual(doc.moduleSwap, false);
-
-      const r = await backout(dms, args(fixed), done(3)).done;
-      assert.strictEqual(r.code, 0, r.stdout + r.stderr);
-      for (const a of dms.lab.agents) {
-        const history = dms.lab.readFile(a.name, 'C:\\Skyline DataMiner\\Upgrades\\VersionHistory.txt') ?? '';
-        assert.match(history, /;10\.3\.0\.0-[^\r\n]*\r\n[^;]*;10\.2\.0\.0-[^\r\n]*\r\n$/, `${a.name} went through 10.3.0 to 10.2.0`);
-        assert.strictEqual(executedCalls(dms.lab, a.name, UNINSTALL).length, 0, 'no module swap across these majors');
-      }
+      assert.match(failed.stdout, /wait-upgrade-p2 \/ dma-01: failed[^\n]*Prerequisite check VerifyNatsIsRunning failed/);
+      // The 10.4.0 package passed its check on 10.5.2: the DMS stopped halfway, every Agent on 10.4.0.
+      for (const a of dms.lab.agents) assert.match(dms.lab.state(a.name).build, /^10\.4\.0\.0-/, a.name);
     } finally {
       await dms.stop();
     }

@@ -144,11 +144,14 @@ describe('npm run sandbox', function () {
     // As the extension reads it: the workspace inventory, and a user inventory that must stay absent.
     const loaded = loadInventory({ homeDir: path.join(stateDir, 'no-home'), workspaceFolders: [paths.workspace] });
     assert.deepEqual(loaded.problems, []);
-    assert.deepEqual(loaded.systems.map((s) => s.name), ['lab-dms']);
+    // lab-dms (module swap) and lab-dms-nats (across majors, VerifyNatsIsRunning): lab/sandbox/dms.ts.
+    assert.deepEqual(loaded.systems.map((s) => s.name), ['lab-dms', 'lab-dms-nats']);
     const agents = loaded.systems[0]?.agents ?? [];
     assert.deepEqual(agents.map((a) => a.name), ['dma-01', 'dma-02', 'dma-03']);
-    for (const a of agents) {
-      assert.equal(a.host, '127.0.0.1');
+    assert.deepEqual(loaded.systems[1]?.agents.map((a) => a.name), ['nats-01', 'nats-02']);
+    for (const [i, a] of agents.entries()) {
+      // Each Agent's own loopback address: what UpgradeInfo.xml names it by.
+      assert.equal(a.host, `127.0.0.${11 + i}`);
       assert.equal(a.identityFile, path.join(paths.agentLab, 'client', 'id_ed25519'));
       assert.match(a.user ?? '', /^bksbt0[1-3]$/);
     }
@@ -245,7 +248,7 @@ describe('npm run sandbox', function () {
       const descriptions = await rows.locator('.label-description').allInnerTexts();
       for (const [i, name] of ['dma-01', 'dma-02', 'dma-03'].entries()) {
         const port = loadInventory({ homeDir: path.join(stateDir, 'no-home'), workspaceFolders: [paths.workspace] }).systems[0]?.agents[i]?.port;
-        assert.equal(descriptions[i + 1], `DataMiner 10.3.9.0 · 127.0.0.1:${port}`, `${name}: ${descriptions.join(' | ')}`);
+        assert.equal(descriptions[i + 1], `DataMiner 10.3.9.0 · 127.0.0.${11 + i}:${port}`, `${name}: ${descriptions.join(' | ')}`);
       }
     } catch (err) {
       // What the page showed, for the failure report.
@@ -261,7 +264,8 @@ describe('npm run sandbox', function () {
   it('on Ctrl-C stops every process it started and says so', async function () {
     this.timeout(90_000);
     const pids = [...(record.agentSshdPids ?? []), ...Object.values(record.kube?.pids ?? {}), record.kube?.supervisor ?? -1, record.codeServerChild ?? -1];
-    assert.equal(pids.length, 3 + 4 + 2);
+    // 5 Agent sshds (lab-dms 3, lab-dms-nats 2), the kube lab's 4 and its supervisor, code-server.
+    assert.equal(pids.length, 5 + 4 + 2);
     assert.deepEqual(pids.filter((p) => !alive(p)), [], 'every recorded process runs before the SIGINT');
     const before = processesOf(ownership(paths));
     assert.ok(before.some((p) => p.command.includes('code-server')), 'code-server is found by its isolated HOME');

@@ -52,7 +52,8 @@ for (const { agent: name, shell } of cases) {
       assert.equal(lab.readFile(name, pkgPath), labPackage('10.3.6'));
 
       const infoPath = join(upgradesDir(p), 'UpgradeInfo.xml');
-      const info = { agents: ['127.0.0.1'], isCluster: false, extractAllFiles: false, delayedStart: false, automaticStartServices: true, stopSnmp: false, rebootAfterUpgrade: false, failoverPolicy: 'UseDefault' as const };
+      // The address the Agent's DMS knows it by: the emulated Taskbar Utility refuses an address that is no Agent of it.
+      const info = { agents: [lab.agent(name).address], isCluster: false, extractAllFiles: false, delayedStart: false, automaticStartServices: true, stopSnmp: false, rebootAfterUpgrade: false, failoverPolicy: 'UseDefault' as const };
       assert.equal((await pool.exec(e, writeUpgradeInfo(infoPath, info, shell).line)).exitCode, 0);
       assert.match(lab.readFile(name, infoPath) ?? '', /<FailoverPolicy>UseDefault<\/FailoverPolicy>/);
 
@@ -69,7 +70,8 @@ for (const { agent: name, shell } of cases) {
       assert.equal(lab.state(name).status, 'Starting', 'stuck while StorageModule 3.0.3 and UserDefinableApiEndpoint 2.0.2 are installed');
 
       const facts = await gatherAgentFacts(pool, e, { shell });
-      assert.equal(facts.version?.version, '10.3.6.0');
+      // VersionHistory.txt gets its line when the DMA first starts after the upgrade: not yet while "Starting up".
+      assert.equal(facts.version?.version, '10.3.9.0');
 
       assert.equal((await pool.exec(e, taskbar('stop', p, shell).line)).exitCode, 0);
       const logPath = join(upgradesDir(p), 'msi.log');
@@ -87,6 +89,7 @@ for (const { agent: name, shell } of cases) {
       assert.equal((await pool.exec(e, taskbar('start', p, shell).line)).exitCode, 0);
       assert.equal(lab.state(name).status, 'Running');
       const after = await gatherAgentFacts(pool, e, { shell });
+      assert.equal(after.version?.version, '10.3.6.0', 'the first start wrote the VersionHistory.txt line');
       assert.deepEqual(after.modules?.map((m) => `${m.module} ${m.version}`), ['DataMiner StorageModule 1.0.1', 'DataMiner UserDefinableApiEndpoint 1.1.1']);
     });
 
@@ -116,7 +119,7 @@ describe('known downgrade traps on an emulated Agent', () => {
     lab.placePackage(name, withCheck, '10.3.9', ['VerifyNatsIsRunning']);
     assert.equal((await pool.exec(e, runUpgrade(p, withCheck, join(upgradesDir(p), 'none.xml'), 'cmd').line)).exitCode, 2, 'a missing UpgradeInfo.xml is refused');
     const info = join(upgradesDir(p), 'UpgradeInfo.xml');
-    await pool.exec(e, writeUpgradeInfo(info, { agents: ['127.0.0.1'], isCluster: false, extractAllFiles: false, delayedStart: false, automaticStartServices: true, stopSnmp: false, rebootAfterUpgrade: false, failoverPolicy: 'UseDefault' }, 'cmd').line);
+    await pool.exec(e, writeUpgradeInfo(info, { agents: [lab.agent(name).address], isCluster: false, extractAllFiles: false, delayedStart: false, automaticStartServices: true, stopSnmp: false, rebootAfterUpgrade: false, failoverPolicy: 'UseDefault' }, 'cmd').line);
     assert.equal((await pool.exec(e, runUpgrade(p, withCheck, info, 'cmd').line)).exitCode, 0);
     let progress = '';
     for (let i = 0; i < 100 && !/aborted|completed/.test(progress); i++) {

@@ -74,7 +74,11 @@ for (const { shell, agent } of shells) {
     it('taskbar-upgrade passes a package path full of metacharacters intact and read-upgrade-progress follows it', async () => {
       const pkg = w.join(w.upgradesDir(P), NASTY, `${NASTY}.dmupgrade`);
       lab.placeFile(agent, pkg, labPackage('10.3.9'));
-      const r = await run(w.runUpgrade(P, pkg, w.join(w.upgradesDir(P), NASTY, 'UpgradeInfo.xml'), shell).line);
+      // This Agent's own UpgradeInfo.xml: the emulated Taskbar Utility refuses addresses that are no Agent of its DMS.
+      const info = w.join(w.upgradesDir(P), NASTY, 'UpgradeInfo-own.xml');
+      const own = { agents: [lab.agent(agent).address], isCluster: false, extractAllFiles: false, delayedStart: false, automaticStartServices: true, stopSnmp: false, rebootAfterUpgrade: false, failoverPolicy: 'UseDefault' as const };
+      assert.equal((await run(w.writeUpgradeInfo(info, own, shell).line)).exitCode, 0);
+      const r = await run(w.runUpgrade(P, pkg, info, shell).line);
       assert.equal(r.exitCode, 0, r.stderr);
       assert.equal(lab.state(agent).upgrade?.packageWindowsPath, pkg);
       const progress = await run(w.readUpgradeProgress(P, `${NASTY}.dmupgrade`, 5, shell).line);

@@ -67,15 +67,16 @@ describe('backout plan dataminer.downgrade with local packages (bundled dist/cli
   });
 
   it('refuses a package that installs another version than the one its place in the sequence needs', async () => {
-    const pkg = await dmupgrade(dir, 'wrong.dmupgrade', '10.2.0.30-12600-20240801-release', false);
+    const pkg = await dmupgrade(dir, 'wrong.dmupgrade', '10.2.0.0-12600-CU30', false);
     const r = backout(['plan', 'dataminer.downgrade', '--param', 'route=package', '--param', 'from=10.3.9', '--param', 'to=10.3.5', '--param', 'moduleSwap=no', '--param', `packages=${pkg}`], dir);
     assert.notStrictEqual(r.code, 0);
     assert.match(r.stderr, /it installs 10\.2\.0 \[CU30\].*must install 10\.3\.5/);
   });
 
   it('plans the VerifyNatsIsRunning copy with the bundled script, which writes it without the DLL', async () => {
-    const pkg = await dmupgrade(dir, 'DataMiner 10.3.0 CU21.dmupgrade', '10.3.0.21-13901-20240801-release', true);
-    const r = backout(['plan', 'dataminer.downgrade', '--param', 'route=package', '--param', 'from=10.4.1', '--param', 'to=10.3.0', '--param', 'moduleSwap=no', '--param', `packages=${pkg}`, '--json'], dir);
+    const pkg = await dmupgrade(dir, 'DataMiner 10.3.0 CU21.dmupgrade', '10.3.0.0-13901-CU21', true);
+    // 10.4.3 and later run without SLMessageBroker.dll: the known issue applies (10.4.1 would not).
+    const r = backout(['plan', 'dataminer.downgrade', '--param', 'route=package', '--param', 'from=10.4.3', '--param', 'to=10.3.0', '--param', 'moduleSwap=no', '--param', `packages=${pkg}`, '--json'], dir);
     assert.strictEqual(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout) as PlanJson;
     const fixed = doc.packageFiles[0]?.fixedCopy as string;

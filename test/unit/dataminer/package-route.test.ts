@@ -25,6 +25,8 @@ function input(from: string, to: string, over: Partial<PackageRouteInput> = {}):
     fixPrerequisite: 'auto',
     upgradeScope: 'cluster',
     upgradeTimeoutMinutes: 60,
+    acknowledgeNoNatsRollback: false,
+    backup: { how: 'taskbar-utility' },
     ...over,
   };
 }
@@ -171,46 +173,76 @@ describe('route B planner (downgrade with packages)', () => {
     );
   });
 
-  it('refuses a package on the Agents that one Agent lacks', () => {
+  it('refuses a package on the Agents that an Agent running the upgrade lacks (each-agent: any; cluster: the first)', () => {
     const facts = three('10.3.9.0-1-20230830-release');
+    const packages: PackageRouteInput['packages'] = [{ where: 'agent', path: 'C:\\Pk\\x.dmupgrade' }];
     (facts.agents[2] as { packagesPresent?: Record<string, boolean> }).packagesPresent = { 'C:\\Pk\\x.dmupgrade': false };
-    assert.throws(() => planPackageRoute(input('10.3.9', '10.3.5', { facts, packages: [{ where: 'agent', path: 'C:\\Pk\\x.dmupgrade' }] })), /not on Agent dma-3 \(10\.0\.0\.3\)/);
+    assert.throws(() => planPackageRoute(input('10.3.9', '10.3.5', { facts, packages, upgradeScope: 'each-agent' })), /not on Agent dma-3 \(10\.0\.0\.3\)/);
+    assert.doesNotThrow(() => planPackageRoute(input('10.3.9', '10.3.5', { facts, packages })), 'a cluster upgrade runs on dma-1 only');
+    (facts.agents[0] as { packagesPresent?: Record<string, boolean> }).packagesPresent = { 'C:\\Pk\\x.dmupgrade': false };
+    assert.throws(() => planPackageRoute(input('10.3.9', '10.3.5', { facts, packages })), /not on Agent dma-1 \(10\.0\.0\.1\)/);
   });
 
-  describe('the VerifyNatsIsRunning fix', () => {
-    const p1 = '/pk/DataMiner 10.3.0 CU21.dmupgrade';
-    const p2 = '/pk/DataMiner 10.2.0.dmupgrade';
-    const both = (nats: boolean): Partial<PackageRouteInput> => ({
-      packages: [{ where: 'local', path: p1 }, { where: 'local', path: p2 }],
-      inspections: { [p1]: inspection(p1, '10.3.0 CU21', nats), [p2]: inspection(p2, '10.2.0', nats) },
+  describe('the VerifyNatsIsRunning fix (known issue: a package before 10.4.0/10.4.3 installed while the DMA runs 10.4.0/10.4.3 or later)', () => {
+    const local = (versions: string[], nats = true): Partial<PackageRouteInput> => {
+      const paths = versions.map((v) => `/pk/DataMiner ${v}.dmupgrade`);
+      return {
+        packages: paths.map((path) => ({ where: 'local' as const, path })),
+        inspections: Object.fromEntries(paths.map((path, i) => [path, inspection(path, versions[i] as string, nats)])),
+      };
+    };
+    const fixIds = (d: PlanDraft): string[] => ids(d).filter((id) => id.startsWith('fix-package-'));
+    const mentionsNats = (d: PlanDraft): boolean =>
+      (d.warnings ?? []).some((w) => /VerifyNatsIsRunning/.test(w)) || d.steps.some((st) => /VerifyNatsIsRunning/.test(`${st.title} ${st.source}`));
+
+    it('10.5.0 → 10.3.4: fixes the 10.3.4 package (installed while the DMA runs 10.4.0), not the 10.4.0 one', () => {
+      const d = planPackageRoute(input('10.5.0', '10.3.4', { moduleSwap: 'no', ...local(['10.4.0', '10.3.4']) }));
+      assert.deepStrictEqual(fixIds(d), ['fix-package-p2']);
+      assert.deepStrictEqual((step(d, 'fix-package-p2').instances[0]?.action as LocalAction).argv, ['fix', '/pk/DataMiner 10.3.4.dmupgrade', '/pk/DataMiner 10.3.4.without-VerifyNatsIsRunning.dmupgrade']);
+      assert.deepStrictEqual(d.extra?.natsFix, ['10.3.4']);
+      const upload = step(d, 'upload-package-p2').instances[0];
+      assert.ok(upload?.action.kind === 'ssh');
+      assert.strictEqual(upload.action.upload?.localPath, '/pk/DataMiner 10.3.4.without-VerifyNatsIsRunning.dmupgrade');
+      assert.strictEqual((step(d, 'upload-package-p1').instances[0]?.action as { upload?: { localPath: string } }).upload?.localPath, '/pk/DataMiner 10.4.0.dmupgrade');
     });
 
-    it('makes a fixed copy of the first package when downgrading from 10.4.0 or later and uploads that copy', () => {
-      const d = planPackageRoute(input('10.4.1', '10.2.0', both(true)));
-      const fix = step(d, 'fix-package-p1');
-      assert.deepStrictEqual((fix.instances[0]?.action as LocalAction).argv, ['fix', p1, '/pk/DataMiner 10.3.0 CU21.without-VerifyNatsIsRunning.dmupgrade']);
-      assert.strictEqual(fix.destructive, false);
-      assert.ok(!ids(d).includes('fix-package-p2'), 'only the package installed from 10.4.x is fixed');
+    it('10.4.0 [CU3] → 10.3.0 fixes the one package; a fixed copy is uploaded whose size is only known at run time', () => {
+      const d = planPackageRoute(input('10.4.0 [CU3]', '10.3.0', { moduleSwap: 'no', ...local(['10.3.0']) }));
+      assert.deepStrictEqual(fixIds(d), ['fix-package-p1']);
       const upload = step(d, 'upload-package-p1').instances[0];
-      assert.ok(upload?.action.kind === 'ssh');
-      assert.deepStrictEqual(upload.action.upload, {
-        localPath: '/pk/DataMiner 10.3.0 CU21.without-VerifyNatsIsRunning.dmupgrade',
-        remotePath: '/C:/Skyline DataMiner/Upgrades/DataMiner 10.3.0 CU21.without-VerifyNatsIsRunning.dmupgrade',
-      });
-      // The copy is made during the run: its size is not known when planning, so any non-empty file of that name will do.
-      const expect = new RegExp(upload.verify?.expectOutput ?? '', 'm');
-      assert.ok(expect.test('"Name","Length"\n"DataMiner 10.3.0 CU21.without-VerifyNatsIsRunning.dmupgrade","123456"'));
-      assert.ok(!expect.test('"Name","Length"\n"DataMiner 10.3.0 CU21.without-VerifyNatsIsRunning.dmupgrade","0"'));
+      const expect = new RegExp(upload?.verify?.expectOutput ?? '', 'm');
+      assert.ok(expect.test('"Name","Length"\n"DataMiner 10.3.0.without-VerifyNatsIsRunning.dmupgrade","123456"'));
+      assert.ok(!expect.test('"Name","Length"\n"DataMiner 10.3.0.without-VerifyNatsIsRunning.dmupgrade","0"'));
       assert.strictEqual(d.extra?.prerequisiteFix, true);
     });
 
-    it('is not made below 10.4.0, nor for a package without the DLL, nor with fixPrerequisite=no (then a warning)', () => {
-      const below = planPackageRoute(input('10.3.9', '10.2.0', { packages: [{ where: 'local', path: p2 }], inspections: { [p2]: inspection(p2, '10.2.0', true) } }));
-      assert.ok(!ids(below).includes('fix-package-p1'));
-      assert.ok(!ids(planPackageRoute(input('10.4.1', '10.2.0', both(false)))).includes('fix-package-p1'));
-      const no = planPackageRoute(input('10.4.1', '10.2.0', { ...both(true), fixPrerequisite: 'no' }));
-      assert.ok(!ids(no).includes('fix-package-p1'));
-      assert.ok(no.warnings?.some((w) => /VerifyNatsIsRunning/.test(w)));
+    for (const [from, to, versions] of [
+      ['10.5.0', '10.4.0', ['10.4.0']],
+      ['10.4.5', '10.4.3', ['10.4.3']],
+      ['10.5.8', '10.5.6', ['10.5.6']],
+      ['10.4.1', '10.2.0', ['10.3.0', '10.2.0']],
+      ['10.3.9', '10.2.0', ['10.2.0']],
+    ] as Array<[string, string, string[]]>) {
+      it(`${from} → ${to}: no package is changed and the plan does not mention VerifyNatsIsRunning`, () => {
+        const d = planPackageRoute(input(from, to, { moduleSwap: 'no', ...local(versions) }));
+        assert.deepStrictEqual(fixIds(d), []);
+        assert.deepStrictEqual(d.extra?.natsFix, []);
+        assert.strictEqual(mentionsNats(d), false, JSON.stringify(d.warnings));
+      });
+    }
+
+    it('is not made for a package without the DLL, nor with fixPrerequisite=no (then a warning naming the package)', () => {
+      assert.deepStrictEqual(fixIds(planPackageRoute(input('10.5.0', '10.3.4', { moduleSwap: 'no', ...local(['10.4.0', '10.3.4'], false) }))), []);
+      const no = planPackageRoute(input('10.5.0', '10.3.4', { moduleSwap: 'no', fixPrerequisite: 'no', ...local(['10.4.0', '10.3.4']) }));
+      assert.deepStrictEqual(fixIds(no), []);
+      assert.ok(no.warnings?.some((w) => /DataMiner 10\.3\.4\.dmupgrade contains .*VerifyNatsIsRunning.*while the DMA runs 10\.4\.0/.test(w)), JSON.stringify(no.warnings));
+    });
+
+    it('an offline plan without the files says which package will need the fixed copy', () => {
+      const d = planPackageRoute(input('10.5.0', '10.3.4', { moduleSwap: 'no', tool: undefined as unknown as PackageTool, facts: undefined }));
+      assert.deepStrictEqual(d.extra?.natsFix, ['10.3.4']);
+      assert.ok(d.warnings?.some((w) => /the 10\.3\.4 package \(installed while the DMA runs 10\.4\.0\)/.test(w)), JSON.stringify(d.warnings));
+      assert.ok(!d.warnings?.some((w) => /the 10\.4\.0 package/.test(w)));
     });
   });
 

@@ -34,7 +34,10 @@ const CATALOGUE: Entry[] = [
   { title: 'Test whether a path exists', why: 'e.g. an uploaded package.', render: (s) => w.testPath(PKG, s) },
   { title: 'Write UpgradeInfo.xml', why: 'Agents/IP, IsCluster, ExtractAllFiles, DelayedStart, AutomaticStartServices, StopSNMP, RebootAfterUpgrade, FailoverPolicy.', render: (s) => w.writeUpgradeInfo(INFO, UPGRADE_INFO, s) },
   { title: 'Run an upgrade (or downgrade) package', why: '`SLTaskbarUtility.exe -upgrade <package> <UpgradeInfo.xml>`.', render: (s) => w.runUpgrade(P, PKG, INFO, s) },
-  { title: 'Read upgrade progress', why: 'The last lines of Upgrades\\Packages\\<package>\\progress.log.', render: (s) => w.readUpgradeProgress(P, 'DataMiner 10.3.4.0-12872 Full.dmupgrade', 20, s) },
+  { title: 'Read upgrade progress', why: 'The newest folder Upgrades\\Packages\\<package file>-<32 hex> (one per upgrade run) and the last lines of its progress.log.', render: (s) => w.readUpgradeProgress(P, 'DataMiner 10.3.4.0-12872 Full.dmupgrade', 20, s) },
+  { title: 'Take a DataMiner backup', why: '`SLTaskbarUtility.exe -backup` before the first package (upgrade MOP, backup).', render: (s) => w.taskbar('backup', P, s) },
+  { title: 'List upgrade packages', why: 'The files at the top of C:\\Skyline DataMiner\\Upgrades with their sizes, as CSV: the packages already on an Agent.', render: (s) => w.listUpgradePackages(P, s) },
+  { title: 'List backups', why: 'The files in C:\\Skyline DataMiner Backups, newest first, as CSV.', render: (s) => w.listBackups(s) },
   { title: 'Uninstall an MSI', why: 'By product code: 0, 3010 (reboot needed), 1605 (not installed), 1603 (failed).', render: (s) => w.uninstallMsi('{8A5E0A72-1F0B-4C2E-9E76-3A0C2B7D1E11}', LOG, s) },
   { title: 'Install an MSI', why: 'From Tools\\ModuleInstallers: 0, 1638 (a newer version is installed), 1603 with error 1001 (incompatible).', render: (s) => w.installMsi('C:\\Skyline DataMiner\\Tools\\ModuleInstallers\\DataMiner UserDefinableApiEndpoint 1.1.1.msi', LOG, s) },
 ];
