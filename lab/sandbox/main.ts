@@ -17,11 +17,10 @@ import { SandboxKubeLab, type KubeLabReady } from './kube-lab';
 import { defaultStateDir, layout, ownership, type Layout } from './layout';
 import { alive, processesOf } from './procs';
 import { Progress } from './progress';
-import { DMS_NAME, sandboxSettings, writeWorkspace } from './workspace';
+import { SANDBOX_DMSS } from './dms';
+import { sandboxSettings, writeWorkspace } from './workspace';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
-const AGENTS = 3;
-const AGENT_VERSION = '10.3.9';
 const NODES = 3;
 
 interface Options {
@@ -200,9 +199,9 @@ class Sandbox {
     const logFile = path.join(this.paths.logs, 'agent-lab.log');
     return this.progress.phase(
       'Agent lab',
-      `starting ${AGENTS} Agents at DataMiner ${AGENT_VERSION} (users ${this.options.userPrefix}01…; log ${logFile})`,
+      `starting ${SANDBOX_DMSS.map((d) => `${d.name} (${d.agents.length} Agents at DataMiner ${d.version})`).join(' and ')} (users ${this.options.userPrefix}01…; log ${logFile})`,
       async () => {
-        const input: AgentChildInput = { dir: this.paths.agentLab, userPrefix: this.options.userPrefix, count: AGENTS, version: AGENT_VERSION };
+        const input: AgentChildInput = { dir: this.paths.agentLab, userPrefix: this.options.userPrefix };
         this.guard();
         const forked = forkChild<AgentChildReady>(path.join(__dirname, 'agent-child.js'), input, { what: 'Agent lab', logFile, timeoutMs: 90_000 });
         this.onStop('Agent lab', async () => {
@@ -216,7 +215,7 @@ class Sandbox {
         this.record.agentSshdPids = ready.agents.map((a) => a.pid);
         return ready;
       },
-      (r) => `ready: ${r.agents.map((a) => `${a.name} ${a.user}@127.0.0.1:${a.port}`).join(', ')}`,
+      (r) => `ready: ${r.agents.map((a) => `${a.name} ${a.user}@${a.address}:${a.port}`).join(', ')}`,
     );
   }
 
@@ -279,7 +278,8 @@ class Sandbox {
           'writing the inventory, ssh config and known_hosts',
           async () => {
             writeWorkspace(this.paths, {
-              agents: agentLab.agents.map((a) => ({ ...a, version: AGENT_VERSION })),
+              agents: agentLab.agents,
+              packages: agentLab.packages,
               clientKey: agentLab.clientKey,
               knownHostsLines: agentLab.knownHostsLines,
               schema: path.join(REPO, 'schemas', 'inventory.schema.json'),
@@ -290,7 +290,7 @@ class Sandbox {
             }
             return agentLab;
           },
-          () => `DMS "${DMS_NAME}" in ${this.paths.inventory}`,
+          () => `${SANDBOX_DMSS.map((d) => `DMS "${d.name}"`).join(', ')} in ${this.paths.inventory}`,
         ),
       );
       const [agentLab, kube, server] = await Promise.all([agents, this.kubeLab(), this.codeServer()]);
@@ -312,7 +312,13 @@ class Sandbox {
       '',
       `    ${openUrl}`,
       '',
-      `  DMS "${DMS_NAME}"   ${agentLab.agents.map((a) => `${a.name} ${a.user}@127.0.0.1:${a.port}`).join(', ')} (DataMiner ${AGENT_VERSION})`,
+      ...SANDBOX_DMSS.map(
+        (d) =>
+          `  DMS ${`"${d.name}"`.padEnd(16)}${agentLab.agents
+            .filter((a) => a.dms === d.name)
+            .map((a) => `${a.name} ${a.user}@${a.address}:${a.port}`)
+            .join(', ')} (DataMiner ${d.version}; ${d.description})`,
+      ),
       `  Kubernetes      context ${kube.contexts.admin} (${NODES} nodes, Ondat 2.7.0), ${kube.server}`,
       `  kubeconfig      ${kube.kubeconfig}`,
       `  workspace       ${this.paths.workspace} (inventory, ssh config, known_hosts, runs)`,
