@@ -2,7 +2,7 @@
 // port. It must come up with both labs and code-server, write files the adapters accept (inventory, ssh config,
 // known_hosts, kubeconfig), leave the user's home alone, and on SIGINT stop every process it started.
 import * as assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,13 +15,11 @@ import { resolveHost } from '../../../src/adapters/ssh/ssh-config';
 import { agentEndpoint, loadInventory, readInventoryFile } from '../../../src/adapters/store';
 import { loadKubeconfig } from '../../../src/adapters/kube/kubeconfig';
 import { launchBrowser } from '../../harness/browser';
-import { freePort } from '../../harness/code-server';
-import { layout, ownership, type Layout } from '../../../lab/sandbox/layout';
+import { exited, repo, startSandbox, type StartedSandbox } from './start';
+import { ownership, type Layout } from '../../../lab/sandbox/layout';
 import { alive, processesOf } from '../../../lab/sandbox/procs';
 import type { SandboxRecord } from '../../../lab/sandbox/main';
 
-const repo = path.resolve(__dirname, '..', '..', '..', '..');
-const entry = path.join(repo, 'out', 'lab', 'sandbox', 'main.js');
 
 /** Records every question; answers none. The sandbox's files must make any question unnecessary. */
 class NoQuestions implements Prompter {
@@ -44,14 +42,6 @@ class NoQuestions implements Prompter {
   }
 }
 
-/** The packaged extension: $BACKOUT_VSIX, else `npm run package` as the UI tier does. */
-function packagedVsix(): string {
-  if (process.env.BACKOUT_VSIX) return process.env.BACKOUT_VSIX;
-  const result = spawnSync('npm', ['run', 'package', '--silent'], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] });
-  if (result.status !== 0) throw new Error(`npm run package failed with ${result.status}`);
-  return path.join(repo, 'backout.vsix');
-}
-
 /** Files of the real home that nothing in the sandbox may write. */
 const REAL_HOME_FILES = ['.ssh/config', '.ssh/known_hosts', '.kube/config', '.backout/inventory.json', '.backout/known_hosts'].map((f) => path.join(os.homedir(), f));
 
@@ -66,75 +56,41 @@ function snapshot(files: string[]): string[] {
   });
 }
 
-function exited(child: ChildProcess, timeoutMs: number): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the sandbox did not exit within ${timeoutMs} ms`)), timeoutMs);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-  });
-}
-
 describe('npm run sandbox', function () {
   let stateDir: string;
   let paths: Layout;
+  let sandbox: StartedSandbox;
   let child: ChildProcess;
-  let output = '';
+  let output: () => string;
   let port: number;
   let record: SandboxRecord;
   let homeBefore: string[];
 
   before(async function () {
-    // A warm start takes ~15 s; the first run on a machine also installs code-server (~2 min).
+    // A warm start takes ~15 s; the first run on a machine also installs code-server (~3 min).
     this.timeout(20 * 60_000);
-    const vsix = packagedVsix();
-    stateDir = fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), 'backout-sandbox-test-'));
-    paths = layout(stateDir);
-    port = await freePort();
     homeBefore = snapshot(REAL_HOME_FILES);
-    child = spawn(process.execPath, [entry, '--state-dir', stateDir, '--user-prefix', 'bksbt', '--port', String(port), '--vsix', vsix], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    await new Promise<void>((resolve, reject) => {
-      const check = setInterval(() => {
-        if (output.includes('Press Ctrl-C to stop everything.')) {
-          clearInterval(check);
-          resolve();
-        } else if (child.exitCode !== null) {
-          clearInterval(check);
-          reject(new Error(`the sandbox exited with ${child.exitCode} before it was ready:\n${output}`));
-        }
-      }, 200);
-    });
-    record = JSON.parse(fs.readFileSync(paths.record, 'utf8')) as SandboxRecord;
+    sandbox = await startSandbox('bksbt');
+    ({ stateDir, paths, child, port, record } = sandbox);
+    output = sandbox.output;
   });
 
   after(async function () {
     this.timeout(90_000);
     // Only when a test failed before the SIGINT test: never leave the sandbox running.
-    if (child !== undefined && child.exitCode === null) {
-      child.kill('SIGINT');
-      await exited(child, 70_000).catch(() => child.kill('SIGKILL'));
-    }
-    if (paths !== undefined) for (const p of processesOf(ownership(paths))) process.kill(p.pid, 'SIGKILL');
-    if (paths !== undefined) fs.rmSync(paths.agentLab, { recursive: true, force: true });
-    if (stateDir !== undefined) fs.rmSync(stateDir, { recursive: true, force: true });
+    await sandbox?.cleanUp();
   });
 
   it('prints the URL of code-server on the chosen port, which answers /healthz', async () => {
     const url = `http://127.0.0.1:${port}`;
     assert.equal(record.status, 'ready');
     assert.equal(record.url, url);
-    assert.ok(output.includes(`${url}/?folder=${paths.workspace}`), output);
+    assert.ok(output().includes(`${url}/?folder=${paths.workspace}`), output());
     const res = await fetch(`${url}/healthz`);
     assert.equal(res.status, 200);
     // Progress: one line per phase with the time since start.
     for (const phase of ['kube binaries', 'kube lab', 'Agent lab', 'workspace', 'code-server']) {
-      assert.match(output, new RegExp(`^\\[\\s*\\d+\\.\\d+s\\] ${phase}: .*\\(\\d+\\.\\d s\\)$`, 'm'), `no end line for ${phase}`);
+      assert.match(output(), new RegExp(`^\\[\\s*\\d+\\.\\d+s\\] ${phase}: .*\\(\\d+\\.\\d s\\)$`, 'm'), `no end line for ${phase}`);
     }
   });
 
@@ -271,13 +227,13 @@ describe('npm run sandbox', function () {
     assert.ok(before.some((p) => p.command.includes('code-server')), 'code-server is found by its isolated HOME');
 
     child.kill('SIGINT');
-    assert.equal(await exited(child, 70_000), 0, output);
-    assert.match(output, /Ctrl-C: stopping everything the sandbox started/);
-    assert.match(output, /Agent lab stopped \(3 sshds/);
-    assert.match(output, /kube lab stopped/);
-    assert.match(output, /code-server stopped/);
-    assert.match(output, /sandbox stopped; none of its processes is left/);
-    assert.doesNotMatch(output, /left over:/);
+    assert.equal(await exited(child, 70_000), 0, output());
+    assert.match(output(), /Ctrl-C: stopping everything the sandbox started/);
+    assert.match(output(), /Agent lab stopped \(5 sshds/);
+    assert.match(output(), /kube lab stopped/);
+    assert.match(output(), /code-server stopped/);
+    assert.match(output(), /sandbox stopped; none of its processes is left/);
+    assert.doesNotMatch(output(), /left over:/);
     assert.deepEqual(pids.filter(alive), []);
     assert.deepEqual(processesOf(ownership(paths)), []);
     assert.equal(fs.existsSync(paths.record), false);
