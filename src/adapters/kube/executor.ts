@@ -3,10 +3,16 @@
 // means the operation did what it says and every expectation held; 1 that it did not (the reason is printed); 2 a
 // failing init container in rollout-status; 3 a kind the API server does not serve. Failures of the means
 // (unreachable, 401, 403) reject with the adapter's typed errors, which name the context, server and call.
-import { chmod, mkdir, writeFile } from 'fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'fs/promises';
 import { dirname, isAbsolute, resolve, sep } from 'path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import type { KubeAction } from '../../core/plan';
+import type { KubeAction, LocalAction } from '../../core/plan';
+import type { HelmReleaseRevision } from '../../core/helm-release';
+import { parseToolRun } from '../../core/tool-run';
+import type { JsonObject } from '../../core/json';
+import { LocalExecutor } from '../local/local-executor';
+import { releaseRevision } from './helm-release';
+import { runTool } from './tool-run';
 import type { ExecutionRequest, ExecutionResult, Executor } from '../../core/ports';
 import type { KubeClient } from './client';
 import type { KubeClientPool } from './connect';
@@ -23,6 +29,8 @@ export interface KubeExecutorOptions {
   pool: KubeClientPool;
   /** The run's folder, for `save` (files are written relative to it). Hosts without one cannot save. */
   runFolder?: (request: ExecutionRequest<KubeAction>) => string | undefined;
+  /** Starts the local tools of `run-tool` (default: a LocalExecutor). */
+  local?: Executor<LocalAction>;
 }
 
 type Out = (text: string) => void;
@@ -88,9 +96,15 @@ export class KubeExecutor implements Executor<KubeAction> {
         return this.volumeUsers(client, action, o, out, signal);
       case 'assert-unchanged':
         return this.assertUnchanged(client, o, out, signal);
+      case 'helm-releases':
+        return this.helmReleases(client, action, out, signal);
+      case 'run-tool':
+        return this.runTool(client, request);
+      case 'read-file':
+        return this.readFile(o, out);
       default:
         out(`unknown kube operation "${action.operation}"`);
-        return { exitCode: 1, detail: `unknown kube operation "${action.operation}"; this host supports list, get, save, delete, scale, create-or-adopt, rollout-status, volume-users, assert-unchanged` };
+        return { exitCode: 1, detail: `unknown kube operation "${action.operation}"; this host supports list, get, save, delete, scale, create-or-adopt, rollout-status, volume-users, assert-unchanged, helm-releases, run-tool, read-file` };
     }
   }
 
@@ -150,6 +164,48 @@ export class KubeExecutor implements Executor<KubeAction> {
     const problems = expectations(o).map((e) => unmet(obj, e)).filter((p): p is string => p !== undefined);
     problems.forEach((p) => out(`UNMET ${ref(obj)}: ${p}`));
     return problems.length ? fail(problems.join('; ')) : ok;
+  }
+
+  /** Every revision of every Helm release (in `namespace`, or all), one JSON line each, read from Helm's Secrets. */
+  private async helmReleases(client: KubeClient, action: KubeAction, out: Out, signal: AbortSignal): Promise<ExecutionResult> {
+    const list = await client.list<KubeObject & { data?: Record<string, string> }>(Resources.secrets, { namespace: action.namespace, labelSelector: 'owner=helm', signal });
+    const revisions: HelmReleaseRevision[] = [];
+    for (const secret of list.items) {
+      const r = releaseRevision(secret);
+      if (typeof r === 'string') out(`UNREADABLE ${r}`);
+      else revisions.push(r);
+    }
+    revisions.sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`) || a.revision - b.revision);
+    for (const r of revisions) out(JSON.stringify(r));
+    return ok;
+  }
+
+  private async runTool(client: KubeClient, request: ExecutionRequest<KubeAction>): Promise<ExecutionResult> {
+    const run = parseToolRun((request.action.options ?? {}) as JsonObject);
+    if (typeof run === 'string') return fail(`run-tool: ${run}`);
+    const runFolder = this.options.runFolder?.(request);
+    if (!runFolder) return fail('run-tool: this host gives no run folder for the tool\'s kubeconfig and settings files');
+    return runTool(run, request, {
+      client,
+      kubeconfig: this.options.pool.kubeconfigFor(request.action.context),
+      runFolder,
+      local: this.options.local ?? new LocalExecutor(),
+    });
+  }
+
+  /** A local file's lines (e.g. manifests the user names by path), read for discovery; the path must be absolute. */
+  private async readFile(o: Options, out: Out): Promise<ExecutionResult> {
+    const file = str(o, 'file');
+    if (!file || !isAbsolute(file)) return fail(`read-file: ${file ?? '(none)'} is not an absolute path`);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      out(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
+      return fail(`cannot read ${file}`);
+    }
+    for (const line of text.replace(/\r\n/g, '\n').replace(/\n$/, '').split('\n')) out(line);
+    return ok;
   }
 
   private async save(client: KubeClient, request: ExecutionRequest<KubeAction>, out: Out): Promise<ExecutionResult> {
