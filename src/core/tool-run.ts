@@ -22,7 +22,7 @@ export interface ReleaseGuard {
 
 export interface ToolRun {
   tool: ToolName;
-  /** The arguments; `${file:NAME}` stands for the path of file NAME and `${kubeconfig}` for the run's kubeconfig. */
+  /** The arguments; `${file:NAME}` stands for the path of file NAME, `${dir}` for their folder and `${kubeconfig}` for the run's kubeconfig. */
   args: string[];
   files: ToolFile[];
   /** metadata.uid of namespace kube-system seen by discovery: the identity of the cluster the plan was made for. */
@@ -37,6 +37,8 @@ export function fileRef(name: string): string {
 }
 
 export const KUBECONFIG_REF = '${kubeconfig}';
+/** The folder the tool's files are written to (kubectl-storageos takes the folder of its config file). */
+export const DIR_REF = '${dir}';
 
 export const FILE_REF = /\$\{file:([A-Za-z0-9_.-]+)\}/g;
 

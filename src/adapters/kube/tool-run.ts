@@ -10,7 +10,7 @@ import { stringify as stringifyYaml } from 'yaml';
 import { isPendingStatus, type HelmReleaseRevision } from '../../core/helm-release';
 import type { KubeAction } from '../../core/plan';
 import type { ExecutionRequest, ExecutionResult, Executor } from '../../core/ports';
-import { FILE_REF, KUBECONFIG_REF, type ToolRun } from '../../core/tool-run';
+import { DIR_REF, FILE_REF, KUBECONFIG_REF, type ToolRun } from '../../core/tool-run';
 import type { LocalAction } from '../../core/plan';
 import type { KubeClient } from './client';
 import { releaseRevision } from './helm-release';
@@ -77,8 +77,8 @@ export async function runTool(run: ToolRun, request: ExecutionRequest<KubeAction
     for (const f of run.files) paths.set(f.name, await write(f.name, f.format === 'yaml' ? stringifyYaml(f.data) : f.text));
     const args: string[] = [];
     for (const a of run.args) {
-      if (a === KUBECONFIG_REF) {
-        args.push(kubeconfig);
+      if (a === KUBECONFIG_REF || a === DIR_REF) {
+        args.push(a === DIR_REF ? dir : kubeconfig);
         continue;
       }
       let missing: string | undefined;

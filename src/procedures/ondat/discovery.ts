@@ -5,8 +5,10 @@ import type { JsonObject } from '../../core/json';
 import type { FactsContext } from '../../core/procedure';
 import type { DiscoveryResult, ToolFact } from './facts';
 import { toolCheckArgv } from './install';
-import { parseObjectLine } from './kube-json';
-import { listAction, type ResourceRef } from './kube-operations';
+import type { HelmReleaseRevision } from '../../core/helm-release';
+import { OndatParameterError } from './errors';
+import { parseObjectLine, str } from './kube-json';
+import { getAction, helmReleasesAction, listAction, readFileAction, type ResourceRef } from './kube-operations';
 import { ETCD_CLUSTER, STORAGEOS_CLUSTER } from './names';
 import type { InstallMethod } from './parameters';
 import { factsFromSnapshot } from './snapshot';
@@ -46,13 +48,25 @@ async function tool(ctx: FactsContext, name: ToolFact['tool'], argv: string[]): 
   }
 }
 
-async function currentContext(ctx: FactsContext): Promise<string | undefined> {
-  try {
-    const r = await ctx.read({ kind: 'local', argv: ['kubectl', 'config', 'current-context'] });
-    return r.exitCode === 0 ? r.output[0]?.trim() : undefined;
-  } catch {
-    return undefined;
-  }
+/** metadata.uid of kube-system: what tells one cluster from another whatever the context is called. */
+async function clusterUid(ctx: FactsContext, context: string): Promise<string | undefined> {
+  const r = await ctx.read(getAction(context, { apiVersion: 'v1', kind: 'Namespace' }, undefined, 'kube-system'));
+  if (r.exitCode !== 0) return undefined;
+  const ns = r.output.map(parseObjectLine).find((o) => o !== undefined);
+  return ns ? str(ns, 'metadata', 'uid') : undefined;
+}
+
+async function helmReleases(ctx: FactsContext, context: string): Promise<HelmReleaseRevision[]> {
+  const r = await ctx.read(helmReleasesAction(context));
+  if (r.exitCode !== 0) throw new DiscoveryError(context, "Helm's release Secrets (v1 Secret, label owner=helm)", `exit code ${r.exitCode}: ${r.output.slice(-3).join(' | ')}`);
+  return r.output.map(parseObjectLine).filter((o): o is JsonObject => o !== undefined) as unknown as HelmReleaseRevision[];
+}
+
+/** The manifests file named by manifestsFile, read when planning so that the plan shows every object it sends. */
+async function manifests(ctx: FactsContext, context: string, file: string): Promise<{ file: string; text: string }> {
+  const r = await ctx.read(readFileAction(context, file));
+  if (r.exitCode !== 0) throw new OndatParameterError('manifestsFile', `cannot be read: ${r.output.join(' ') || `exit code ${r.exitCode}`}. Give the absolute path of a readable YAML file with the Ondat v2.6.0 manifests`);
+  return { file, text: r.output.join('\n') + '\n' };
 }
 
 export async function discover(ctx: FactsContext): Promise<DiscoveryResult> {
@@ -80,7 +94,10 @@ export async function discover(ctx: FactsContext): Promise<DiscoveryResult> {
   const method = (ctx.params.installMethod as InstallMethod | undefined) ?? 'kubectl-storageos';
   const check = toolCheckArgv(method);
   const tools = check ? [await tool(ctx, check.tool, check.argv)] : [];
-  const current = method === 'kubectl-storageos' ? await currentContext(ctx) : undefined;
+  const uid = await clusterUid(ctx, context);
+  const releases = await helmReleases(ctx, context);
+  const file = typeof ctx.params.manifestsFile === 'string' && ctx.params.manifestsFile !== '' ? ctx.params.manifestsFile : undefined;
+  const text = method === 'manifests' && file ? await manifests(ctx, context, file) : undefined;
   return factsFromSnapshot(
     context,
     {
@@ -95,6 +112,6 @@ export async function discover(ctx: FactsContext): Promise<DiscoveryResult> {
       storageClasses: storageClasses ?? [],
       nodes: nodes ?? [],
     },
-    { tools, ...(current !== undefined ? { currentContext: current } : {}) },
+    { tools, helmReleases: releases, ...(uid !== undefined ? { clusterUid: uid } : {}), ...(text ? { manifests: text } : {}) },
   );
 }

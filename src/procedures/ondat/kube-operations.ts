@@ -4,6 +4,7 @@
 // expectation held); non-zero = it did not, with the reason on the output.
 import type { JsonObject } from '../../core/json';
 import type { KubeAction } from '../../core/plan';
+import { toolRunJson, type ToolRun } from '../../core/tool-run';
 
 export interface ResourceRef {
   apiVersion: string;
@@ -213,4 +214,25 @@ export function assertUnchangedAction(context: string, objects: readonly ObjectF
     operation: 'assert-unchanged',
     options: { objects: objects.map(fingerprintJson), inNamespaces: [...inNamespaces] },
   };
+}
+
+/**
+ * `helm-releases`: every revision of every Helm release in `namespace` (all namespaces when absent), read from Helm's
+ * release Secrets; one JSON line per revision (src/core/helm-release.ts), `UNREADABLE <why>` for a Secret that is not.
+ */
+export function helmReleasesAction(context: string, namespace?: string): KubeAction {
+  return { kind: 'kube', context, operation: 'helm-releases', ...(namespace !== undefined ? { namespace } : {}), options: {} };
+}
+
+/**
+ * `run-tool`: a local tool on this context, with its own kubeconfig and settings files (src/core/tool-run.ts);
+ * exits as the tool does, or 1 when the context now leads to another cluster or the release guard finds it pending.
+ */
+export function runToolAction(context: string, run: ToolRun): KubeAction {
+  return { kind: 'kube', context, operation: 'run-tool', options: toolRunJson(run) };
+}
+
+/** `read-file`: prints the lines of a local file (absolute path), for discovery; exits 1 when it cannot be read. */
+export function readFileAction(context: string, file: string): KubeAction {
+  return { kind: 'kube', context, operation: 'read-file', options: { file } };
 }

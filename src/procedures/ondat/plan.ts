@@ -9,6 +9,7 @@ import { DEFAULT_TEMPLATE } from './default-template';
 import { analyzeTemplate, TEMPLATE_HASH_ANNOTATION, type RenderedDowngrade } from './downgrade-template';
 import { OndatRefusedError } from './errors';
 import type { DiscoveryResult, OndatFacts, OperatorFact, StorageOSClusterFact, WorkloadFact } from './facts';
+import { helmDecision, latestReleases } from './helm-decision';
 import { installSteps, toolCheckArgv } from './install';
 import { selectorString } from './kube-json';
 import {
@@ -89,17 +90,6 @@ function toolStep(c: Context): Step | undefined {
   const check = toolCheckArgv(c.params.installMethod);
   if (!check) return undefined;
   const instances: StepInstance[] = [{ instance: check.tool, action: { kind: 'local', argv: check.argv } }];
-  if (c.params.installMethod === 'kubectl-storageos') {
-    instances.push({
-      instance: 'current-context',
-      action: { kind: 'local', argv: ['kubectl', 'config', 'current-context'] },
-      verify: {
-        description: `kubectl storageos acts on the current context, which must be ${c.params.context}`,
-        action: { kind: 'local', argv: ['kubectl', 'config', 'current-context'] },
-        expectOutput: `^${escapeRegExp(c.params.context)}$`,
-      },
-    });
-  }
   return step(
     {
       id: 'check-install-tool',
@@ -533,9 +523,14 @@ export function buildPlan(params: OndatParams, discovery: DiscoveryResult | unde
     false,
   );
 
-  const helmRelease = params.helmRelease ?? facts?.operators.find((o) => o.helmRelease)?.helmRelease ?? 'ondat';
-  const helmNamespace = params.helmNamespace ?? facts?.operators.find((o) => o.scheme === 'helm')?.namespace ?? 'storageos';
-  const etcdEndpoints = params.etcdEndpoints ?? facts?.etcd.endpoints ?? (facts ? undefined : UNKNOWN);
+  const helm = helmDecision(facts, params, cluster);
+  const install = installSteps({ params, helm, unknown: UNKNOWN, pending: PENDING, ...(facts ? { facts } : {}), ...(cluster ? { cluster } : {}) });
+  const refusals = [...helm.refusals, ...install.refusals];
+  if (refusals.length > 0) throw new OndatRefusedError(params.context, refusals);
+  warnings.push(...helm.warnings, ...install.warnings);
+  if (install.reinstall) {
+    warnings.push(`The 2.6.0 StorageOSCluster is the saved 2.7 one with these changes only: ${install.reinstall.changes.join('; ') || 'none'}.`);
+  }
 
   const steps: Step[] = [
     ...(tool ? [tool] : []),
@@ -548,18 +543,21 @@ export function buildPlan(params: OndatParams, discovery: DiscoveryResult | unde
     ...[etcdCheck(c, 'check-etcd-after-uninstall', 'after the uninstall')].filter((s): s is Step => s !== undefined),
     ...downgradeSteps(c),
     ...[etcdCheck(c, 'check-etcd-after-downgrade', 'after the database downgrade')].filter((s): s is Step => s !== undefined),
-    ...installSteps({ params, ...(etcdEndpoints ? { etcdEndpoints } : {}), helmRelease, helmNamespace }),
+    ...install.steps,
     ...verifySteps(c),
     ...[etcdCheck(c, 'check-etcd-final', 'after the 2.6.0 install')].filter((s): s is Step => s !== undefined),
     ...(scale.up ? [scale.up] : []),
   ];
   if (params.backupConfirmed) warnings.push(`Backups confirmed up front with --param backupConfirmed=true (${SOURCES.prereqBackup}); the run will not ask.`);
   if (!facts) {
-    if (etcdEndpoints === UNKNOWN && params.installMethod !== 'manifests') c.dependsOnDiscovery.push('install-ondat-2-6-0');
+    if (install.dependsOnDiscovery) c.dependsOnDiscovery.push(...install.steps.map((s) => s.id).filter((id) => !c.dependsOnDiscovery.includes(id)));
     warnings.unshift(
       `Planned without discovery (${discovery?.status === 'absent' ? discovery.reason : 'no facts'}): steps ${c.dependsOnDiscovery.join(', ')} depend on what discovery finds ` +
         `and show "${PENDING}" / "${UNKNOWN}" in its place. Plan against the cluster to run it.`,
     );
   }
-  return { steps, warnings, extra: extra(c, version) };
+  const x = extra(c, version);
+  if (install.reinstall) x.storageOSCluster = { reinstalled: install.reinstall.object, changes: install.reinstall.changes };
+  if (facts) x.helm = { release: `${helm.release.namespace}/${helm.release.name}`, releases: latestReleases(facts.helmReleases).map((r) => `${r.namespace}/${r.name}: ${r.chart} ${r.chartVersion} r${r.revision} ${r.status}`) };
+  return { steps, warnings, extra: x };
 }
