@@ -78,3 +78,18 @@ export function parseToolRun(o: JsonObject): ToolRun | string {
     ...(isJsonObject(guard) && typeof guard.name === 'string' && typeof guard.namespace === 'string' ? { releaseNotPending: { name: guard.name, namespace: guard.namespace } } : {}),
   };
 }
+
+/** The tool run as a person reviewing a dry run must see it: the command line and every file it is given. */
+export function renderToolRun(run: ToolRun): string {
+  const folder = '<run folder>/tools/<step>';
+  const args = run.args.map((a) => (a === KUBECONFIG_REF ? `${folder}/kubeconfig` : a === DIR_REF ? folder : a.replace(FILE_REF, (_m, n: string) => `${folder}/${n}`)));
+  const lines = [`$ KUBECONFIG=${folder}/kubeconfig ${[run.tool, ...args].join(' ')}`];
+  lines.push('# kubeconfig (0600): only this context, as current-context');
+  if (run.clusterUid) lines.push(`# first checked: namespace kube-system still has uid ${run.clusterUid}`);
+  if (run.releaseNotPending) lines.push(`# first checked: Helm release ${run.releaseNotPending.namespace}/${run.releaseNotPending.name} is not pending-*`);
+  for (const f of run.files) {
+    lines.push(`# ${f.name} (0600, removed afterwards):`);
+    lines.push(f.format === 'yaml' ? JSON.stringify(f.data, null, 2) : f.text.trimEnd());
+  }
+  return lines.join('\n');
+}

@@ -3,7 +3,7 @@
 // stores each revision as Secret `sh.helm.release.v1.<name>.v<revision>` of type helm.sh/release.v1, labelled
 // owner=helm, name=<name>, status=<status>, version=<revision>; its data key `release` holds base64(gzip(JSON of the
 // release)), and the Secret's own base64 encoding comes on top in the API's JSON. Helm reads uncompressed JSON too.
-import { gunzipSync, gzipSync } from 'zlib';
+import { gunzipSync } from 'zlib';
 import { parseAllDocuments } from 'yaml';
 import type { HelmObjectRef, HelmReleaseRevision } from '../../core/helm-release';
 
@@ -22,12 +22,6 @@ export function decodeReleaseData(apiValue: string): unknown {
   if (!isGzip(bytes) && bytes[0] !== '{'.charCodeAt(0)) bytes = Buffer.from(once.toString('latin1'), 'base64');
   if (isGzip(bytes)) bytes = gunzipSync(bytes);
   return JSON.parse(bytes.toString('utf8')) as unknown;
-}
-
-/** The inverse, for fixtures: what Helm writes for a release object. */
-export function encodeReleaseData(release: unknown): string {
-  const helmEncoded = gzipSync(Buffer.from(JSON.stringify(release), 'utf8')).toString('base64');
-  return Buffer.from(helmEncoded, 'latin1').toString('base64');
 }
 
 type Rec = Record<string, unknown>;
