@@ -20,7 +20,7 @@ import { resolveResourceType } from './discovery';
 import { KubeLogsUnavailableError, KubeNotFoundError, KubeWaitTimeoutError } from './errors';
 import { FieldExpectation, unmet } from './field-path';
 import { ResourceType, Resources } from './resources';
-import { DaemonSetJson, rolloutReport } from './rollout-status';
+import { DaemonSetJson, eventFailures, rolloutReport } from './rollout-status';
 import type { KubeObject, Pod } from './types';
 import { volumeUsers } from './volume-users';
 import { describeStall, stalledScaleDowns, type StatefulSetJson } from './statefulset-stall';
@@ -312,6 +312,12 @@ export class KubeExecutor implements Executor<KubeAction> {
     const node = str(o, 'node');
     const report = rolloutReport(ds, pods.items, node);
     report.lines.forEach(out);
+    const [dsEvents, podEvents] = await Promise.all([
+      client.events({ namespace, kind: 'DaemonSet', uid: ds.metadata?.uid, signal }),
+      client.events({ namespace, kind: 'Pod', signal }),
+    ]);
+    const stuck = eventFailures(ds, pods.items, [...dsEvents, ...podEvents], node);
+    for (const f of stuck) out(`FAILED node=${f.node} ${f.object.startsWith('Pod/') ? `pod=${f.object.slice(4)}` : `daemonset=${f.object.slice(10)}`} reason=${f.reason} count=${f.count} event: ${f.message}`);
     if (report.failures.length) {
       const logLines = num(o, 'logLines') ?? 20;
       for (const f of report.failures) {
@@ -325,8 +331,9 @@ export class KubeExecutor implements Executor<KubeAction> {
           out(`log ${f.pod}: unavailable (${err instanceof KubeLogsUnavailableError ? err.serverMessage : 'pod gone'})`);
         }
       }
-      return { exitCode: 2, detail: `init container failed on ${report.failures.map((f) => f.node).join(', ')}` };
+      return { exitCode: 2, detail: `${report.failures.map((f) => `${f.container} ${f.reason} on ${f.node}`).join('; ')}${stuck.length ? `; ${stuck.map((f) => `${f.reason} (${f.object}): ${f.message}`).join('; ')}` : ''}` };
     }
+    if (stuck.length) return { exitCode: 2, detail: stuck.map((f) => `${f.reason} on ${f.node} (${f.object}): ${f.message}`).join('; ') };
     return report.done ? ok : { exitCode: 1, detail: 'not ready yet' };
   }
 

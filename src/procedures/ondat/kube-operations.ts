@@ -156,7 +156,11 @@ export function createOrAdoptAction(
  * `node=<node> pod=<pod> state=<Pending|Init:Running|Init:Error|Init:CrashLoopBackOff|Running|Ready>` and a summary
  * `ready=<numberReady>/<desiredNumberScheduled>`. When an init container is in Error or CrashLoopBackOff it prints
  * `FAILED node=<node> pod=<pod> container=<name> reason=<reason> exitCode=<n>` followed by up to `logLines` lines of
- * that container's log as `log <pod>: <text>` (or `log <pod>: unavailable (<why>)`), and exits 2.
+ * that container's log as `log <pod>: <text>` (or `log <pod>: unavailable (<why>)`), and exits 2. The same for a main
+ * container that cannot start (ImagePullBackOff, ...), and for the Warning events that mean the rollout cannot
+ * finish: `FAILED node=<node> daemonset=<name> reason=FailedCreate count=<n> event: <text>` (pods never created:
+ * ServiceAccount, PodSecurity, quota) and `FAILED node=<node> pod=<pod> reason=<FailedMount|FailedScheduling|Failed>
+ * count=<n> event: <text>` for its current pods.
  * Exit 0: with `node`, the pod on that node is Ready; without, observedGeneration is current and
  * numberReady == desiredNumberScheduled > 0. Otherwise exit 1 (not yet).
  */
