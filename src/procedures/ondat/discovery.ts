@@ -80,7 +80,7 @@ export async function discover(ctx: FactsContext): Promise<DiscoveryResult> {
   }
   const core = (kind: string): ResourceRef => ({ apiVersion: 'v1', kind });
   const apps = (kind: string): ResourceRef => ({ apiVersion: 'apps/v1', kind });
-  const [etcdClusters, deployments, daemonSets, statefulSets, replicaSets, pods, claims, storageClasses, nodes] = await Promise.all([
+  const [etcdClusters, deployments, daemonSets, statefulSets, replicaSets, pods, claims, storageClasses, nodes, serviceAccounts] = await Promise.all([
     list(ctx, context, ETCD_CLUSTER, true),
     list(ctx, context, apps('Deployment'), false),
     list(ctx, context, apps('DaemonSet'), false),
@@ -90,6 +90,7 @@ export async function discover(ctx: FactsContext): Promise<DiscoveryResult> {
     list(ctx, context, core('PersistentVolumeClaim'), false),
     list(ctx, context, { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass' }, false),
     list(ctx, context, core('Node'), false),
+    list(ctx, context, core('ServiceAccount'), false),
   ]);
   const method = (ctx.params.installMethod as InstallMethod | undefined) ?? 'kubectl-storageos';
   const check = toolCheckArgv(method);
@@ -111,6 +112,7 @@ export async function discover(ctx: FactsContext): Promise<DiscoveryResult> {
       claims: claims ?? [],
       storageClasses: storageClasses ?? [],
       nodes: nodes ?? [],
+      serviceAccounts: serviceAccounts ?? [],
     },
     { tools, helmReleases: releases, ...(uid !== undefined ? { clusterUid: uid } : {}), ...(text ? { manifests: text } : {}) },
   );

@@ -108,6 +108,8 @@ export interface OndatFacts {
   etcd: EtcdFact;
   workloads: WorkloadFact[];
   nodes: NodeFact[];
+  /** Every ServiceAccount as namespace/name (the downgrade pods need theirs before the DaemonSet is created). */
+  serviceAccounts?: string[];
   tools: ToolFact[];
   /** metadata.uid of namespace kube-system: the cluster's identity, checked again right before a tool installs. */
   clusterUid?: string;

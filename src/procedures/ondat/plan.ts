@@ -478,6 +478,14 @@ export function buildPlan(params: OndatParams, discovery: DiscoveryResult | unde
         a.refusals.push(`node ${ex.node} runs Ondat, but the downgrade DaemonSet would not run there (${ex.why}), leaving its database in the 2.7 format; adjust nodeSelector or add tolerations in the template`);
       }
     }
+    const sa = `${rendered.values.namespace}/${rendered.values.serviceAccount}`;
+    if (facts.serviceAccounts && !facts.serviceAccounts.includes(sa)) {
+      const nsExists = facts.serviceAccounts.some((s) => s.startsWith(`${rendered.values.namespace}/`));
+      a.refusals.push(
+        `${nsExists ? `ServiceAccount ${sa} does not exist` : `namespace ${rendered.values.namespace} does not exist (it has no ServiceAccount)`} in context ${params.context}: the DaemonSet controller could create no downgrade pod (FailedCreate) — after 2.7 is already uninstalled. ` +
+          `The vendor script uses daemon-set-controller, which exists only in kube-system. Create it first (${nsExists ? '' : `kubectl create namespace ${rendered.values.namespace}; `}kubectl -n ${rendered.values.namespace} create serviceaccount ${rendered.values.serviceAccount}; it must be allowed privileged pods where PodSecurity or OpenShift SCCs apply), or set serviceAccount to one that exists there.`,
+      );
+    }
     if (placement.scheduled.length === 0) a.refusals.push(`the downgrade DaemonSet would run on no node of context ${params.context} (nodeSelector ${JSON.stringify(rendered.values.nodeSelector)})`);
     if (a.refusals.length > 0) throw new OndatRefusedError(params.context, a.refusals);
     warnings.push(...a.warnings);

@@ -22,6 +22,8 @@ export interface ClusterSnapshot {
   claims: JsonObject[];
   storageClasses: JsonObject[];
   nodes: JsonObject[];
+  /** Every ServiceAccount; undefined when not read. */
+  serviceAccounts?: JsonObject[];
 }
 
 function clusterFact(o: JsonObject): StorageOSClusterFact {
@@ -129,6 +131,7 @@ export function factsFromSnapshot(context: string, snap: ClusterSnapshot, extras
       statefulSets: snap.statefulSets,
     }),
     nodes: nodeFacts(snap.nodes),
+    ...(snap.serviceAccounts ? { serviceAccounts: snap.serviceAccounts.map((s) => `${str(s, 'metadata', 'namespace') ?? ''}/${str(s, 'metadata', 'name') ?? ''}`).sort() } : {}),
     tools: extras.tools,
     ...(extras.clusterUid !== undefined ? { clusterUid: extras.clusterUid } : {}),
     helmReleases: extras.helmReleases ?? [],

@@ -90,6 +90,10 @@ export function clusterSnapshot(o: FixtureOptions = {}): ClusterSnapshot {
     claims,
     storageClasses: byKind('StorageClass'),
     nodes: nodes.map((n) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name: n, uid: uid(), labels: { 'kubernetes.io/hostname': n } }, spec: {} })),
+    // As in a kubeadm cluster: `default` in every namespace; the controllers' own accounts in kube-system only.
+    serviceAccounts: [...new Set(['kube-system', 'default', ...objects.filter((x) => x.kind === 'Namespace').map((x) => String(meta(x).name))])]
+      .map((ns) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: ns } }) as JsonObject)
+      .concat([{ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'daemon-set-controller', namespace: 'kube-system' } }]),
   };
 }
 

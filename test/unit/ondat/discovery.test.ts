@@ -37,6 +37,7 @@ const LISTS: Record<string, keyof ClusterSnapshot> = {
   PersistentVolumeClaim: 'claims',
   StorageClass: 'storageClasses',
   Node: 'nodes',
+  ServiceAccount: 'serviceAccounts',
 };
 
 /** Answers like the kube executor's `list` (one JSON object per line), `get`, `helm-releases` and `read-file`, and the local executor. */
@@ -63,7 +64,7 @@ describe('Ondat discovery', () => {
     const ctx = context(cluster(clusterSnapshot()));
     await discover(ctx);
     const kube = ctx.actions.filter((a) => a.kind === 'kube');
-    assert.equal(kube.length, 12);
+    assert.equal(kube.length, 13);
     for (const a of kube) {
       assert.ok(a.kind === 'kube' && a.context === 'lab');
       if (a.operation === 'list') assert.equal(a.options?.allNamespaces, true);

@@ -284,6 +284,14 @@ describe('Ondat downgrade plan from discovered facts', () => {
     assert.throws(() => parseParameters('x', ONDAT_PARAMETERS, { context: 'lab', manifestsFile: 'ondat.yaml' }), /manifestsFile.*absolute path/);
   });
 
+  it('refuses a downgrade namespace whose ServiceAccount does not exist, naming the fix, before anything changes', () => {
+    const msg = refusal(() => buildPlan(helmParams({ scaleWorkloads: 'true', namespace: 'storageos' }), facts()));
+    assert.match(msg, /ServiceAccount storageos\/daemon-set-controller does not exist in context lab: the DaemonSet controller could create no downgrade pod \(FailedCreate\)/);
+    assert.match(msg, /kubectl -n storageos create serviceaccount daemon-set-controller/);
+    assert.match(refusal(() => buildPlan(helmParams({ scaleWorkloads: 'true', namespace: 'ondat-tools', serviceAccount: 'default' }), facts())), /namespace ondat-tools does not exist/);
+    assert.ok(buildPlan(helmParams({ scaleWorkloads: 'true', namespace: 'storageos', serviceAccount: 'default' }), facts()).steps.length > 0);
+  });
+
   it('without facts, renders the whole plan and names the steps that depend on discovery', () => {
     const plan = buildPlan(helmParams({ scaleWorkloads: 'true' }), { status: 'absent', reason: 'offline' });
     assert.deepEqual(planProblems(plan.steps), []);
