@@ -328,6 +328,28 @@ describe('Ondat downgrade 2.7 -> 2.6 in the kube lab', function () {
     assert.ok(install.length > 0 && install.every((u) => u.state === 'planned'), JSON.stringify(install.map((u) => u.state)));
   });
 
+  it('fails at once when the DaemonSet controller can create no downgrade pod (a quota: FailedCreate), quoting the event', async () => {
+    await ondatInstalled('current');
+    const client = pool.get(CONTEXT);
+    const ns = 'ondat-tools';
+    await client.create(Resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } as KubeObject).catch(() => undefined);
+    await lab.api.until(`ServiceAccount default in ${ns}`, async () => (await client.find(Resources.serviceAccounts, 'default', { namespace: ns })) !== undefined, 60_000);
+    const quota = { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'no-pods', namespace: ns }, spec: { hard: { pods: '0' } } };
+    await lab.api.request('POST', `/api/v1/namespaces/${ns}/resourcequotas`, quota).catch(() => undefined);
+    try {
+      const started = Date.now();
+      const state = await run(await plan({ namespace: ns, timeoutSeconds: '240' }));
+      assert.equal(state.status, 'failed', await failures(state));
+      assert.ok(Date.now() - started < 200_000, 'it fails on the first sight of the events, not at the 240 s timeout');
+      const failed = [...state.units.values()].filter((u) => u.state === 'failed');
+      assert.ok(failed.length > 0 && failed.every((u) => u.step === 'wait-downgrade-nodes'), JSON.stringify(failed.map((u) => [u.step, u.instance])));
+      assert.match(failed[0]?.reason ?? '', /FailedCreate.*exceeded quota: no-pods/);
+    } finally {
+      await client.delete(Resources.daemonSets, 'storageos-downgrade-database', { namespace: ns });
+      await client.delete(Resources.namespaces, ns);
+    }
+  });
+
   it('renders a dry run with every command and the full manifests from what discovery found', async () => {
     await ondatInstalled('current');
     const prepared = await plan();
