@@ -350,6 +350,20 @@ describe('Ondat downgrade 2.7 -> 2.6 in the kube lab', function () {
     }
   });
 
+  it('reads an umbrella-chart release from its Secret in the cluster and refuses to upgrade it with Helm, naming the routes that keep etcd', async () => {
+    await ondatInstalled('umbrella');
+    await assert.rejects(plan({ installMethod: 'helm' }), (e: unknown) => {
+      assert.ok(e instanceof OndatRefusedError, String(e));
+      assert.match(e.message, /belongs to Helm release ondat in storageos \(chart ondat 0\.2\.0, revision 1, deployed/);
+      assert.match(e.message, /Ondat's etcd, the metadata of every volume/);
+      assert.match(e.message, /Secret storageos\/storageos-api, which release ondat owns.*invalid ownership metadata/);
+      return true;
+    });
+    const prepared = await plan({ installMethod: 'kubectl-storageos' });
+    assert.ok(prepared.plan.warnings.some((w) => /This run takes the route installMethod=kubectl-storageos/.test(w)));
+    assert.ok(await pool.get(CONTEXT).find(Resources.etcdClusters, 'storageos-etcd', { namespace: 'storageos-etcd' }), 'nothing was changed');
+  });
+
   it('renders a dry run with every command and the full manifests from what discovery found', async () => {
     await ondatInstalled('current');
     const prepared = await plan();
