@@ -1,7 +1,7 @@
 // Discovery, read-only: lists what the planner needs through the host's executors (FactsContext.read), so the
 // procedure never talks to a cluster itself. A host without a kube executor plans offline (facts absent).
 import { InvalidPlanError, NoExecutorError } from '../../core/errors';
-import type { JsonObject } from '../../core/json';
+import type { JsonObject, JsonValue } from '../../core/json';
 import type { FactsContext } from '../../core/procedure';
 import type { DiscoveryResult, ToolFact } from './facts';
 import { toolCheckArgv } from './install';
@@ -59,7 +59,38 @@ async function clusterUid(ctx: FactsContext, context: string): Promise<string | 
 async function helmReleases(ctx: FactsContext, context: string): Promise<HelmReleaseRevision[]> {
   const r = await ctx.read(helmReleasesAction(context));
   if (r.exitCode !== 0) throw new DiscoveryError(context, "Helm's release Secrets (v1 Secret, label owner=helm)", `exit code ${r.exitCode}: ${r.output.slice(-3).join(' | ')}`);
-  return r.output.map(parseObjectLine).filter((o): o is JsonObject => o !== undefined) as unknown as HelmReleaseRevision[];
+  return r.output.map(parseObjectLine).flatMap((o) => {
+    const rev = o ? helmRevision(o) : undefined;
+    return rev ? [rev] : [];
+  });
+}
+
+/** A revision line as the executor prints it (src/core/helm-release.ts), checked field by field. */
+function helmRevision(o: JsonObject): HelmReleaseRevision | undefined {
+  const name = str(o, 'name');
+  const namespace = str(o, 'namespace');
+  const status = str(o, 'status');
+  const chart = str(o, 'chart');
+  if (!name || !namespace || !status || chart === undefined || typeof o.revision !== 'number') return undefined;
+  const appVersion = str(o, 'appVersion');
+  const list = (v: JsonValue | undefined): JsonObject[] => (Array.isArray(v) ? v.filter((x): x is JsonObject => typeof x === 'object' && x !== null && !Array.isArray(x)) : []);
+  return {
+    name,
+    namespace,
+    revision: o.revision,
+    status,
+    chart,
+    chartVersion: str(o, 'chartVersion') ?? '',
+    ...(appVersion ? { appVersion } : {}),
+    dependencies: (Array.isArray(o.dependencies) ? o.dependencies : []).filter((d): d is string => typeof d === 'string'),
+    objects: list(o.objects).flatMap((x) => {
+      const apiVersion = str(x, 'apiVersion');
+      const kind = str(x, 'kind');
+      const objName = str(x, 'name');
+      const ns = str(x, 'namespace');
+      return apiVersion && kind && objName ? [{ apiVersion, kind, name: objName, ...(ns ? { namespace: ns } : {}) }] : [];
+    }),
+  };
 }
 
 /** The manifests file named by manifestsFile, read when planning so that the plan shows every object it sends. */
