@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { alive } from './procs';
+import { pathWithPlugin } from '../kube/plugin/bin-dir';
 
 export interface KubeLabReady {
   kubeconfig: string;
@@ -104,4 +105,13 @@ export class SandboxKubeLab {
     const names = Object.entries(pids).map(([name, pid]) => `${name} ${pid}`).join(', ');
     return `kube lab stopped (supervisor ${this.child.pid}${names ? `; ${names}` : ''})${finished.length ? `; the lab exited before ${finished.join(', ')}, stopped them` : ''}`;
   }
+}
+
+/**
+ * What the sandbox's VS Code (extension host and integrated terminal) needs in its environment so that Ondat's
+ * default install method works there: the lab's kubectl-storageos stand-in on PATH. The 2.6.0 manifests for
+ * installMethod=manifests are at ondatManifestsFile() (lab/kube/fixtures/manifests.ts).
+ */
+export function sandboxToolEnv(basePath: string | undefined = process.env.PATH): { PATH: string } {
+  return { PATH: pathWithPlugin(basePath) };
 }

@@ -13,7 +13,7 @@ import { CODE_SERVER_VERSION, codeServerInstalled } from '../../test/harness/cac
 import type { AgentChildInput, AgentChildReady } from './agent-child';
 import { forkChild, stopChild } from './child';
 import type { CodeServerChildInput, CodeServerChildReady } from './code-server-child';
-import { SandboxKubeLab, type KubeLabReady } from './kube-lab';
+import { SandboxKubeLab, sandboxToolEnv, type KubeLabReady } from './kube-lab';
 import { defaultStateDir, layout, ownership, type Layout } from './layout';
 import { alive, processesOf } from './procs';
 import { Progress } from './progress';
@@ -237,7 +237,7 @@ class Sandbox {
           vsix: this.options.vsix,
           userSettings: sandboxSettings(this.paths, clientKey),
           // For the integrated terminal: kubectl and the backout CLI see the same cluster and runs as the extension.
-          env: { KUBECONFIG: this.paths.kubeconfig, BACKOUT_RUNS_DIR: this.paths.runs },
+          env: { KUBECONFIG: this.paths.kubeconfig, BACKOUT_RUNS_DIR: this.paths.runs, ...sandboxToolEnv() },
         };
         this.guard();
         const forked = forkChild<CodeServerChildReady>(path.join(__dirname, 'code-server-child.js'), input, {

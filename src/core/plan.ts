@@ -2,6 +2,7 @@
 // starts; resume, show and report read it back from there, so nothing here may hold functions or class instances.
 import type { JsonObject } from './json';
 import { quoteArg, renderArgv } from './shell-quote';
+import { parseToolRun, renderToolRun } from './tool-run';
 
 export type StepKind = 'ssh' | 'kube' | 'local' | 'wait' | 'manual';
 
@@ -166,6 +167,10 @@ export function renderAction(action: Action): string {
       const head = [`kube ${action.operation}`, what, action.namespace ? `-n ${action.namespace}` : '', `--context ${action.context}`]
         .filter((s) => s.length > 0)
         .join(' ');
+      if (action.operation === 'run-tool' && action.options) {
+        const run = parseToolRun(action.options);
+        if (typeof run !== 'string') return `${head}\n${renderToolRun(run)}`;
+      }
       return action.manifest ? `${head}\n${action.manifest}` : head;
     }
     case 'wait': {

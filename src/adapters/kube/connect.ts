@@ -7,6 +7,7 @@ import { KubeconfigError, LoadedKubeconfig, requireContext } from './kubeconfig'
 import { KubeTransport, TransportOptions, ExecAuth } from './transport';
 import { ExecConfig, ExecCredentialSource } from './exec-credential';
 import { proxyFromEnvironment } from './proxy-env';
+import { singleContextKubeconfig } from './kubeconfig-export';
 
 export interface KubeClientOptions extends TransportOptions {
   /** Environment for HTTPS_PROXY/HTTP_PROXY/NO_PROXY (default process.env). */
@@ -69,6 +70,11 @@ export class KubeClientPool {
       this.clients.set(context, client);
     }
     return client;
+  }
+
+  /** A kubeconfig holding only this context, as current-context: what a local tool is given (see kubeconfig-export.ts). */
+  kubeconfigFor(context: string): string {
+    return singleContextKubeconfig(this.loaded, context);
   }
 
   close(): void {

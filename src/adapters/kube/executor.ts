@@ -1,20 +1,26 @@
-// The engine's executor for `kube` actions: the operations of the Ondat procedure's contract
-// (src/procedures/ondat/kube-operations.ts) on the adapter, each on the context the action names. Exit status 0
+// The engine's executor for `kube` actions: the operations of the typed contract in src/core/kube-operation.ts
+// (built for the Ondat procedure by src/procedures/ondat/kube-operations.ts) on the adapter, each on the context the action names. Exit status 0
 // means the operation did what it says and every expectation held; 1 that it did not (the reason is printed); 2 a
 // failing init container in rollout-status; 3 a kind the API server does not serve. Failures of the means
 // (unreachable, 401, 403) reject with the adapter's typed errors, which name the context, server and call.
-import { chmod, mkdir, writeFile } from 'fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'fs/promises';
 import { dirname, isAbsolute, resolve, sep } from 'path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import type { KubeAction } from '../../core/plan';
+import type { KubeAction, LocalAction } from '../../core/plan';
+import type { HelmReleaseRevision } from '../../core/helm-release';
+import type { ToolRun } from '../../core/tool-run';
+import { readKubeOperation, type KubeOperation } from '../../core/kube-operation';
+import { LocalExecutor } from '../local/local-executor';
+import { releaseRevision } from './helm-release';
+import { runTool } from './tool-run';
 import type { ExecutionRequest, ExecutionResult, Executor } from '../../core/ports';
 import type { KubeClient } from './client';
 import type { KubeClientPool } from './connect';
 import { resolveResourceType } from './discovery';
 import { KubeLogsUnavailableError, KubeNotFoundError, KubeWaitTimeoutError } from './errors';
-import { FieldExpectation, unmet } from './field-path';
+import { unmet } from './field-path';
 import { ResourceType, Resources } from './resources';
-import { DaemonSetJson, rolloutReport } from './rollout-status';
+import { DaemonSetJson, eventFailures, rolloutReport } from './rollout-status';
 import type { KubeObject, Pod } from './types';
 import { volumeUsers } from './volume-users';
 import { describeStall, stalledScaleDowns, type StatefulSetJson } from './statefulset-stall';
@@ -23,26 +29,16 @@ export interface KubeExecutorOptions {
   pool: KubeClientPool;
   /** The run's folder, for `save` (files are written relative to it). Hosts without one cannot save. */
   runFolder?: (request: ExecutionRequest<KubeAction>) => string | undefined;
+  /** Starts the local tools of `run-tool` (default: a LocalExecutor). */
+  local?: Executor<LocalAction>;
 }
 
 type Out = (text: string) => void;
-type Options = Record<string, unknown>;
+/** The typed options of one operation (src/core/kube-operation.ts). */
+type Op<N extends KubeOperation['operation']> = Extract<KubeOperation, { operation: N }>;
 
 const ok: ExecutionResult = { exitCode: 0 };
 const fail = (detail: string): ExecutionResult => ({ exitCode: 1, detail });
-
-function str(o: Options, key: string): string | undefined {
-  return typeof o[key] === 'string' ? (o[key] as string) : undefined;
-}
-
-function num(o: Options, key: string): number | undefined {
-  return typeof o[key] === 'number' ? (o[key] as number) : undefined;
-}
-
-function expectations(o: Options): FieldExpectation[] {
-  const list = o.expectEach;
-  return Array.isArray(list) ? (list as unknown[]).filter((e): e is FieldExpectation => typeof e === 'object' && e !== null && typeof (e as FieldExpectation).path === 'string') : [];
-}
 
 function ref(o: KubeObject): string {
   return o.metadata?.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : `${o.metadata?.name}`;
@@ -68,29 +64,36 @@ export class KubeExecutor implements Executor<KubeAction> {
     const { action, signal } = request;
     const client = this.options.pool.get(action.context);
     const out: Out = (text) => request.output.line('stdout', text);
-    const o = (action.options ?? {}) as Options;
-    switch (action.operation) {
+    const op = readKubeOperation(action);
+    if (typeof op === 'string') {
+      out(op);
+      return fail(op);
+    }
+    switch (op.operation) {
       case 'list':
-        return this.list(client, action, o, out, signal);
+        return this.list(client, action, op, out, signal);
       case 'get':
-        return this.get(client, action, o, out, signal);
+        return this.get(client, action, op, out, signal);
       case 'save':
-        return this.save(client, request, out);
+        return this.save(client, request, op, out);
       case 'delete':
-        return this.delete(client, action, o, out, signal);
+        return this.delete(client, action, op, out, signal);
       case 'scale':
-        return this.scale(client, action, o, out, signal);
+        return this.scale(client, action, op, out, signal);
       case 'create-or-adopt':
-        return this.createOrAdopt(client, action, o, out, signal);
+        return this.createOrAdopt(client, action, op, out, signal);
       case 'rollout-status':
-        return this.rolloutStatus(client, action, o, out, signal);
+        return this.rolloutStatus(client, action, op, out, signal);
       case 'volume-users':
-        return this.volumeUsers(client, action, o, out, signal);
+        return this.volumeUsers(client, action, op, out, signal);
       case 'assert-unchanged':
-        return this.assertUnchanged(client, o, out, signal);
-      default:
-        out(`unknown kube operation "${action.operation}"`);
-        return { exitCode: 1, detail: `unknown kube operation "${action.operation}"; this host supports list, get, save, delete, scale, create-or-adopt, rollout-status, volume-users, assert-unchanged` };
+        return this.assertUnchanged(client, op, out, signal);
+      case 'helm-releases':
+        return this.helmReleases(client, action, out, signal);
+      case 'run-tool':
+        return this.runTool(client, request, op.run);
+      case 'read-file':
+        return this.readFile(op.file, out);
     }
   }
 
@@ -105,13 +108,13 @@ export class KubeExecutor implements Executor<KubeAction> {
     return { exitCode: 3, detail: `the API server does not serve ${action.resource?.apiVersion} ${action.resource?.kind}` };
   }
 
-  private async list(client: KubeClient, action: KubeAction, o: Options, out: Out, signal: AbortSignal): Promise<ExecutionResult> {
+  private async list(client: KubeClient, action: KubeAction, o: Op<'list'>, out: Out, signal: AbortSignal): Promise<ExecutionResult> {
     const type = await this.type(client, action, out);
     if (!type) return this.notServed(action);
     let items: KubeObject[];
     try {
-      const namespace = type.namespaced && o.allNamespaces !== true ? action.namespace : undefined;
-      items = (await client.list(type, { namespace, labelSelector: str(o, 'labelSelector'), signal })).items;
+      const namespace = type.namespaced && !o.allNamespaces ? action.namespace : undefined;
+      items = (await client.list(type, { namespace, labelSelector: o.labelSelector, signal })).items;
     } catch (err) {
       // A custom resource whose CRD is gone answers 404 on its collection.
       if (err instanceof KubeNotFoundError) {
@@ -120,8 +123,8 @@ export class KubeExecutor implements Executor<KubeAction> {
       }
       throw err;
     }
-    const names = str(o, 'output') === 'names';
-    const checks = expectations(o);
+    const names = o.output === 'names';
+    const checks = o.expectEach;
     const offenders: string[] = [];
     for (const item of items) {
       out(names ? ref(item) : JSON.stringify(compact(item)));
@@ -137,7 +140,7 @@ export class KubeExecutor implements Executor<KubeAction> {
     return ok;
   }
 
-  private async get(client: KubeClient, action: KubeAction, o: Options, out: Out, signal: AbortSignal): Promise<ExecutionResult> {
+  private async get(client: KubeClient, action: KubeAction, o: Op<'get'>, out: Out, signal: AbortSignal): Promise<ExecutionResult> {
     const type = await this.type(client, action, out);
     if (!type) return this.notServed(action);
     const name = action.resource?.name ?? '';
@@ -147,19 +150,57 @@ export class KubeExecutor implements Executor<KubeAction> {
       return fail(`${type.kind} ${name} not found`);
     }
     out(JSON.stringify(compact(obj)));
-    const problems = expectations(o).map((e) => unmet(obj, e)).filter((p): p is string => p !== undefined);
+    const problems = o.expectEach.map((e) => unmet(obj, e)).filter((p): p is string => p !== undefined);
     problems.forEach((p) => out(`UNMET ${ref(obj)}: ${p}`));
     return problems.length ? fail(problems.join('; ')) : ok;
   }
 
-  private async save(client: KubeClient, request: ExecutionRequest<KubeAction>, out: Out): Promise<ExecutionResult> {
+  /** Every revision of every Helm release (in `namespace`, or all), one JSON line each, read from Helm's Secrets. */
+  private async helmReleases(client: KubeClient, action: KubeAction, out: Out, signal: AbortSignal): Promise<ExecutionResult> {
+    const list = await client.list<KubeObject & { data?: Record<string, string> }>(Resources.secrets, { namespace: action.namespace, labelSelector: 'owner=helm', signal });
+    const revisions: HelmReleaseRevision[] = [];
+    for (const secret of list.items) {
+      const r = releaseRevision(secret);
+      if (typeof r === 'string') out(`UNREADABLE ${r}`);
+      else revisions.push(r);
+    }
+    revisions.sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`) || a.revision - b.revision);
+    for (const r of revisions) out(JSON.stringify(r));
+    return ok;
+  }
+
+  private async runTool(client: KubeClient, request: ExecutionRequest<KubeAction>, run: ToolRun): Promise<ExecutionResult> {
+    const runFolder = this.options.runFolder?.(request);
+    if (!runFolder) return fail('run-tool: this host gives no run folder for the tool\'s kubeconfig and settings files');
+    return runTool(run, request, {
+      client,
+      kubeconfig: this.options.pool.kubeconfigFor(request.action.context),
+      runFolder,
+      local: this.options.local ?? new LocalExecutor(),
+    });
+  }
+
+  /** A local file's lines (e.g. manifests the user names by path), read for discovery; the path must be absolute. */
+  private async readFile(file: string, out: Out): Promise<ExecutionResult> {
+    if (!isAbsolute(file)) return fail(`read-file: ${file} is not an absolute path`);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      out(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
+      return fail(`cannot read ${file}`);
+    }
+    for (const line of text.replace(/\r\n/g, '\n').replace(/\n$/, '').split('\n')) out(line);
+    return ok;
+  }
+
+  private async save(client: KubeClient, request: ExecutionRequest<KubeAction>, o: Op<'save'>, out: Out): Promise<ExecutionResult> {
     const { action, signal } = request;
-    const o = (action.options ?? {}) as Options;
     const type = await this.type(client, action, out);
     if (!type) return this.notServed(action);
-    const file = str(o, 'file');
+    const file = o.file;
     const folder = this.options.runFolder?.(request);
-    if (!file || !folder) return fail(!file ? 'save: the action names no file' : 'save: this host gives no run folder to save into');
+    if (!folder) return fail('save: this host gives no run folder to save into');
     const target = resolve(folder, file);
     if (isAbsolute(file) || !target.startsWith(resolve(folder) + sep)) return fail(`save: ${file} is outside the run folder`);
     const name = action.resource?.name ?? '';
@@ -178,12 +219,12 @@ export class KubeExecutor implements Executor<KubeAction> {
     return ok;
   }
 
-  private async delete(client: KubeClient, action: KubeAction, o: Options, out: Out, signal: AbortSignal): Promise<ExecutionResult> {
+  private async delete(client: KubeClient, action: KubeAction, o: Op<'delete'>, out: Out, signal: AbortSignal): Promise<ExecutionResult> {
     const type = await this.type(client, action, out);
     if (!type) return this.notServed(action);
     const name = action.resource?.name ?? '';
-    const propagationPolicy = str(o, 'propagationPolicy') === 'Foreground' ? 'Foreground' : 'Background';
-    const uid = str(o, 'uid');
+    const propagationPolicy = o.propagationPolicy;
+    const uid = o.uid;
     if (uid) {
       const current = await client.find<KubeObject>(type, name, { namespace: action.namespace, signal });
       if (current && current.metadata?.uid !== uid) {
@@ -193,8 +234,8 @@ export class KubeExecutor implements Executor<KubeAction> {
     }
     const result = await client.delete(type, name, { namespace: action.namespace, propagationPolicy, signal });
     out(result === 'already-gone' ? 'already gone' : `deleted ${type.kind} ${name}`);
-    if (o.waitGone === true && result === 'deleted') {
-      const timeoutMs = (num(o, 'timeoutSeconds') ?? 120) * 1000;
+    if (o.waitGone && result === 'deleted') {
+      const timeoutMs = o.timeoutSeconds * 1000;
       try {
         await client.waitUntilGone(type, name, { namespace: action.namespace, uid, timeoutMs, signal });
         out('gone');
@@ -209,12 +250,11 @@ export class KubeExecutor implements Executor<KubeAction> {
     return ok;
   }
 
-  private async scale(client: KubeClient, action: KubeAction, o: Options, out: Out, signal: AbortSignal): Promise<ExecutionResult> {
+  private async scale(client: KubeClient, action: KubeAction, o: Op<'scale'>, out: Out, signal: AbortSignal): Promise<ExecutionResult> {
     const type = await this.type(client, action, out);
     if (!type) return this.notServed(action);
     const name = action.resource?.name ?? '';
-    const replicas = num(o, 'replicas');
-    if (replicas === undefined || replicas < 0) return fail('scale: the action gives no replica count');
+    const replicas = o.replicas;
     const before = await client.find<KubeObject & { spec?: { replicas?: number } }>(type, name, { namespace: action.namespace, signal });
     if (!before) {
       out('not found');
@@ -225,18 +265,18 @@ export class KubeExecutor implements Executor<KubeAction> {
     return ok;
   }
 
-  private async createOrAdopt(client: KubeClient, action: KubeAction, o: Options, out: Out, signal: AbortSignal): Promise<ExecutionResult> {
+  private async createOrAdopt(client: KubeClient, action: KubeAction, o: Op<'create-or-adopt'>, out: Out, signal: AbortSignal): Promise<ExecutionResult> {
     const type = await this.type(client, action, out);
     if (!type) return this.notServed(action);
     if (!action.manifest) return fail('create-or-adopt: the action carries no manifest');
     const manifest = parseYaml(action.manifest) as KubeObject;
     if (!manifest || typeof manifest !== 'object') return fail('create-or-adopt: the manifest is not a YAML object');
     if (type.namespaced && action.namespace && !manifest.metadata?.namespace) manifest.metadata = { ...manifest.metadata, namespace: action.namespace };
-    const adoptWhen = o.adoptWhenAnnotation as { key?: string; value?: string } | undefined;
+    const adoptWhen = o.adoptWhenAnnotation;
     const { object, outcome } = await client.createOrAdopt(type, manifest, {
       namespace: action.namespace,
       signal,
-      replaceTimeoutMs: (num(o, 'replaceTimeoutSeconds') ?? 120) * 1000,
+      replaceTimeoutMs: o.replaceTimeoutSeconds * 1000,
       // Only an object this procedure made (it carries the marker annotation) is adopted; anything else is replaced.
       decide: (existing) => (adoptWhen?.key && existing.metadata?.annotations?.[adoptWhen.key] === adoptWhen.value ? 'adopt' : 'replace'),
     });
@@ -244,7 +284,7 @@ export class KubeExecutor implements Executor<KubeAction> {
     return ok;
   }
 
-  private async rolloutStatus(client: KubeClient, action: KubeAction, o: Options, out: Out, signal: AbortSignal): Promise<ExecutionResult> {
+  private async rolloutStatus(client: KubeClient, action: KubeAction, o: Op<'rollout-status'>, out: Out, signal: AbortSignal): Promise<ExecutionResult> {
     const namespace = action.namespace ?? 'default';
     const name = action.resource?.name ?? '';
     const ds = await client.find<DaemonSetJson>(Resources.daemonSets, name, { namespace, signal });
@@ -253,11 +293,17 @@ export class KubeExecutor implements Executor<KubeAction> {
       return fail(`DaemonSet ${name} not found in ${namespace}`);
     }
     const pods = await client.list<Pod>(Resources.pods, { namespace, labelSelector: labelSelectorOf(ds.spec?.selector?.matchLabels), signal });
-    const node = str(o, 'node');
+    const node = o.node;
     const report = rolloutReport(ds, pods.items, node);
     report.lines.forEach(out);
+    const [dsEvents, podEvents] = await Promise.all([
+      client.events({ namespace, kind: 'DaemonSet', uid: ds.metadata?.uid, signal }),
+      client.events({ namespace, kind: 'Pod', signal }),
+    ]);
+    const stuck = eventFailures(ds, pods.items, [...dsEvents, ...podEvents], node);
+    for (const f of stuck) out(`FAILED node=${f.node} ${f.object.startsWith('Pod/') ? `pod=${f.object.slice(4)}` : `daemonset=${f.object.slice(10)}`} reason=${f.reason} count=${f.count} event: ${f.message}`);
     if (report.failures.length) {
-      const logLines = num(o, 'logLines') ?? 20;
+      const logLines = o.logLines;
       for (const f of report.failures) {
         out(`FAILED node=${f.node} pod=${f.pod} container=${f.container} reason=${f.reason} exitCode=${f.exitCode ?? ''}`);
         if (logLines <= 0) continue;
@@ -269,14 +315,14 @@ export class KubeExecutor implements Executor<KubeAction> {
           out(`log ${f.pod}: unavailable (${err instanceof KubeLogsUnavailableError ? err.serverMessage : 'pod gone'})`);
         }
       }
-      return { exitCode: 2, detail: `init container failed on ${report.failures.map((f) => f.node).join(', ')}` };
+      return { exitCode: 2, detail: `${report.failures.map((f) => `${f.container} ${f.reason} on ${f.node}`).join('; ')}${stuck.length ? `; ${stuck.map((f) => `${f.reason} (${f.object}): ${f.message}`).join('; ')}` : ''}` };
     }
+    if (stuck.length) return { exitCode: 2, detail: stuck.map((f) => `${f.reason} on ${f.node} (${f.object}): ${f.message}`).join('; ') };
     return report.done ? ok : { exitCode: 1, detail: 'not ready yet' };
   }
 
-  private async volumeUsers(client: KubeClient, action: KubeAction, o: Options, out: Out, signal: AbortSignal): Promise<ExecutionResult> {
-    const provisioner = str(o, 'provisioner');
-    if (!provisioner) return fail('volume-users: the action names no provisioner');
+  private async volumeUsers(client: KubeClient, action: KubeAction, o: Op<'volume-users'>, out: Out, signal: AbortSignal): Promise<ExecutionResult> {
+    const provisioner = o.provisioner;
     const users = await volumeUsers(client, provisioner, { signal });
     for (const u of users) out(`${u.namespace}/${u.pod} claim=${u.claim} storageClass=${u.storageClass}`);
     if (o.expect === 'none' && users.length > 0) {
@@ -295,17 +341,9 @@ export class KubeExecutor implements Executor<KubeAction> {
     return ok;
   }
 
-  private async assertUnchanged(client: KubeClient, o: Options, out: Out, signal: AbortSignal): Promise<ExecutionResult> {
-    interface Fingerprint {
-      apiVersion: string;
-      kind: string;
-      namespace?: string;
-      name: string;
-      uid: string;
-      generation?: number;
-    }
-    const objects = (Array.isArray(o.objects) ? o.objects : []) as Fingerprint[];
-    const namespaces = (Array.isArray(o.inNamespaces) ? o.inNamespaces : []) as string[];
+  private async assertUnchanged(client: KubeClient, o: Op<'assert-unchanged'>, out: Out, signal: AbortSignal): Promise<ExecutionResult> {
+    const objects = o.objects;
+    const namespaces = o.inNamespaces;
     let changed = 0;
     const kinds = new Map<string, ResourceType>();
     for (const f of objects) {

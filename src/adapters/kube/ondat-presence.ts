@@ -1,6 +1,6 @@
 // Which Ondat runs on a cluster, for the Targets view: the StorageOSClusters in any namespace and the version their
 // node image says. Read-only; a cluster without the CRD has no Ondat.
-import { ondatVersionOfImage } from '../../procedures/ondat/image';
+import { parseImage, versionOfTag } from '../../core/image-ref';
 import type { KubeClient } from './client';
 import { KubeNotFoundError } from './errors';
 import { Resources } from './resources';
@@ -28,7 +28,7 @@ export async function ondatPresence(client: KubeClient, signal?: AbortSignal): P
     installed: true,
     clusters: items.map((c) => {
       const image = c.spec?.images?.nodeContainer;
-      const version = image ? ondatVersionOfImage(image) : undefined;
+      const version = image ? versionOfTag(parseImage(image).tag) : undefined;
       return {
         namespace: c.metadata?.namespace ?? '',
         name: c.metadata?.name ?? '',

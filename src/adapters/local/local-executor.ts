@@ -6,7 +6,7 @@ import { LineSplitter } from '../../core/lines';
 import type { LocalAction } from '../../core/plan';
 import type { ExecutionRequest, ExecutionResult, Executor } from '../../core/ports';
 import { constants } from 'node:os';
-import { childEnv } from '../../core/secret-env';
+import { childEnvironment } from './child-env';
 
 export interface LocalExecutorOptions {
   /** How long a process may take to exit after SIGTERM before it is killed outright. */
@@ -44,7 +44,7 @@ export class LocalExecutor implements Executor<LocalAction> {
       try {
         child = spawn(file, args, {
           cwd: action.cwd,
-          env: { ...childEnv(process.env), ...(action.env ?? {}) },
+          env: childEnvironment(process.env, action.env),
           stdio: ['ignore', 'pipe', 'pipe'],
           // Its own process group, so that an abort stops whatever it started too.
           detached: process.platform !== 'win32',

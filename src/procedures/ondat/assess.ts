@@ -106,8 +106,5 @@ export function assess(facts: OndatFacts, params: OndatParams): Assessment {
     warnings.push(`etcd was not found in the cluster${facts.etcd.endpoints ? ` (the cluster uses ${facts.etcd.endpoints})` : ''}; it is outside Kubernetes, so Backout cannot check it is left alone — do not touch it.`);
   }
   for (const t of facts.tools) if (!t.available) warnings.push(`${t.tool} is not available here (${t.detail}); install it before the run reaches the 2.6.0 install (the run checks it first, before changing anything).`);
-  if (params.installMethod === 'kubectl-storageos' && facts.currentContext !== undefined && facts.currentContext !== ctx) {
-    warnings.push(`kubectl storageos acts on the current context (${facts.currentContext}), not ${ctx}; the run checks this before anything changes. Make ${ctx} current for the run, or use installMethod=helm or manifests.`);
-  }
   return { refusals, warnings, cluster, ...(version ? { version } : {}), evidence };
 }

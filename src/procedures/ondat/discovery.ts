@@ -1,12 +1,14 @@
 // Discovery, read-only: lists what the planner needs through the host's executors (FactsContext.read), so the
 // procedure never talks to a cluster itself. A host without a kube executor plans offline (facts absent).
 import { InvalidPlanError, NoExecutorError } from '../../core/errors';
-import type { JsonObject } from '../../core/json';
+import type { JsonObject, JsonValue } from '../../core/json';
 import type { FactsContext } from '../../core/procedure';
 import type { DiscoveryResult, ToolFact } from './facts';
 import { toolCheckArgv } from './install';
-import { parseObjectLine } from './kube-json';
-import { listAction, type ResourceRef } from './kube-operations';
+import type { HelmReleaseRevision } from '../../core/helm-release';
+import { OndatParameterError } from './errors';
+import { parseObjectLine, str } from './kube-json';
+import { getAction, helmReleasesAction, listAction, readFileAction, type ResourceRef } from './kube-operations';
 import { ETCD_CLUSTER, STORAGEOS_CLUSTER } from './names';
 import type { InstallMethod } from './parameters';
 import { factsFromSnapshot } from './snapshot';
@@ -46,13 +48,56 @@ async function tool(ctx: FactsContext, name: ToolFact['tool'], argv: string[]): 
   }
 }
 
-async function currentContext(ctx: FactsContext): Promise<string | undefined> {
-  try {
-    const r = await ctx.read({ kind: 'local', argv: ['kubectl', 'config', 'current-context'] });
-    return r.exitCode === 0 ? r.output[0]?.trim() : undefined;
-  } catch {
-    return undefined;
-  }
+/** metadata.uid of kube-system: what tells one cluster from another whatever the context is called. */
+async function clusterUid(ctx: FactsContext, context: string): Promise<string | undefined> {
+  const r = await ctx.read(getAction(context, { apiVersion: 'v1', kind: 'Namespace' }, undefined, 'kube-system'));
+  if (r.exitCode !== 0) return undefined;
+  const ns = r.output.map(parseObjectLine).find((o) => o !== undefined);
+  return ns ? str(ns, 'metadata', 'uid') : undefined;
+}
+
+async function helmReleases(ctx: FactsContext, context: string): Promise<HelmReleaseRevision[]> {
+  const r = await ctx.read(helmReleasesAction(context));
+  if (r.exitCode !== 0) throw new DiscoveryError(context, "Helm's release Secrets (v1 Secret, label owner=helm)", `exit code ${r.exitCode}: ${r.output.slice(-3).join(' | ')}`);
+  return r.output.map(parseObjectLine).flatMap((o) => {
+    const rev = o ? helmRevision(o) : undefined;
+    return rev ? [rev] : [];
+  });
+}
+
+/** A revision line as the executor prints it (src/core/helm-release.ts), checked field by field. */
+function helmRevision(o: JsonObject): HelmReleaseRevision | undefined {
+  const name = str(o, 'name');
+  const namespace = str(o, 'namespace');
+  const status = str(o, 'status');
+  const chart = str(o, 'chart');
+  if (!name || !namespace || !status || chart === undefined || typeof o.revision !== 'number') return undefined;
+  const appVersion = str(o, 'appVersion');
+  const list = (v: JsonValue | undefined): JsonObject[] => (Array.isArray(v) ? v.filter((x): x is JsonObject => typeof x === 'object' && x !== null && !Array.isArray(x)) : []);
+  return {
+    name,
+    namespace,
+    revision: o.revision,
+    status,
+    chart,
+    chartVersion: str(o, 'chartVersion') ?? '',
+    ...(appVersion ? { appVersion } : {}),
+    dependencies: (Array.isArray(o.dependencies) ? o.dependencies : []).filter((d): d is string => typeof d === 'string'),
+    objects: list(o.objects).flatMap((x) => {
+      const apiVersion = str(x, 'apiVersion');
+      const kind = str(x, 'kind');
+      const objName = str(x, 'name');
+      const ns = str(x, 'namespace');
+      return apiVersion && kind && objName ? [{ apiVersion, kind, name: objName, ...(ns ? { namespace: ns } : {}) }] : [];
+    }),
+  };
+}
+
+/** The manifests file named by manifestsFile, read when planning so that the plan shows every object it sends. */
+async function manifests(ctx: FactsContext, context: string, file: string): Promise<{ file: string; text: string }> {
+  const r = await ctx.read(readFileAction(context, file));
+  if (r.exitCode !== 0) throw new OndatParameterError('manifestsFile', `cannot be read: ${r.output.join(' ') || `exit code ${r.exitCode}`}. Give the absolute path of a readable YAML file with the Ondat v2.6.0 manifests`);
+  return { file, text: r.output.join('\n') + '\n' };
 }
 
 export async function discover(ctx: FactsContext): Promise<DiscoveryResult> {
@@ -66,7 +111,7 @@ export async function discover(ctx: FactsContext): Promise<DiscoveryResult> {
   }
   const core = (kind: string): ResourceRef => ({ apiVersion: 'v1', kind });
   const apps = (kind: string): ResourceRef => ({ apiVersion: 'apps/v1', kind });
-  const [etcdClusters, deployments, daemonSets, statefulSets, replicaSets, pods, claims, storageClasses, nodes] = await Promise.all([
+  const [etcdClusters, deployments, daemonSets, statefulSets, replicaSets, pods, claims, storageClasses, nodes, serviceAccounts] = await Promise.all([
     list(ctx, context, ETCD_CLUSTER, true),
     list(ctx, context, apps('Deployment'), false),
     list(ctx, context, apps('DaemonSet'), false),
@@ -76,11 +121,15 @@ export async function discover(ctx: FactsContext): Promise<DiscoveryResult> {
     list(ctx, context, core('PersistentVolumeClaim'), false),
     list(ctx, context, { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass' }, false),
     list(ctx, context, core('Node'), false),
+    list(ctx, context, core('ServiceAccount'), false),
   ]);
   const method = (ctx.params.installMethod as InstallMethod | undefined) ?? 'kubectl-storageos';
   const check = toolCheckArgv(method);
   const tools = check ? [await tool(ctx, check.tool, check.argv)] : [];
-  const current = method === 'kubectl-storageos' ? await currentContext(ctx) : undefined;
+  const uid = await clusterUid(ctx, context);
+  const releases = await helmReleases(ctx, context);
+  const file = typeof ctx.params.manifestsFile === 'string' && ctx.params.manifestsFile !== '' ? ctx.params.manifestsFile : undefined;
+  const text = method === 'manifests' && file ? await manifests(ctx, context, file) : undefined;
   return factsFromSnapshot(
     context,
     {
@@ -94,7 +143,8 @@ export async function discover(ctx: FactsContext): Promise<DiscoveryResult> {
       claims: claims ?? [],
       storageClasses: storageClasses ?? [],
       nodes: nodes ?? [],
+      serviceAccounts: serviceAccounts ?? [],
     },
-    { tools, ...(current !== undefined ? { currentContext: current } : {}) },
+    { tools, helmReleases: releases, ...(uid !== undefined ? { clusterUid: uid } : {}), ...(text ? { manifests: text } : {}) },
   );
 }

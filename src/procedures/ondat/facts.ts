@@ -1,4 +1,6 @@
 // What discovery found on the cluster: the facts the planner decides on. Plain JSON-able data, no behaviour.
+import type { HelmReleaseRevision } from '../../core/helm-release';
+import type { JsonObject } from '../../core/json';
 
 export interface ObjectId {
   namespace: string;
@@ -17,8 +19,11 @@ export interface StorageOSClusterFact extends ObjectId {
   secretRef?: ObjectId;
   /** spec.kvBackend.address: the etcd endpoints. */
   kvBackendAddress?: string;
-  /** The TLS Secret for etcd, when the CR names one (spec.kvBackend.tlsEtcdSecretRefName). */
+  /** The TLS Secret for etcd, when the CR names one (spec.tlsEtcdSecretRefName / spec.tlsEtcdSecretRefNamespace;
+   * storageos/operator apis/v1/storageoscluster_types.go — not under kvBackend). */
   etcdTlsSecretRef?: ObjectId;
+  /** The object as read (for reinstalling it as 2.6.0 after the uninstall). */
+  object: JsonObject;
 }
 
 export interface NodeDaemonSetFact extends ObjectId {
@@ -41,6 +46,8 @@ export interface OperatorFact extends ObjectId {
   image?: string;
   /** The Helm release, when the Deployment carries Helm's annotations or instance label. */
   helmRelease?: string;
+  /** Where the release's records live (meta.helm.sh/release-namespace, else the Deployment's namespace). */
+  helmReleaseNamespace?: string;
 }
 
 export interface EtcdObjectFact extends ObjectId {
@@ -101,9 +108,15 @@ export interface OndatFacts {
   etcd: EtcdFact;
   workloads: WorkloadFact[];
   nodes: NodeFact[];
-  /** The current-context of the kubeconfig, as `kubectl config current-context` says (for the kubectl plugin). */
-  currentContext?: string;
+  /** Every ServiceAccount as namespace/name (the downgrade pods need theirs before the DaemonSet is created). */
+  serviceAccounts?: string[];
   tools: ToolFact[];
+  /** metadata.uid of namespace kube-system: the cluster's identity, checked again right before a tool installs. */
+  clusterUid?: string;
+  /** Every revision of every Helm release, from Helm's release Secrets. */
+  helmReleases: HelmReleaseRevision[];
+  /** installMethod=manifests: the text of manifestsFile as read when planning. */
+  manifests?: { file: string; text: string };
 }
 
 /** Planning without a cluster (no kube executor in this host): the plan names the steps that depend on discovery. */

@@ -1,47 +1,7 @@
-// Container image references and the Ondat version their tag names.
+// The Ondat version an image names, on the generic image references of src/core/image-ref.ts.
+import { parseImage, versionOfTag } from '../../core/image-ref';
 
-export interface ImageRef {
-  /** Registry host, when the reference names one (`quay.io`, `registry.local:5000`). */
-  registry?: string;
-  /** Path without registry, e.g. `storageos/node`. */
-  repository: string;
-  tag?: string;
-  digest?: string;
-}
-
-export function parseImage(ref: string): ImageRef {
-  let rest = ref.trim();
-  let digest: string | undefined;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-  }
-  let tag: string | undefined;
-  const colon = rest.lastIndexOf(':');
-  if (colon > rest.lastIndexOf('/')) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-  }
-  let registry: string | undefined;
-  const slash = rest.indexOf('/');
-  if (slash > 0) {
-    const first = rest.slice(0, slash);
-    if (first.includes('.') || first.includes(':') || first === 'localhost') {
-      registry = first;
-      rest = rest.slice(slash + 1);
-    }
-  }
-  if (registry === 'docker.io') registry = undefined;
-  if (rest.startsWith('library/') && registry === undefined) rest = rest.slice('library/'.length);
-  return { ...(registry ? { registry } : {}), repository: rest, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
-}
-
-/** `2.7.0` from tags like `v2.7.0`, `2.7.0`, `v2.7.0-rc1`; undefined for anything else (`latest`, a digest only). */
-export function versionOfTag(tag: string | undefined): string | undefined {
-  const m = tag ? /^v?(\d+)\.(\d+)\.(\d+)(?:[-+].*)?$/.exec(tag) : null;
-  return m ? `${m[1]}.${m[2]}.${m[3]}` : undefined;
-}
+export { isPinned, parseImage, versionOfTag, type ImageRef } from '../../core/image-ref';
 
 /** The Ondat version an image of the node container runs, or undefined when the tag does not say. */
 export function ondatVersionOfImage(ref: string): string | undefined {
@@ -52,9 +12,3 @@ export function isNodeImage(ref: string): boolean {
   return parseImage(ref).repository === 'storageos/node';
 }
 
-/** Pinned means a tag naming a version or a digest: never `latest`, never no tag at all. */
-export function isPinned(ref: string): boolean {
-  const img = parseImage(ref);
-  if (img.digest) return true;
-  return img.tag !== undefined && img.tag !== 'latest';
-}

@@ -1,5 +1,6 @@
 // Manifests the user provides for the 2.6.0 install: split into objects, and refused unless every Ondat image in
-// them is pinned and the node image is v2.6.0 (an unpinned install would bring whatever is latest).
+// them is pinned and any node image is v2.6.0 (an unpinned install would bring whatever is latest). The node image
+// itself is pinned by the StorageOSCluster the run recreates from the saved one (see reinstall.ts).
 import { parseAllDocuments } from 'yaml';
 import type { JsonObject, JsonValue } from '../../core/json';
 import { isPinned, parseImage, versionOfTag } from './image';
@@ -93,16 +94,13 @@ export function checkInstallManifests(text: string): ManifestCheck {
 
   const images = new Set<string>();
   for (const o of objects) ondatImages(o.object, images);
-  let nodeImages = 0;
   for (const image of images) {
     if (!isPinned(image)) problems.push(`image ${image} is not pinned; name the exact v${TARGET_VERSION} tag (or a digest)`);
     const ref = parseImage(image);
     if (ref.repository === 'storageos/node') {
-      nodeImages++;
       const v = versionOfTag(ref.tag);
       if (ref.tag !== undefined && v !== TARGET_VERSION) problems.push(`node image ${image} is not v${TARGET_VERSION}`);
     }
   }
-  if (nodeImages === 0) problems.push(`no storageos/node image is named, so nothing pins the version to v${TARGET_VERSION}; set it (e.g. the StorageOSCluster's spec.images.nodeContainer: storageos/node:v${TARGET_VERSION})`);
   return { objects: applyOrder(objects), problems };
 }

@@ -39,7 +39,7 @@ export function findOperators(deployments: readonly JsonObject[]): OperatorFact[
       uid: str(d, 'metadata', 'uid') ?? '',
       scheme: helmRelease !== undefined && scheme === 'labelled' ? 'helm' : scheme,
       ...(image !== undefined ? { image } : {}),
-      ...(helmRelease !== undefined ? { helmRelease } : {}),
+      ...(helmRelease !== undefined ? { helmRelease, helmReleaseNamespace: annotations['meta.helm.sh/release-namespace'] ?? namespace } : {}),
     });
   }
   return found.sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));

@@ -37,9 +37,22 @@ export const ONDAT_PARAMETERS: readonly ParameterDefinition[] = [
   { name: 'helmRelease', type: 'string', required: false, description: 'Helm release name (default: the release found on the operator, else "ondat").', pattern: HELM_RELEASE_PATTERN, patternDescription: 'a Helm release name: lowercase letters, digits and -', validate: helmReleaseProblem },
   { name: 'helmNamespace', type: 'string', required: false, description: 'Namespace of the Helm release (default: the operator\'s namespace found, else "storageos").', pattern: '[a-z0-9]([-a-z0-9]*[a-z0-9])?', patternDescription: 'a namespace name' },
   { name: 'etcdEndpoints', type: 'string', required: false, description: 'etcd endpoints for the 2.6.0 install (default: spec.kvBackend.address of the current StorageOSCluster, so the same etcd is used).' },
-  { name: 'adminUsername', type: 'string', default: 'storageos', description: 'Ondat admin user for the 2.6.0 install.' },
-  { name: 'adminPassword', type: 'string', required: false, secret: true, description: 'Ondat admin password for the 2.6.0 install (asked for when the run starts if not given; never stored).' },
-  { name: 'manifests', type: 'string', required: false, description: 'installMethod=manifests: the full text of the Ondat v2.6.0 manifests (multi-document YAML) to apply.' },
+  { name: 'adminUsername', type: 'string', default: 'storageos', description: 'installMethod=helm: the cluster\'s current Ondat admin user (the chart renders the admin Secret from it).' },
+  {
+    name: 'adminPassword',
+    type: 'string',
+    required: false,
+    secret: true,
+    description: 'installMethod=helm: the cluster\'s current Ondat admin password (asked for when the run starts if not given; reaches only a 0600 values file, never stored). The plugin and manifests keep the cluster\'s own Secret.',
+  },
+  {
+    name: 'manifestsFile',
+    type: 'string',
+    required: false,
+    description: 'installMethod=manifests: absolute path of a YAML file with the Ondat v2.6.0 manifests (the operator and what it needs); read when planning and shown in the plan.',
+    pattern: '(/|[A-Za-z]:[\\\\/]).*',
+    patternDescription: 'an absolute path to the manifests file (e.g. /home/me/ondat-2.6.0.yaml)',
+  },
   { name: 'scaleWorkloads', type: 'boolean', default: false, description: 'Scale workloads that use Ondat volumes to zero before the downgrade and back to their recorded replica counts after verification.' },
   {
     name: 'backupConfirmed',
@@ -75,7 +88,7 @@ export interface OndatParams {
   etcdEndpoints?: string;
   adminUsername: string;
   hasAdminPassword: boolean;
-  manifests?: string;
+  manifestsFile?: string;
   scaleWorkloads: boolean;
   backupConfirmed: boolean;
   template?: string;
@@ -108,7 +121,7 @@ export function readParams(values: ParamValues): OndatParams {
     ...opt('etcdEndpoints'),
     adminUsername: String(values.adminUsername ?? 'storageos'),
     hasAdminPassword: values.adminPassword !== undefined,
-    ...opt('manifests'),
+    ...opt('manifestsFile'),
     scaleWorkloads: values.scaleWorkloads === true,
     backupConfirmed: values.backupConfirmed === true,
     ...opt('template'),

@@ -9,6 +9,7 @@ import { DEFAULT_TEMPLATE } from './default-template';
 import { analyzeTemplate, TEMPLATE_HASH_ANNOTATION, type RenderedDowngrade } from './downgrade-template';
 import { OndatRefusedError } from './errors';
 import type { DiscoveryResult, OndatFacts, OperatorFact, StorageOSClusterFact, WorkloadFact } from './facts';
+import { helmDecision, latestReleases } from './helm-decision';
 import { installSteps, toolCheckArgv } from './install';
 import { selectorString } from './kube-json';
 import {
@@ -22,7 +23,7 @@ import {
   volumeUsersAction,
   type ObjectFingerprint,
 } from './kube-operations';
-import { helmReleaseProblem, NODE_POD_LABELS, ONDAT_PROVISIONER, PROCEDURE_ID, STORAGEOS_CLUSTER, TARGET_NODE_IMAGE } from './names';
+import { NODE_POD_LABELS, ONDAT_PROVISIONER, PROCEDURE_ID, STORAGEOS_CLUSTER, TARGET_NODE_IMAGE } from './names';
 import { daemonSetPlacement } from './nodes';
 import type { OndatParams } from './parameters';
 import { SOURCES } from './sources';
@@ -89,17 +90,6 @@ function toolStep(c: Context): Step | undefined {
   const check = toolCheckArgv(c.params.installMethod);
   if (!check) return undefined;
   const instances: StepInstance[] = [{ instance: check.tool, action: { kind: 'local', argv: check.argv } }];
-  if (c.params.installMethod === 'kubectl-storageos') {
-    instances.push({
-      instance: 'current-context',
-      action: { kind: 'local', argv: ['kubectl', 'config', 'current-context'] },
-      verify: {
-        description: `kubectl storageos acts on the current context, which must be ${c.params.context}`,
-        action: { kind: 'local', argv: ['kubectl', 'config', 'current-context'] },
-        expectOutput: `^${escapeRegExp(c.params.context)}$`,
-      },
-    });
-  }
   return step(
     {
       id: 'check-install-tool',
@@ -488,6 +478,14 @@ export function buildPlan(params: OndatParams, discovery: DiscoveryResult | unde
         a.refusals.push(`node ${ex.node} runs Ondat, but the downgrade DaemonSet would not run there (${ex.why}), leaving its database in the 2.7 format; adjust nodeSelector or add tolerations in the template`);
       }
     }
+    const sa = `${rendered.values.namespace}/${rendered.values.serviceAccount}`;
+    if (facts.serviceAccounts && !facts.serviceAccounts.includes(sa)) {
+      const nsExists = facts.serviceAccounts.some((s) => s.startsWith(`${rendered.values.namespace}/`));
+      a.refusals.push(
+        `${nsExists ? `ServiceAccount ${sa} does not exist` : `namespace ${rendered.values.namespace} does not exist (it has no ServiceAccount)`} in context ${params.context}: the DaemonSet controller could create no downgrade pod (FailedCreate) — after 2.7 is already uninstalled. ` +
+          `The vendor script uses daemon-set-controller, which exists only in kube-system. Create it first (${nsExists ? '' : `kubectl create namespace ${rendered.values.namespace}; `}kubectl -n ${rendered.values.namespace} create serviceaccount ${rendered.values.serviceAccount}; it must be allowed privileged pods where PodSecurity or OpenShift SCCs apply), or set serviceAccount to one that exists there.`,
+      );
+    }
     if (placement.scheduled.length === 0) a.refusals.push(`the downgrade DaemonSet would run on no node of context ${params.context} (nodeSelector ${JSON.stringify(rendered.values.nodeSelector)})`);
     if (a.refusals.length > 0) throw new OndatRefusedError(params.context, a.refusals);
     warnings.push(...a.warnings);
@@ -533,13 +531,14 @@ export function buildPlan(params: OndatParams, discovery: DiscoveryResult | unde
     false,
   );
 
-  const helmRelease = params.helmRelease ?? facts?.operators.find((o) => o.helmRelease)?.helmRelease ?? 'ondat';
-  const releaseProblem = params.installMethod === 'helm' ? helmReleaseProblem(helmRelease) : undefined;
-  if (releaseProblem !== undefined) {
-    throw new OndatRefusedError(params.context, [`the Helm release of the operator read from the cluster, ${releaseProblem}; check the operator's meta.helm.sh/release-name annotation, or give --param helmRelease=<name>`]);
+  const helm = helmDecision(facts, params, cluster);
+  const install = installSteps({ params, helm, unknown: UNKNOWN, pending: PENDING, ...(facts ? { facts } : {}), ...(cluster ? { cluster } : {}) });
+  const refusals = [...helm.refusals, ...install.refusals];
+  if (refusals.length > 0) throw new OndatRefusedError(params.context, refusals);
+  warnings.push(...helm.warnings, ...install.warnings);
+  if (install.reinstall) {
+    warnings.push(`The 2.6.0 StorageOSCluster is the saved 2.7 one with these changes only: ${install.reinstall.changes.join('; ') || 'none'}.`);
   }
-  const helmNamespace = params.helmNamespace ?? facts?.operators.find((o) => o.scheme === 'helm')?.namespace ?? 'storageos';
-  const etcdEndpoints = params.etcdEndpoints ?? facts?.etcd.endpoints ?? (facts ? undefined : UNKNOWN);
 
   const steps: Step[] = [
     ...(tool ? [tool] : []),
@@ -552,18 +551,21 @@ export function buildPlan(params: OndatParams, discovery: DiscoveryResult | unde
     ...[etcdCheck(c, 'check-etcd-after-uninstall', 'after the uninstall')].filter((s): s is Step => s !== undefined),
     ...downgradeSteps(c),
     ...[etcdCheck(c, 'check-etcd-after-downgrade', 'after the database downgrade')].filter((s): s is Step => s !== undefined),
-    ...installSteps({ params, ...(etcdEndpoints ? { etcdEndpoints } : {}), helmRelease, helmNamespace }),
+    ...install.steps,
     ...verifySteps(c),
     ...[etcdCheck(c, 'check-etcd-final', 'after the 2.6.0 install')].filter((s): s is Step => s !== undefined),
     ...(scale.up ? [scale.up] : []),
   ];
   if (params.backupConfirmed) warnings.push(`Backups confirmed up front with --param backupConfirmed=true (${SOURCES.prereqBackup}); the run will not ask.`);
   if (!facts) {
-    if (etcdEndpoints === UNKNOWN && params.installMethod !== 'manifests') c.dependsOnDiscovery.push('install-ondat-2-6-0');
+    if (install.dependsOnDiscovery) c.dependsOnDiscovery.push(...install.steps.map((s) => s.id).filter((id) => !c.dependsOnDiscovery.includes(id)));
     warnings.unshift(
       `Planned without discovery (${discovery?.status === 'absent' ? discovery.reason : 'no facts'}): steps ${c.dependsOnDiscovery.join(', ')} depend on what discovery finds ` +
         `and show "${PENDING}" / "${UNKNOWN}" in its place. Plan against the cluster to run it.`,
     );
   }
-  return { steps, warnings, extra: extra(c, version) };
+  const x = extra(c, version);
+  if (install.reinstall) x.storageOSCluster = { reinstalled: install.reinstall.object, changes: install.reinstall.changes };
+  if (facts) x.helm = { release: `${helm.release.namespace}/${helm.release.name}`, releases: latestReleases(facts.helmReleases).map((r) => `${r.namespace}/${r.name}: ${r.chart} ${r.chartVersion} r${r.revision} ${r.status}`) };
+  return { steps, warnings, extra: x };
 }

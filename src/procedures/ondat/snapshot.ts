@@ -1,5 +1,6 @@
 // From the lists discovery read to the facts the planner decides on. Pure, so every naming variant and every odd
 // cluster can be tested with plain objects.
+import type { HelmReleaseRevision } from '../../core/helm-release';
 import type { JsonObject } from '../../core/json';
 import { findEtcd } from './etcd';
 import type { NodeDaemonSetFact, NodeFact, NodePodFact, OndatFacts, StorageOSClusterFact, ToolFact } from './facts';
@@ -21,12 +22,14 @@ export interface ClusterSnapshot {
   claims: JsonObject[];
   storageClasses: JsonObject[];
   nodes: JsonObject[];
+  /** Every ServiceAccount; undefined when not read. */
+  serviceAccounts?: JsonObject[];
 }
 
 function clusterFact(o: JsonObject): StorageOSClusterFact {
   const namespace = str(o, 'metadata', 'namespace') ?? '';
   const secretName = str(o, 'spec', 'secretRefName');
-  const tlsName = str(o, 'spec', 'kvBackend', 'tlsEtcdSecretRefName');
+  const tlsName = str(o, 'spec', 'tlsEtcdSecretRefName');
   const specNodeImage = str(o, 'spec', 'images', 'nodeContainer');
   const phase = str(o, 'status', 'phase');
   const ready = str(o, 'status', 'ready');
@@ -40,7 +43,8 @@ function clusterFact(o: JsonObject): StorageOSClusterFact {
     ...(ready ? { ready } : {}),
     ...(secretName ? { secretRef: { namespace: str(o, 'spec', 'secretRefNamespace') ?? namespace, name: secretName } } : {}),
     ...(kv ? { kvBackendAddress: kv } : {}),
-    ...(tlsName ? { etcdTlsSecretRef: { namespace: str(o, 'spec', 'kvBackend', 'tlsEtcdSecretRefNamespace') ?? namespace, name: tlsName } } : {}),
+    ...(tlsName ? { etcdTlsSecretRef: { namespace: str(o, 'spec', 'tlsEtcdSecretRefNamespace') ?? namespace, name: tlsName } } : {}),
+    object: o,
   };
 }
 
@@ -94,7 +98,14 @@ function nodeFacts(nodes: readonly JsonObject[]): NodeFact[] {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-export function factsFromSnapshot(context: string, snap: ClusterSnapshot, extras: { tools: ToolFact[]; currentContext?: string }): OndatFacts {
+export interface SnapshotExtras {
+  tools: ToolFact[];
+  clusterUid?: string;
+  helmReleases?: HelmReleaseRevision[];
+  manifests?: { file: string; text: string };
+}
+
+export function factsFromSnapshot(context: string, snap: ClusterSnapshot, extras: SnapshotExtras): OndatFacts {
   const clusters = (snap.storageOSClusters ?? []).map(clusterFact).sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
   const dsFacts = nodeDaemonSets(snap.daemonSets);
   return {
@@ -120,7 +131,10 @@ export function factsFromSnapshot(context: string, snap: ClusterSnapshot, extras
       statefulSets: snap.statefulSets,
     }),
     nodes: nodeFacts(snap.nodes),
-    ...(extras.currentContext !== undefined ? { currentContext: extras.currentContext } : {}),
+    ...(snap.serviceAccounts ? { serviceAccounts: snap.serviceAccounts.map((s) => `${str(s, 'metadata', 'namespace') ?? ''}/${str(s, 'metadata', 'name') ?? ''}`).sort() } : {}),
     tools: extras.tools,
+    ...(extras.clusterUid !== undefined ? { clusterUid: extras.clusterUid } : {}),
+    helmReleases: extras.helmReleases ?? [],
+    ...(extras.manifests ? { manifests: extras.manifests } : {}),
   };
 }

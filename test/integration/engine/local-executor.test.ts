@@ -35,6 +35,19 @@ describe('local executor (real processes)', function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'backout-local-'));
   });
 
+  it('gives no child the secrets the CLI takes from BACKOUT_SECRET_*, even when an action names one', async () => {
+    process.env.BACKOUT_SECRET_ADMINPASSWORD = 'canary-3c9e';
+    try {
+      const c = run({ ...sh('env'), env: { BACKOUT_SECRET_OTHER: 'canary-2', KEPT: 'yes' } });
+      assert.equal((await c.result).exitCode, 0);
+      const env = c.lines.map((l) => l.text);
+      assert.ok(env.includes('KEPT=yes'));
+      assert.ok(!env.some((l) => l.startsWith('BACKOUT_SECRET_') || l.includes('canary')), env.filter((l) => l.includes('BACKOUT')).join(', '));
+    } finally {
+      delete process.env.BACKOUT_SECRET_ADMINPASSWORD;
+    }
+  });
+
   it('streams stdout and stderr line by line while the process runs', async () => {
     const c = run(sh('echo first; echo oops >&2; sleep 0.4; printf last'));
     await until(() => c.lines.length >= 2, 'the first lines');

@@ -19,39 +19,12 @@ import { OndatRefusedError, ondatDowngrade } from '../../../src/procedures/ondat
 import { KubeLab } from '../../../lab/kube/lab';
 import type { OndatVariant } from '../../../lab/kube/fixtures/naming';
 import { kubeLab, ondatChanged, ondatInstalled } from '../kube/lab';
+import { ondatManifestsFile } from '../../../lab/kube/fixtures/manifests';
+import { pathWithPlugin } from '../../../lab/kube/plugin/bin-dir';
 
 const CONTEXT = KubeLab.contexts.admin;
 /** A run here takes 20–40 s; one still going after this is stuck, and is stopped to report where (mocha: 600 s). */
 const RUN_DEADLINE_MS = 360_000;
-
-// As Ondat's own manifests: the namespace too (the legacy naming has none called storageos), in any order.
-const MANIFESTS_2_6_0 = `apiVersion: storageos.com/v1
-kind: StorageOSCluster
-metadata: { name: storageoscluster, namespace: storageos }
-spec:
-  secretRefName: storageos-api
-  storageClassName: storageos
-  images: { nodeContainer: "storageos/node:v2.6.0" }
-  kvBackend: { address: "storageos-etcd.storageos-etcd:2379" }
----
-apiVersion: v1
-kind: Namespace
-metadata: { name: storageos }
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: storageos-operator
-  namespace: storageos
-  labels: { control-plane: storageos-operator, app.kubernetes.io/component: operator }
-spec:
-  replicas: 1
-  selector: { matchLabels: { control-plane: storageos-operator } }
-  template:
-    metadata: { labels: { control-plane: storageos-operator, app.kubernetes.io/component: operator } }
-    spec:
-      containers: [{ name: operator, image: "storageos/operator:v2.6.0" }]
-`;
 
 /** Confirms every gate, as a user clicking through would. */
 const yes: Prompter = {
@@ -128,21 +101,19 @@ describe('Ondat downgrade 2.7 -> 2.6 in the kube lab', function () {
   }
 
   function plan(extra: Record<string, string> = {}): Promise<PreparedPlan> {
-    return preparePlan(
-      ondatDowngrade,
-      {
-        context: CONTEXT,
-        installMethod: 'manifests',
-        manifests: MANIFESTS_2_6_0,
-        scaleWorkloads: 'true',
-        backupConfirmed: 'true',
-        // The lab runs kube-controller-manager without per-controller ServiceAccounts: no daemon-set-controller.
-        serviceAccount: 'default',
-        timeoutSeconds: '300',
-        ...extra,
-      },
-      { executors: { kube: executor(), local: new LocalExecutor() } },
-    );
+    const params: Record<string, string> = {
+      context: CONTEXT,
+      installMethod: 'manifests',
+      manifestsFile: ondatManifestsFile(),
+      scaleWorkloads: 'true',
+      backupConfirmed: 'true',
+      // The lab runs kube-controller-manager without per-controller ServiceAccounts: no daemon-set-controller.
+      serviceAccount: 'default',
+      timeoutSeconds: '300',
+      ...extra,
+    };
+    if (params.installMethod !== 'manifests') delete params.manifestsFile;
+    return preparePlan(ondatDowngrade, params, { executors: { kube: executor(), local: new LocalExecutor() } });
   }
 
   /** The units that did not succeed, the last lines of the logs of those left running, and what the cluster shows:
@@ -191,9 +162,10 @@ describe('Ondat downgrade 2.7 -> 2.6 in the kube lab', function () {
     });
   }
 
-  async function expectDowngraded(): Promise<void> {
+  async function expectDowngraded(clusterNamespace = 'storageos'): Promise<void> {
     const client = pool.get(CONTEXT);
-    const cluster = await client.get<KubeObject & { spec?: { images?: { nodeContainer?: string } }; status?: { phase?: string } }>(Resources.storageOSClusters, 'storageoscluster', { namespace: 'storageos' });
+    // The cluster's own StorageOSCluster, recreated where it was, with the 2.6.0 node image.
+    const cluster = await client.get<KubeObject & { spec?: { images?: { nodeContainer?: string } }; status?: { phase?: string } }>(Resources.storageOSClusters, 'storageoscluster', { namespace: clusterNamespace });
     assert.equal(cluster.spec?.images?.nodeContainer, 'storageos/node:v2.6.0');
     assert.equal(cluster.status?.phase, 'Running');
     const nodePods = await client.list<Pod>(Resources.pods, { labelSelector: 'app=storageos,app.kubernetes.io/component=control-plane' });
@@ -223,7 +195,7 @@ describe('Ondat downgrade 2.7 -> 2.6 in the kube lab', function () {
       assert.deepEqual(discovery.operators.map((o) => `${o.namespace}/${o.name}`), [operator]);
       const state = await run(prepared);
       assert.equal(state.status, 'succeeded', await failures(state));
-      await expectDowngraded();
+      await expectDowngraded(clusterNamespace);
       // The 2.7 operator is gone; with the current naming the 2.6.0 manifests bring one of the same name back.
       const operatorAfter = await client.find<KubeObject & { spec?: { template?: { spec?: { containers?: Array<{ image?: string }> } } } }>(Resources.deployments, opName, { namespace: opNs });
       assert.notEqual(operatorAfter?.metadata?.uid, operatorBefore.metadata?.uid, 'the 2.7 operator was deleted');
@@ -238,13 +210,54 @@ describe('Ondat downgrade 2.7 -> 2.6 in the kube lab', function () {
     });
   }
 
+  it('installs 2.6.0 with kubectl-storageos on the run\'s cluster only: its own 0600 kubeconfig and config file, no secret anywhere', async () => {
+    await ondatInstalled('current');
+    // A user's $KUBECONFIG whose context has the run's name but leads elsewhere (kubeadm names every cluster's
+    // context kubernetes-admin@kubernetes): a tool reading it would install 2.6.0 on another cluster.
+    const decoy = path.join(root, 'decoy-kubeconfig');
+    fs.writeFileSync(decoy, JSON.stringify({ apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'elsewhere', cluster: { server: 'https://127.0.0.1:9' } }], users: [{ name: 'u', user: { token: 'x' } }], contexts: [{ name: CONTEXT, context: { cluster: 'elsewhere', user: 'u' } }], 'current-context': CONTEXT }));
+    const pluginLog = path.join(root, 'plugin-calls.jsonl');
+    const saved = { PATH: process.env.PATH, BACKOUT_LAB_PLUGIN_LOG: process.env.BACKOUT_LAB_PLUGIN_LOG };
+    process.env.PATH = pathWithPlugin(process.env.PATH);
+    process.env.BACKOUT_LAB_PLUGIN_LOG = pluginLog;
+    process.env.KUBECONFIG = decoy;
+    process.env.BACKOUT_SECRET_ADMINPASSWORD = 'canary-must-not-reach-a-child';
+    try {
+      const prepared = await plan({ installMethod: 'kubectl-storageos' });
+      const state = await run(prepared);
+      assert.equal(state.status, 'succeeded', await failures(state));
+    } finally {
+      process.env.PATH = saved.PATH;
+      if (saved.BACKOUT_LAB_PLUGIN_LOG === undefined) delete process.env.BACKOUT_LAB_PLUGIN_LOG;
+      else process.env.BACKOUT_LAB_PLUGIN_LOG = saved.BACKOUT_LAB_PLUGIN_LOG;
+      process.env.KUBECONFIG = lab.kubeconfig;
+      delete process.env.BACKOUT_SECRET_ADMINPASSWORD;
+    }
+    await expectDowngraded();
+    const operator = await pool.get(CONTEXT).get<KubeObject & { spec?: { template?: { spec?: { containers?: Array<{ image?: string }> } } } }>(Resources.deployments, 'storageos-operator', { namespace: 'storageos' });
+    assert.equal(operator.spec?.template?.spec?.containers?.[0]?.image, 'storageos/operator:v2.6.0');
+    const calls = fs.readFileSync(pluginLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.equal(calls.length, 1);
+    const call = calls[0]!;
+    assert.equal((call.argv as string[]).slice(0, 2).join(' '), 'install --stos-config-path');
+    assert.equal((call.argv as string[]).length, 3, 'nothing but the config folder on the command line');
+    assert.equal(call.context, CONTEXT);
+    assert.equal(call.server, lab.server, 'the plugin reached the run\'s cluster, not the decoy');
+    assert.equal(call.kubeconfigMode, '0600');
+    assert.equal(call.configMode, '0600');
+    assert.match(String(call.settingsFrom), /^config /);
+    assert.equal(call.version, 'v2.6.0');
+    assert.deepEqual(call.secretVariables, []);
+    assert.ok(!fs.existsSync(path.dirname(String(call.kubeconfig))), 'the kubeconfig and config file are removed after the install');
+  });
+
   it('runs through the backout command line: discovery, every step, the backups in the run folder', async () => {
     await ondatInstalled('current');
     const repo = path.resolve(__dirname, '../../../..');
     const runs = path.join(root, 'cli-runs');
     const args = [
       path.join(repo, 'dist', 'cli.js'), 'run', 'ondat.downgrade-2.7-to-2.6',
-      '--param', `context=${CONTEXT}`, '--param', 'installMethod=manifests', '--param', `manifests=${MANIFESTS_2_6_0}`,
+      '--param', `context=${CONTEXT}`, '--param', 'installMethod=manifests', '--param', `manifestsFile=${ondatManifestsFile()}`,
       '--param', 'scaleWorkloads=true', '--param', 'backupConfirmed=true', '--param', 'serviceAccount=default',
       '--param', 'timeoutSeconds=300', '--yes',
     ];
@@ -311,8 +324,44 @@ describe('Ondat downgrade 2.7 -> 2.6 in the kube lab', function () {
     assert.deepEqual(failed.map((u) => [u.step, u.instance]), [['wait-downgrade-nodes', bad]]);
     assert.match(failed[0]?.reason ?? '', /CrashLoopBackOff|Error/);
     // Nothing after the failed step ran: 2.6.0 is not installed on a half-downgraded cluster.
-    const install = [...state.units.values()].filter((u) => u.step === 'install-ondat-2-6-0');
+    const install = [...state.units.values()].filter((u) => u.step === 'install-ondat-operator');
     assert.ok(install.length > 0 && install.every((u) => u.state === 'planned'), JSON.stringify(install.map((u) => u.state)));
+  });
+
+  it('fails at once when the DaemonSet controller can create no downgrade pod (a quota: FailedCreate), quoting the event', async () => {
+    await ondatInstalled('current');
+    const client = pool.get(CONTEXT);
+    const ns = 'ondat-tools';
+    await client.create(Resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } as KubeObject).catch(() => undefined);
+    await lab.api.until(`ServiceAccount default in ${ns}`, async () => (await client.find(Resources.serviceAccounts, 'default', { namespace: ns })) !== undefined, 60_000);
+    const quota = { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'no-pods', namespace: ns }, spec: { hard: { pods: '0' } } };
+    await lab.api.request('POST', `/api/v1/namespaces/${ns}/resourcequotas`, quota).catch(() => undefined);
+    try {
+      const started = Date.now();
+      const state = await run(await plan({ namespace: ns, timeoutSeconds: '240' }));
+      assert.equal(state.status, 'failed', await failures(state));
+      assert.ok(Date.now() - started < 200_000, 'it fails on the first sight of the events, not at the 240 s timeout');
+      const failed = [...state.units.values()].filter((u) => u.state === 'failed');
+      assert.ok(failed.length > 0 && failed.every((u) => u.step === 'wait-downgrade-nodes'), JSON.stringify(failed.map((u) => [u.step, u.instance])));
+      assert.match(failed[0]?.reason ?? '', /FailedCreate.*exceeded quota: no-pods/);
+    } finally {
+      await client.delete(Resources.daemonSets, 'storageos-downgrade-database', { namespace: ns });
+      await client.delete(Resources.namespaces, ns);
+    }
+  });
+
+  it('reads an umbrella-chart release from its Secret in the cluster and refuses to upgrade it with Helm, naming the routes that keep etcd', async () => {
+    await ondatInstalled('umbrella');
+    await assert.rejects(plan({ installMethod: 'helm' }), (e: unknown) => {
+      assert.ok(e instanceof OndatRefusedError, String(e));
+      assert.match(e.message, /belongs to Helm release ondat in storageos \(chart ondat 0\.2\.0, revision 1, deployed/);
+      assert.match(e.message, /Ondat's etcd, the metadata of every volume/);
+      assert.match(e.message, /Secret storageos\/storageos-api, which release ondat owns.*invalid ownership metadata/);
+      return true;
+    });
+    const prepared = await plan({ installMethod: 'kubectl-storageos' });
+    assert.ok(prepared.plan.warnings.some((w) => /This run takes the route installMethod=kubectl-storageos/.test(w)));
+    assert.ok(await pool.get(CONTEXT).find(Resources.etcdClusters, 'storageos-etcd', { namespace: 'storageos-etcd' }), 'nothing was changed');
   });
 
   it('renders a dry run with every command and the full manifests from what discovery found', async () => {

@@ -51,9 +51,10 @@ describe('backout plan ondat.downgrade-2.7-to-2.6 --json (offline)', () => {
     assert.ok(doc.discovery.dependsOnDiscovery.includes('scale-down-workloads'));
     assert.match(doc.warnings[0]!, /Planned without discovery/);
     for (const s of doc.steps) assert.ok(s.source.length > 0, `step ${s.id} has a source`);
-    const install = doc.steps.find((s) => s.id === 'install-ondat-2-6-0')!;
-    assert.match(install.command, /^kubectl storageos install --stos-version v2\.6\.0 /);
-    assert.match(install.command, /--admin-password '\$\{secret:adminPassword\}'/);
+    const install = doc.steps.find((s) => s.id === 'install-ondat-operator')!;
+    assert.match(install.command, /^kube run-tool --context lab\n\$ KUBECONFIG=<run folder>\/tools\/<step>\/kubeconfig kubectl-storageos install --stos-config-path <run folder>\/tools\/<step>\n/);
+    assert.match(install.command, /"storageOSVersion": "v2\.6\.0"/);
+    assert.ok(doc.discovery.dependsOnDiscovery.includes('create-storageoscluster'));
   });
 
   it('exits with the usage code naming the parameter and the fix for a bad template value', () => {

@@ -1,6 +1,8 @@
 // A cluster snapshot as discovery would read it after the controllers ran: the lab's Ondat 2.7.0 objects (in any of
 // the three namings) plus uids, nodes, node pods, ReplicaSets and the workloads' pods.
+import type { HelmReleaseRevision } from '../../../src/core/helm-release';
 import type { JsonObject } from '../../../src/core/json';
+import { releaseRevision } from '../../../src/adapters/kube/helm-release';
 import type { ClusterSnapshot } from '../../../src/procedures/ondat/snapshot';
 import { ondatInstall } from '../../../lab/kube/fixtures/ondat';
 import { ondatNaming, type OndatVariant } from '../../../lab/kube/fixtures/naming';
@@ -88,5 +90,17 @@ export function clusterSnapshot(o: FixtureOptions = {}): ClusterSnapshot {
     claims,
     storageClasses: byKind('StorageClass'),
     nodes: nodes.map((n) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name: n, uid: uid(), labels: { 'kubernetes.io/hostname': n } }, spec: {} })),
+    // As in a kubeadm cluster: `default` in every namespace; the controllers' own accounts in kube-system only.
+    serviceAccounts: [...new Set(['kube-system', 'default', ...objects.filter((x) => x.kind === 'Namespace').map((x) => String(meta(x).name))])]
+      .map((ns) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: ns } }) as JsonObject)
+      .concat([{ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'daemon-set-controller', namespace: 'kube-system' } }]),
   };
+}
+
+/** The Helm release revisions of a fixture install, read from its release Secrets as the kube executor reads them. */
+export function helmRevisions(variant: OndatVariant = 'current'): HelmReleaseRevision[] {
+  return ondatInstall(ondatNaming(variant))
+    .filter((o) => o.kind === 'Secret' && o.type === 'helm.sh/release.v1')
+    .map((o) => releaseRevision(JSON.parse(JSON.stringify(o)) as Parameters<typeof releaseRevision>[0]))
+    .filter((r): r is HelmReleaseRevision => typeof r !== 'string');
 }

@@ -5,7 +5,8 @@ import type { FactsContext } from '../../../src/core/procedure';
 import { discover, DiscoveryError } from '../../../src/procedures/ondat/discovery';
 import type { OndatFacts } from '../../../src/procedures/ondat/facts';
 import type { ClusterSnapshot } from '../../../src/procedures/ondat/snapshot';
-import { clusterSnapshot } from './cluster-fixture';
+import type { HelmReleaseRevision } from '../../../src/core/helm-release';
+import { clusterSnapshot, helmRevisions } from './cluster-fixture';
 
 const target: TargetRef = { kind: 'kube-context', name: 'lab', production: false };
 
@@ -36,14 +37,21 @@ const LISTS: Record<string, keyof ClusterSnapshot> = {
   PersistentVolumeClaim: 'claims',
   StorageClass: 'storageClasses',
   Node: 'nodes',
+  ServiceAccount: 'serviceAccounts',
 };
 
-/** Answers like the kube executor's `list` (one JSON object per line) and the local executor. */
-function cluster(snap: ClusterSnapshot, local: Reader = async () => ({ exitCode: 0, output: ['v3.12.0+gabcdef'] })): Reader {
+/** Answers like the kube executor's `list` (one JSON object per line), `get`, `helm-releases` and `read-file`, and the local executor. */
+function cluster(snap: ClusterSnapshot, local: Reader = async () => ({ exitCode: 0, output: ['v3.12.0+gabcdef'] }), releases: HelmReleaseRevision[] = [], files: Record<string, string> = {}): Reader {
   return async (a) => {
     if (a.kind === 'local') return local(a);
     assert.equal(a.kind, 'kube');
     if (a.kind !== 'kube') throw new Error('unreachable');
+    if (a.operation === 'get') return { exitCode: 0, output: [JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: a.resource?.name, uid: 'uid-of-kube-system' } })] };
+    if (a.operation === 'helm-releases') return { exitCode: 0, output: releases.map((r) => JSON.stringify(r)) };
+    if (a.operation === 'read-file') {
+      const text = files[String(a.options?.file)];
+      return text === undefined ? { exitCode: 1, output: ['cannot read: ENOENT'] } : { exitCode: 0, output: text.split('\n') };
+    }
     const key = LISTS[a.resource?.kind ?? ''];
     const items = key ? snap[key] : undefined;
     if (items === undefined) return { exitCode: 3, output: [`not served: ${a.resource?.apiVersion} ${a.resource?.kind}`] };
@@ -52,14 +60,30 @@ function cluster(snap: ClusterSnapshot, local: Reader = async () => ({ exitCode:
 }
 
 describe('Ondat discovery', () => {
-  it('reads only through list operations over all namespaces, in the named context', async () => {
+  it('reads only through read operations (lists over all namespaces, kube-system, Helm releases), in the named context', async () => {
     const ctx = context(cluster(clusterSnapshot()));
     await discover(ctx);
     const kube = ctx.actions.filter((a) => a.kind === 'kube');
-    assert.equal(kube.length, 10);
+    assert.equal(kube.length, 13);
     for (const a of kube) {
-      assert.ok(a.kind === 'kube' && a.operation === 'list' && a.context === 'lab' && a.options?.allNamespaces === true);
+      assert.ok(a.kind === 'kube' && a.context === 'lab');
+      if (a.operation === 'list') assert.equal(a.options?.allNamespaces, true);
+      else assert.ok(['get', 'helm-releases'].includes(a.operation), a.operation);
     }
+  });
+
+  it('records the cluster identity and every Helm release revision', async () => {
+    const releases = helmRevisions('umbrella');
+    const facts = (await discover(context(cluster(clusterSnapshot({ variant: 'umbrella' }), undefined, releases)))) as OndatFacts;
+    assert.equal(facts.clusterUid, 'uid-of-kube-system');
+    assert.deepEqual(facts.helmReleases.map((r) => [r.name, r.chart, r.status]), [['ondat', 'ondat', 'deployed']]);
+  });
+
+  it('reads manifestsFile when planning, and says so clearly when it cannot be read', async () => {
+    const files = { '/srv/ondat.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: storageos' };
+    const facts = (await discover(context(cluster(clusterSnapshot(), undefined, [], files), { installMethod: 'manifests', manifestsFile: '/srv/ondat.yaml' }))) as OndatFacts;
+    assert.equal(facts.manifests?.text, `${files['/srv/ondat.yaml']}\n`);
+    await assert.rejects(discover(context(cluster(clusterSnapshot()), { installMethod: 'manifests', manifestsFile: '/srv/missing.yaml' })), /parameter "manifestsFile" cannot be read: cannot read: ENOENT/);
   });
 
   it('finds the cluster, its operator under the legacy naming, etcd and the workloads on Ondat volumes', async () => {
@@ -111,13 +135,10 @@ describe('Ondat discovery', () => {
     assert.deepEqual(facts.tools, [{ tool: 'helm', available: false, detail: 'helm: spawn helm ENOENT' }]);
   });
 
-  it('checks kubectl storageos and the current context for the plugin install', async () => {
-    const ctx = context(
-      cluster(clusterSnapshot(), async (a) => (a.kind === 'local' && a.argv.join(' ') === 'kubectl config current-context' ? { exitCode: 0, output: ['other'] } : { exitCode: 0, output: ['kubectl-storageos 1.3.0'] })),
-      { installMethod: 'kubectl-storageos' },
-    );
+  it('checks that kubectl-storageos is there for the plugin install, and never asks for the user\'s current context', async () => {
+    const ctx = context(cluster(clusterSnapshot(), async () => ({ exitCode: 0, output: ['kubectl-storageos version 1.3.2'] })), { installMethod: 'kubectl-storageos' });
     const facts = (await discover(ctx)) as OndatFacts;
     assert.equal(facts.tools[0]?.tool, 'kubectl-storageos');
-    assert.equal(facts.currentContext, 'other');
+    assert.ok(!ctx.actions.some((a) => a.kind === 'local' && a.argv.includes('current-context')));
   });
 });

@@ -16,6 +16,9 @@ args="$*"
 case "$args" in
   *"get daemonset"*"--ignore-not-found -o name"*) [ -f "$S/ds" ] && echo "daemonset.apps/x" ; exit 0 ;;
   *"get daemonset"*"template-hash"*) cat "$S/hash" 2>/dev/null; exit 0 ;;
+  *"get daemonset"*"metadata.uid"*) echo ds-uid; exit 0 ;;
+  *"get events"*"reason=FailedCreate"*) cat "$S/created" 2>/dev/null; exit 0 ;;
+  *"get events"*) u=$(printf '%s' "$args" | sed -n 's/.*involvedObject.uid=\\([^,]*\\),type=Warning.*/\\1/p'); cat "$S/events.$u" 2>/dev/null; exit 0 ;;
   *"create -f -"*) cat > "$S/manifest"; touch "$S/ds"; echo "daemonset.apps/x created"; exit 0 ;;
   *"delete daemonset"*) rm -f "$S/ds"; echo deleted; exit 0 ;;
   *"get pods"*) n=$(cat "$S/polls" 2>/dev/null || echo 0); echo $((n+1)) > "$S/polls"; f="$S/pods.$n"; [ -f "$f" ] || f="$S/pods"; cat "$f"; exit 0 ;;
@@ -48,7 +51,7 @@ function run(script: string, scenario: Scenario): { status: number | null; out: 
   return { status: r.status, out: `${r.stdout}${r.stderr}`, calls, state };
 }
 
-const READY_PODS = ['p-1|node-1|Completed||true', 'p-2|node-2|Completed||true', 'p-3|node-3|Completed||true'].join('\n');
+const READY_PODS = ['p-1|uid-p-1|node-1|Completed|||true', 'p-2|uid-p-2|node-2|Completed|||true', 'p-3|uid-p-3|node-3|Completed|||true'].join('\n');
 
 describe('Ondat downgrade "Export as script"', () => {
   const rendered = renderTemplate(DEFAULT_TEMPLATE, { namespace: 'ondat-tools', serviceAccount: 'downgrader' });
@@ -92,7 +95,7 @@ describe('Ondat downgrade "Export as script"', () => {
   });
 
   it('stops on an init container in CrashLoopBackOff, naming the pod and node and showing its log', () => {
-    const pods = ['p-1|node-1|Completed||true', 'p-2|node-2|CrashLoopBackOff|1|false', 'p-3|node-3|PodInitializing||false'].join('\n');
+    const pods = ['p-1|uid-p-1|node-1|Completed|||true', 'p-2|uid-p-2|node-2|CrashLoopBackOff|1||false', 'p-3|uid-p-3|node-3|PodInitializing|||false'].join('\n');
     const r = run(script, { files: { pods, desired: '3', ready: '1' } });
     assert.equal(r.status, 1);
     assert.match(r.out, /FAILED: init container downgrade-database of pod p-2 on node node-2 is in CrashLoopBackOff \(last exit code 1\)/);
@@ -103,9 +106,9 @@ describe('Ondat downgrade "Export as script"', () => {
   it('waits while nodes are still working and shows progress per node', () => {
     const r = run(script, {
       files: {
-        'pods.0': ['p-1|node-1|Completed||true', 'p-2|node-2|||false'].join('\n'),
+        'pods.0': ['p-1|uid-p-1|node-1|Completed|||true', 'p-2|uid-p-2|node-2||||false'].join('\n'),
         'ready.0': '1',
-        pods: ['p-1|node-1|Completed||true', 'p-2|node-2|Completed||true'].join('\n'),
+        pods: ['p-1|uid-p-1|node-1|Completed|||true', 'p-2|uid-p-2|node-2|Completed|||true'].join('\n'),
         desired: '2',
         ready: '2',
       },
@@ -117,11 +120,44 @@ describe('Ondat downgrade "Export as script"', () => {
 
   it('gives up at its deadline, saying how many nodes finished', () => {
     const r = run(script, {
-      files: { pods: 'p-1|node-1|Completed||true\np-2|node-2|Running||false', desired: '2', ready: '1' },
+      files: { pods: 'p-1|uid-p-1|node-1|Completed|||true\np-2|uid-p-2|node-2|Running|||false', desired: '2', ready: '1' },
       script: (s) => s.replace(/TIMEOUT_SECONDS=\d+/, 'TIMEOUT_SECONDS=0'),
     });
     assert.equal(r.status, 1);
     assert.match(r.out, /TIMEOUT: after 0 s only 1 of 2 nodes finished/);
+  });
+
+  it('stops at once when the DaemonSet controller creates no pod (FailedCreate), quoting the event', () => {
+    const r = run(script, { files: { pods: '', desired: '3', ready: '0', created: 'Error creating: pods "storageos-downgrade-database-" is forbidden: exceeded quota: no-pods\n' } });
+    assert.equal(r.status, 1, r.out);
+    assert.match(r.out, /FAILED: the DaemonSet controller creates no downgrade pod \(FailedCreate\): Error creating: .*exceeded quota: no-pods/);
+  });
+
+  it('stops at once on FailedMount of a pod, naming the pod, its node and the event text', () => {
+    const r = run(script, {
+      files: {
+        pods: ['p-1|uid-p-1|node-1|Completed|||true', 'p-2|uid-p-2|node-2|PodInitializing|||false'].join('\n'),
+        'events.uid-p-2': 'FailedMount|MountVolume.SetUp failed for volume "storageos" : hostPath type check failed: /var/lib/storageos is not a directory\n',
+        desired: '2',
+        ready: '1',
+      },
+    });
+    assert.equal(r.status, 1, r.out);
+    assert.match(r.out, /FAILED: pod p-2 on node node-2: FailedMount: MountVolume\.SetUp failed .*is not a directory/);
+  });
+
+  it('stops at once when the main container cannot pull its image', () => {
+    const r = run(script, { files: { pods: 'p-1|uid-p-1|node-1|Completed||ImagePullBackOff|false', desired: '1', ready: '0' } });
+    assert.equal(r.status, 1, r.out);
+    assert.match(r.out, /FAILED: container of pod p-1 on node node-1 is in ImagePullBackOff/);
+  });
+
+  it('keeps a template path with control characters inside its header comment', () => {
+    const s = exportScript(rendered, { source: '/tmp/evil\nrm -rf ~ #\r\u001b[2Jx.yaml' });
+    const header = s.split('\n').slice(0, 3).join('\n');
+    assert.match(header, /^# Ondat 2\.7 -> 2\.6: node-local database downgrade, exported by Backout from \/tmp\/evil\?rm -rf ~ #\?\?\[2Jx\.yaml\.$/m);
+    assert.ok(!/^rm -rf/m.test(s), 'no line of the script comes from the path');
+    assert.equal(spawnSync('bash', ['-n'], { input: s }).status, 0);
   });
 
   it('uses oc when the template says so', () => {

@@ -6,8 +6,9 @@ import { OndatRefusedError } from '../../../src/procedures/ondat/errors';
 import type { OndatFacts } from '../../../src/procedures/ondat/facts';
 import { ONDAT_PARAMETERS, readParams } from '../../../src/procedures/ondat/parameters';
 import { buildPlan, PENDING } from '../../../src/procedures/ondat/plan';
-import { factsFromSnapshot, type ClusterSnapshot } from '../../../src/procedures/ondat/snapshot';
-import { clusterSnapshot, type FixtureOptions } from './cluster-fixture';
+import { factsFromSnapshot, type ClusterSnapshot, type SnapshotExtras } from '../../../src/procedures/ondat/snapshot';
+import { parseToolRun, type ToolRun } from '../../../src/core/tool-run';
+import { clusterSnapshot, helmRevisions, type FixtureOptions } from './cluster-fixture';
 
 function params(raw: Record<string, string> = {}): ReturnType<typeof readParams> {
   return readParams(parseParameters('ondat.downgrade-2.7-to-2.6', ONDAT_PARAMETERS, { context: 'lab', installMethod: 'manifests-free-helm', ...raw }));
@@ -17,10 +18,18 @@ function helmParams(raw: Record<string, string> = {}): ReturnType<typeof readPar
   return readParams(parseParameters('ondat.downgrade-2.7-to-2.6', ONDAT_PARAMETERS, { context: 'lab', installMethod: 'helm', ...raw }));
 }
 
-function facts(o: FixtureOptions = {}, edit?: (s: ClusterSnapshot) => void): OndatFacts {
+function facts(o: FixtureOptions = {}, edit?: (s: ClusterSnapshot) => void, extras: Partial<SnapshotExtras> = {}): OndatFacts {
   const snap = clusterSnapshot(o);
   edit?.(snap);
-  return factsFromSnapshot('lab', snap, { tools: [{ tool: 'helm', available: true, detail: 'v3.12.0' }] });
+  return factsFromSnapshot('lab', snap, { tools: [{ tool: 'helm', available: true, detail: 'v3.12.0' }], clusterUid: 'uid-of-kube-system', helmReleases: helmRevisions(o.variant), ...extras });
+}
+
+function toolRun(step: Step): ToolRun {
+  const a = kube(step);
+  assert.equal(a.operation, 'run-tool');
+  const run = parseToolRun(a.options ?? {});
+  assert.ok(typeof run !== 'string', String(run));
+  return run;
 }
 
 function stepOf(plan: PlanDraft, id: string): Step {
@@ -76,15 +85,22 @@ describe('Ondat downgrade plan from discovered facts', () => {
     assert.throws(() => helmParams({ helmRelease: 'a'.repeat(54) }), /helmRelease/);
   });
 
-  it('uses the Helm release found on the operator for the 2.6.0 install, pinned to chart 0.5.5', () => {
+  it('upgrades the ondat-operator release found on the operator, pinned to chart 0.5.5, with its values in a file', () => {
     const plan = buildPlan(helmParams({ scaleWorkloads: 'true' }), facts({ variant: 'helm' }));
-    const install = stepOf(plan, 'install-ondat-2-6-0').instances[0]!.action;
-    assert.equal(install.kind, 'local');
-    const argv = install.kind === 'local' ? install.argv : [];
-    assert.deepEqual(argv.slice(0, 7), ['helm', 'upgrade', '--install', 'ondat', 'ondat/ondat-operator', '--version', '0.5.5']);
-    assert.ok(argv.includes('--kube-context') && argv[argv.indexOf('--kube-context') + 1] === 'lab');
-    assert.ok(argv.includes('cluster.kvBackend.address=storageos-etcd.storageos-etcd:2379'));
-    assert.ok(argv.includes('cluster.admin.password=${secret:adminPassword}'), 'the password is a secret placeholder, never a value');
+    const run = toolRun(stepOf(plan, 'install-ondat-operator'));
+    assert.equal(run.tool, 'helm');
+    assert.deepEqual(run.args.slice(0, 6), ['upgrade', '--install', 'ondat', 'ondat/ondat-operator', '--version', '0.5.5']);
+    assert.equal(run.args[run.args.indexOf('--kube-context') + 1], 'lab');
+    assert.equal(run.args[run.args.indexOf('--kubeconfig') + 1], '${kubeconfig}', 'helm gets the run\'s own kubeconfig');
+    assert.equal(run.args[run.args.indexOf('-f') + 1], '${file:values.yaml}');
+    assert.ok(!run.args.some((a) => a.startsWith('--set')), 'no value on the command line');
+    const values = run.files.find((f) => f.name === 'values.yaml');
+    assert.ok(values && values.format === 'yaml');
+    const cluster = (values.data as { cluster: { kvBackend: { address: string }; admin: { password: string } } }).cluster;
+    assert.equal(cluster.kvBackend.address, 'storageos-etcd.storageos-etcd:2379');
+    assert.equal(cluster.admin.password, '${secret:adminPassword}', 'the password is a secret placeholder, filled only in the file at execution');
+    assert.deepEqual(run.releaseNotPending, { name: 'ondat', namespace: 'storageos' });
+    assert.equal(run.clusterUid, 'uid-of-kube-system');
   });
 
   it('refuses a chart version range or one that does not install 2.6.0', () => {
@@ -93,12 +109,22 @@ describe('Ondat downgrade plan from discovered facts', () => {
     assert.throws(() => helmParams({ version: '2.5.0' }), /can only be rolled back to 2\.6\.0/);
   });
 
-  it('pins kubectl storageos install with --stos-version v2.6.0 and the same etcd', () => {
+  it('installs the operator with kubectl-storageos from its config file, pinned to v2.6.0, on the same etcd', () => {
     const p = readParams(parseParameters('x', ONDAT_PARAMETERS, { context: 'lab', scaleWorkloads: 'true' }));
     const plan = buildPlan(p, facts());
-    const a = stepOf(plan, 'install-ondat-2-6-0').instances[0]!.action;
-    assert.deepEqual(a.kind === 'local' ? a.argv.slice(0, 7) : [], ['kubectl', 'storageos', 'install', '--stos-version', 'v2.6.0', '--etcd-endpoints', 'storageos-etcd.storageos-etcd:2379']);
-    assert.deepEqual(stepOf(plan, 'check-install-tool').instances.map((i) => i.instance), ['kubectl-storageos', 'current-context']);
+    const run = toolRun(stepOf(plan, 'install-ondat-operator'));
+    assert.equal(run.tool, 'kubectl-storageos');
+    assert.deepEqual(run.args, ['install', '--stos-config-path', '${dir}'], 'every setting travels in the config file');
+    const config = run.files.find((f) => f.name === 'kubectl-storageos-config.yaml');
+    assert.ok(config && config.format === 'yaml');
+    const spec = (config.data as { kind: string; spec: { skipStorageOSCluster: boolean; install: Record<string, unknown> } });
+    assert.equal(spec.kind, 'KubectlStorageOSConfig');
+    assert.equal(spec.spec.install.storageOSVersion, 'v2.6.0');
+    assert.equal(spec.spec.install.etcdEndpoints, 'storageos-etcd.storageos-etcd:2379');
+    assert.equal(spec.spec.skipStorageOSCluster, true, 'the saved cluster is recreated by the next step');
+    assert.deepEqual(stepOf(plan, 'check-install-tool').instances.map((i) => i.instance), ['kubectl-storageos']);
+    assert.equal(stepOf(plan, 'create-storageoscluster').instances[0]!.instance, 'storageos/storageoscluster');
+    assert.ok(!JSON.stringify(plan.steps).includes('${secret:'), 'the plugin route needs no secret: the cluster keeps its own Secret');
   });
 
   it('refuses when Ondat 2.6.0 already runs, saying what was found', () => {
@@ -237,24 +263,42 @@ describe('Ondat downgrade plan from discovered facts', () => {
     for (const s of plan.steps) assert.match(s.source, /Step [123]|Prerequisites/, `step ${s.id} names its source`);
   });
 
+  function manifestsPlan(text: string): PlanDraft {
+    const p = readParams(parseParameters('x', ONDAT_PARAMETERS, { context: 'lab', installMethod: 'manifests', scaleWorkloads: 'true', manifestsFile: '/srv/ondat-2.6.0.yaml' }));
+    return buildPlan(p, facts({}, undefined, { manifests: { file: '/srv/ondat-2.6.0.yaml', text } }));
+  }
+
   it('refuses manifests that do not pin the node image to v2.6.0', () => {
-    const manifests = 'apiVersion: storageos.com/v1\nkind: StorageOSCluster\nmetadata:\n  name: storageos\n  namespace: storageos\nspec:\n  images:\n    nodeContainer: storageos/node:latest\n';
-    assert.throws(
-      () => buildPlan(readParams(parseParameters('x', ONDAT_PARAMETERS, { context: 'lab', installMethod: 'manifests', scaleWorkloads: 'true', manifests })), facts()),
-      /parameter "manifests".*storageos\/node:latest is not pinned/,
-    );
+    const manifests = 'apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: x\n  namespace: storageos\nspec:\n  template:\n    spec:\n      containers:\n        - image: storageos/node:latest\n';
+    assert.match(refusal(() => manifestsPlan(manifests)), /manifestsFile \/srv\/ondat-2\.6\.0\.yaml cannot be installed.*storageos\/node:latest is not pinned/);
   });
 
-  it('applies pinned manifests object by object through the API', () => {
+  it('applies the operator manifests object by object through the API, and the saved cluster instead of theirs', () => {
     const manifests = [
       'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: storageos\n',
       'apiVersion: storageos.com/v1\nkind: StorageOSCluster\nmetadata:\n  name: storageos\n  namespace: storageos\nspec:\n  images:\n    nodeContainer: storageos/node:v2.6.0\n',
     ].join('---\n');
-    const plan = buildPlan(readParams(parseParameters('x', ONDAT_PARAMETERS, { context: 'lab', installMethod: 'manifests', scaleWorkloads: 'true', manifests })), facts());
-    const s = stepOf(plan, 'install-ondat-2-6-0');
-    assert.deepEqual(s.instances.map((i) => i.instance), ['Namespace/storageos', 'StorageOSCluster/storageos/storageos']);
-    assert.equal(kube(s, 1).operation, 'create-or-adopt');
+    const plan = manifestsPlan(manifests);
+    const s = stepOf(plan, 'install-ondat-operator');
+    assert.deepEqual(s.instances.map((i) => i.instance), ['Namespace/storageos']);
+    assert.equal(kube(s).operation, 'create-or-adopt');
+    assert.ok(plan.warnings!.some((w) => /StorageOSCluster storageos\/storageos is not applied; the saved cluster is recreated instead/.test(w)));
+    assert.equal(kube(stepOf(plan, 'create-storageoscluster')).operation, 'create-or-adopt');
     assert.ok(!plan.steps.some((x) => x.id === 'check-install-tool'), 'manifests need no local tool');
+  });
+
+  it('refuses installMethod=manifests without manifestsFile, and a manifestsFile that is not an absolute path', () => {
+    const p = readParams(parseParameters('x', ONDAT_PARAMETERS, { context: 'lab', installMethod: 'manifests', scaleWorkloads: 'true' }));
+    assert.match(refusal(() => buildPlan(p, facts())), /installMethod=manifests needs manifestsFile/);
+    assert.throws(() => parseParameters('x', ONDAT_PARAMETERS, { context: 'lab', manifestsFile: 'ondat.yaml' }), /manifestsFile.*absolute path/);
+  });
+
+  it('refuses a downgrade namespace whose ServiceAccount does not exist, naming the fix, before anything changes', () => {
+    const msg = refusal(() => buildPlan(helmParams({ scaleWorkloads: 'true', namespace: 'storageos' }), facts()));
+    assert.match(msg, /ServiceAccount storageos\/daemon-set-controller does not exist in context lab: the DaemonSet controller could create no downgrade pod \(FailedCreate\)/);
+    assert.match(msg, /kubectl -n storageos create serviceaccount daemon-set-controller/);
+    assert.match(refusal(() => buildPlan(helmParams({ scaleWorkloads: 'true', namespace: 'ondat-tools', serviceAccount: 'default' }), facts())), /namespace ondat-tools does not exist/);
+    assert.ok(buildPlan(helmParams({ scaleWorkloads: 'true', namespace: 'storageos', serviceAccount: 'default' }), facts()).steps.length > 0);
   });
 
   it('without facts, renders the whole plan and names the steps that depend on discovery', () => {
