@@ -480,7 +480,7 @@ describe('runner: resume', () => {
     assert.equal(again.count('b'), 1);
   });
 
-  it('re-runs a non-idempotent step caught running when its verification finds it not done', async () => {
+  it('asks before re-running a non-idempotent step caught running whose verification finds it not done (it may have run in part)', async () => {
     const ex = new RecordingExecutor({ hang: never });
     const p = plan([step('a', {}, [{ instance: 'lab-1', action: local('hang'), verify: { description: 'package installed', action: local('check') } }])]);
     const runId = await crashedRun(p, ex, 'a');
@@ -492,9 +492,62 @@ describe('runner: resume', () => {
         return { exitCode: 0 };
       },
     });
-    const state = await resume(runId, host(again));
+    const prompter = new ScriptedPrompter({ pick: ['rerun'] });
+    const state = await resume(runId, { ...host(again), prompter });
+    assert.equal(prompter.asked.length, 1, 'the user was asked');
+    assert.match(prompter.asked[0]?.title ?? '', /was interrupted/);
     assert.equal(again.ran('hang'), 1);
     assert.equal(state.units.get('a/lab-1')?.state, 'succeeded');
+  });
+
+  it('keeps "may already have run" through a declined gate: the next resume verifies and asks again (issue 13, case 4)', async () => {
+    const verify = { description: 'package installed', action: local('check') };
+    const p = plan([step('a', { destructive: true }, [{ instance: 'lab-1', action: local('hang'), verify }])]);
+    const runId = await crashedRun(p, new RecordingExecutor({ hang: never }), 'a');
+    // First resume: not done by its verification, the user says run it again, then declines at the gate.
+    const first = new RecordingExecutor({ check: async () => ({ exitCode: 1 }), hang: async () => ({ exitCode: 0 }) });
+    const declined = await resume(runId, { ...host(first), prompter: new ScriptedPrompter({ pick: ['rerun'], confirm: [false] }) });
+    assert.equal(declined.units.get('a/lab-1')?.state, 'cancelled');
+    assert.equal(first.ran('hang'), 0);
+    // Second resume: the verification runs again and the user is asked again, before any gate.
+    const second = new RecordingExecutor({ check: async () => ({ exitCode: 1 }), hang: async () => ({ exitCode: 0 }) });
+    const prompter = new ScriptedPrompter({ pick: ['stop'] });
+    const state = await resume(runId, { ...host(second), prompter });
+    assert.equal(second.ran('check'), 1, 'verification ran again');
+    assert.deepEqual(prompter.asked.map((a) => a.kind), ['pick'], 'asked what happened, no gate first');
+    assert.equal(second.ran('hang'), 0, 'not run again');
+    assert.equal(state.units.get('a/lab-1')?.inDoubt, true);
+  });
+
+  it('keeps "may already have run" through a cancel during the gate and a second interruption', async () => {
+    const verify = { description: 'package installed', action: local('check') };
+    const p = plan([step('a', { destructive: true }, [{ instance: 'lab-1', action: local('hang'), verify }])]);
+    const runId = await crashedRun(p, new RecordingExecutor({ hang: never }), 'a');
+    // A resume that is itself abandoned at the gate (as if its process died there).
+    const controller = new AbortController();
+    const gatePrompter = new ScriptedPrompter({ pick: ['rerun'] });
+    gatePrompter.confirm = async () => {
+      controller.abort(new Error('cancelled from the panel'));
+      return false;
+    };
+    await resume(runId, { ...host(new RecordingExecutor({ check: async () => ({ exitCode: 1 }) })), prompter: gatePrompter }, { signal: controller.signal });
+    const again = new RecordingExecutor({ check: async () => ({ exitCode: 0 }), hang: async () => ({ exitCode: 0 }) });
+    const state = await resume(runId, { ...host(again), prompter: new ScriptedPrompter({}) });
+    assert.equal(again.ran('hang'), 0);
+    assert.equal(state.units.get('a/lab-1')?.state, 'succeeded', 'settled by its verification, not by running it again');
+    assert.equal(state.units.get('a/lab-1')?.inDoubt, false);
+  });
+
+  it('does not re-run by itself a non-idempotent step caught running whose verification finds it not done', async () => {
+    const ex = new RecordingExecutor({ hang: never });
+    const p = plan([step('a', {}, [{ instance: 'lab-1', action: local('hang'), verify: { description: 'package installed', action: local('check') } }])]);
+    const runId = await crashedRun(p, ex, 'a');
+    const again = new RecordingExecutor({ check: async () => ({ exitCode: 1 }), hang: async () => ({ exitCode: 0 }) });
+    const prompter = new ScriptedPrompter({ pick: ['stop'] });
+    const state = await resume(runId, { ...host(again), prompter });
+    assert.equal(again.ran('hang'), 0, 'not started again');
+    assert.equal(state.status, 'cancelled');
+    assert.equal(state.units.get('a/lab-1')?.inDoubt, true, 'still "may already have run"');
   });
 
   for (const [answer, runs, final] of [
