@@ -97,13 +97,16 @@ async function crashAt(s: Scenario, action: ActionName, point: KillPoint): Promi
 
 /**
  * The operator's answer for a step that may already have run and that its verification does not settle: look at the
- * target (the effects file) and say. Only the step caught mid-way is in doubt, so one answer fits the whole resume.
+ * target (the effects file) and say. Verified steps are asked about only when their verification finds them not done,
+ * so the answer is "rerun" unless the step without verification was caught mid-way with its effect in place.
  */
 export function operatorAnswer(s: Scenario): 'completed' | 'rerun' {
-  const started = recorded(s).filter((r) => r.endsWith(':running'));
-  const last = started[started.length - 1];
-  const action = ACTIONS.find((a) => last?.startsWith(`${UNIT[a]}:`));
-  return action !== undefined && effects(s).includes(action) ? 'completed' : 'rerun';
+  const last = new Map<string, string>();
+  for (const r of recorded(s)) {
+    const at = r.lastIndexOf(':');
+    last.set(r.slice(0, at), r.slice(at + 1));
+  }
+  return last.get(UNIT.unverified) === 'running' && effects(s).includes('unverified') ? 'completed' : 'rerun';
 }
 
 function resume(s: Scenario): ReturnType<typeof backout> {
