@@ -6,10 +6,10 @@ import type { Readable } from 'node:stream';
 import { LazyKubeExecutor } from '../adapters/kube/lazy-executor';
 import { LocalExecutor } from '../adapters/local/local-executor';
 import { DeferredSshExecutor } from '../adapters/ssh/lazy-executor';
-import { FileTargetLocks, pidAlive } from '../adapters/local/file-lock';
+import { FileTargetLocks, localLockHost, pidAlive } from '../adapters/local/file-lock';
 import { RunFolderRepository } from '../adapters/local/run-folder';
 import { currentActor, systemClock } from '../adapters/local/system';
-import { BackoutError, ConfirmationRequiredError, NoExecutorError, InvalidParameterError, TargetLockedError, UnknownProcedureError } from '../core/errors';
+import { BackoutError, ConfirmationRequiredError, NoExecutorError, InvalidParameterError, RunAlreadyRunningError, TargetLockedError, UnknownProcedureError } from '../core/errors';
 import type { JournalEvent } from '../core/journal';
 import { planDocument, unitKey, type KubeAction, type Plan } from '../core/plan';
 import { targetLabel } from '../core/lock';
@@ -164,7 +164,7 @@ function reportError(e: unknown, err: (s: string) => void, signal: AbortSignal):
   const message = e instanceof Error ? e.message : String(e);
   err(`backout: ${message}\n`);
   if (e instanceof UsageError || e instanceof InvalidParameterError || e instanceof UnknownProcedureError) return EXIT.usage;
-  if (e instanceof TargetLockedError) return EXIT.targetLocked;
+  if (e instanceof TargetLockedError || e instanceof RunAlreadyRunningError) return EXIT.targetLocked;
   if (e instanceof ConfirmationRequiredError) return EXIT.confirmationRequired;
   if (signal.aborted) return EXIT.interrupted;
   if (!(e instanceof BackoutError) && e instanceof Error && e.stack && process.env.BACKOUT_DEBUG) err(`${e.stack}\n`);
@@ -295,7 +295,7 @@ function environment(ctx: Ctx, prompter: TerminalPrompter): RunEnvironment {
   const host: RunHost = { executors: executors(ctx, prompter), prompter, clock: systemClock, actor: currentActor() };
   return {
     repository: new RunFolderRepository(ctx.root),
-    locks: new FileTargetLocks(locksDirectory(ctx.root), { hostname: os.hostname(), pidAlive }),
+    locks: new FileTargetLocks(locksDirectory({ env: ctx.io.env, homedir: ctx.io.homedir }), localLockHost(os.hostname())),
     host,
   };
 }
@@ -391,7 +391,7 @@ async function cmdResume(ctx: Ctx): Promise<number> {
 /** "running (pid …)" when a live process holds the run's target lock, "interrupted" when unfinished without one. */
 async function activity(ctx: Ctx, state: RunState): Promise<string> {
   if (state.status !== 'unfinished') return state.status;
-  const locks = new FileTargetLocks(locksDirectory(ctx.root), { hostname: os.hostname(), pidAlive });
+  const locks = new FileTargetLocks(locksDirectory({ env: ctx.io.env, homedir: ctx.io.homedir }), localLockHost(os.hostname()));
   const holder = await locks.holder(state.plan.target).catch(() => undefined);
   if (holder && holder.runId === state.runId) {
     if (holder.hostname !== os.hostname()) return `running (pid ${holder.pid} on ${holder.hostname})`;

@@ -1,14 +1,14 @@
 // Starting, resuming and reading runs: the same calls for the CLI and the extension. Preparing a plan validates the
 // parameters, gathers facts read-only and asks the procedure for its plan; starting one takes the target's lock,
 // creates the run folder and hands over to the Runner.
-import { InvalidPlanError } from './errors';
+import { InvalidPlanError, RunAlreadyRunningError, TargetLockedError } from './errors';
 import type { Actor } from './journal';
 import type { LockHolder } from './lock';
 import { targetLabel } from './lock';
 import { parseParameters, secretParameters, storableParameters } from './parameters';
 import { planProblems, referencedSecrets, renderAction, type CheckAction, type Plan } from './plan';
 import type { Procedure } from './procedure';
-import type { LineSink, RunRepository, TargetLocks } from './ports';
+import type { Executor, Executors, LineSink, RunRepository, TargetLocks } from './ports';
 import { makeRunId } from './run-id';
 import type { RunState } from './run-state';
 import { loadRun, Runner, type RunHost, type RunnerOptions } from './runner';
@@ -45,6 +45,8 @@ export async function preparePlan(
     ? await procedure.gatherFacts({ target, params, signal, read: (action) => readOnly(host, action, target, secrets, signal) })
     : undefined;
   const draft = procedure.plan(params, facts, target);
+  const endpoints = await resolveEndpoints(draft.steps, host.executors);
+  if (endpoints.length > 0) target.endpoints = endpoints;
   const problems = planProblems(draft.steps);
   for (const step of draft.steps) {
     for (const inst of step.instances) {
@@ -68,6 +70,34 @@ export async function preparePlan(
     secrets: referencedSecrets(draft.steps),
   };
   return { plan, secrets };
+}
+
+/**
+ * What the plan's actions reach, as the host resolves it (SSH aliases to address:port, contexts to server and CA):
+ * the identity the target lock is keyed by. An action its executor cannot name is known by its own words.
+ */
+export async function resolveEndpoints(steps: Plan['steps'], executors: Executors): Promise<string[]> {
+  const found = new Set<string>();
+  const name = async (action: CheckAction): Promise<void> => {
+    const ex = executors[action.kind] as Executor<CheckAction> | undefined;
+    const fallback = action.kind === 'ssh' ? `ssh ${action.host}` : action.kind === 'kube' ? `kube context ${action.context}` : undefined;
+    let id: string | undefined;
+    try {
+      id = ex?.identify ? await ex.identify(action) : fallback;
+    } catch {
+      id = fallback;
+    }
+    if (id !== undefined) found.add(id);
+  };
+  for (const step of steps) {
+    for (const inst of step.instances) {
+      const a = inst.action;
+      if (a.kind === 'local' || a.kind === 'ssh' || a.kind === 'kube') await name(a);
+      else if (a.kind === 'wait' && a.until) await name(a.until);
+      if (inst.verify) await name(inst.verify.action);
+    }
+  }
+  return [...found].sort();
 }
 
 async function readOnly(
@@ -131,7 +161,11 @@ export async function resumeRun(env: RunEnvironment, runId: string, options: Sta
   const storage = await env.repository.open(runId);
   try {
     const { state } = await loadRun(storage);
-    const lock = await env.locks.acquire(state.plan.target, holderFor(env.host.actor, runId, env.host.clock.now(), state.plan.target));
+    const lock = await env.locks.acquire(state.plan.target, holderFor(env.host.actor, runId, env.host.clock.now(), state.plan.target)).catch((err: unknown) => {
+      // Resuming a run that is running (a second click on Resume, a resume in another terminal) follows it instead.
+      if (err instanceof TargetLockedError && err.holder.runId === runId) throw new RunAlreadyRunningError(runId, err.holder);
+      throw err;
+    });
     try {
       const runner = await Runner.resume(storage, env.host, options);
       if (lock.tookOverFrom) await runner.warn(staleMessage(lock.tookOverFrom));

@@ -4,13 +4,14 @@ import * as path from 'node:path';
 import { LocalExecutor } from '../../../src/adapters/local/local-executor';
 import { RunFolder, RunFolderRepository } from '../../../src/adapters/local/run-folder';
 import { isTimeout } from '../../../src/core/abort';
-import { JournalCorruptError, RunAlreadyFinishedError } from '../../../src/core/errors';
+import { JournalCorruptError, RunAlreadyFinishedError, RunAlreadyRunningError } from '../../../src/core/errors';
+import { resumeRun, startRun } from '../../../src/core/runs';
 import type { Plan, Step } from '../../../src/core/plan';
 import type { ExecutionResult, RunStorage } from '../../../src/core/ports';
 import { Redactor } from '../../../src/core/redaction';
 import { renderReport } from '../../../src/core/report';
 import { loadRun, Runner, type RunHost } from '../../../src/core/runner';
-import { host, journalLines, labTarget, local, plan, readAll, RecordingExecutor, ScriptedPrompter, step, tempDir } from './engine-fixtures';
+import { environment, host, journalLines, labTarget, local, plan, readAll, RecordingExecutor, ScriptedPrompter, step, tempDir } from './engine-fixtures';
 
 let root: string;
 let seq = 0;
@@ -716,5 +717,30 @@ describe('run report', () => {
     assert.match(md, /\| 2 \| Step swap \| dma-01 \| failed: exit code 4 \|/);
     assert.match(md, /\| 3 \| Step start \| lab-1 \| planned \|/);
     assert.match(md, /stdout +Stopping DataMiner/);
+  });
+});
+
+describe('runs: one process resuming a run twice (issue 13, case 3)', () => {
+  it('refuses the second resume as already running; every step runs once and the journal stays readable', async () => {
+    const root = tempDir();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const ex = new RecordingExecutor({ hang: async () => (await gate, { exitCode: 0 }) });
+    const p = plan([step('a', {}, [{ instance: 'lab-1', action: local('hang') }]), step('b')]);
+    const env = environment(root, host(ex, new ScriptedPrompter({ pick: ['rerun', 'rerun'] })));
+    // A run that failed first, so that there is something to resume.
+    const failing = new RecordingExecutor({ hang: async () => ({ exitCode: 3 }) });
+    const first = await startRun(environment(root, host(failing)), { plan: p, secrets: new Map() }, { runId: '20261122-100000-test-proc-aaaa' });
+    assert.equal(first.status, 'failed');
+    const one = resumeRun(env, first.runId);
+    await until(() => ex.ran('hang') === 1, 'the first resume to start the step');
+    await assert.rejects(resumeRun(env, first.runId), (e: unknown) => e instanceof RunAlreadyRunningError && /backout attach/.test(e.message));
+    release();
+    const state = await one;
+    assert.equal(state.status, 'succeeded');
+    assert.equal(ex.ran('hang'), 1);
+    assert.equal(ex.ran('ok'), 1);
+    const loaded = await loadRun(await new RunFolderRepository(root).open(first.runId));
+    assert.equal(loaded.state.status, 'succeeded');
   });
 });
