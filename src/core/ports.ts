@@ -19,6 +19,8 @@ export interface Prompter {
    * with it in the journal.
    */
   readonly via?: string;
+  /** Who gave the last answer, when not the person running Backout here (an answer written by `backout attach`). */
+  readonly answeredBy?: string;
 }
 
 export interface ConfirmRequest {
@@ -27,6 +29,9 @@ export interface ConfirmRequest {
   target: string;
   detail?: string;
   signal?: AbortSignal;
+  /** The step and instance(s) the question is about; an answer given through the run folder must name the same. */
+  step?: string;
+  instance?: string;
 }
 
 export interface TypeToConfirmRequest extends ConfirmRequest {
@@ -46,6 +51,8 @@ export interface PickRequest<T extends string> {
   detail?: string;
   options: ReadonlyArray<{ value: T; label: string; description?: string }>;
   signal?: AbortSignal;
+  step?: string;
+  instance?: string;
 }
 
 /** Where a remote command's output goes, line by line, as it arrives. */

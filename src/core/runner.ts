@@ -447,17 +447,19 @@ export class Runner {
         { value: 'skip', label: 'Skip it', description: 'Record it as skipped and go on' },
         { value: 'stop', label: 'Stop', description: 'Leave the run unfinished' },
       ],
+      step: step.id,
+      instance: inst.instance,
       ...(this.options.signal ? { signal: this.options.signal } : {}),
     });
     switch (choice) {
       case 'completed':
-        this.recordStep(unit, 'succeeded', { reason: `marked completed by ${this.who()} after it ${what}` });
+        this.recordStep(unit, 'succeeded', { reason: `marked completed by ${this.answerer()} after it ${what}` });
         return 'done';
       case 'skip':
-        this.recordStep(unit, 'skipped', { reason: `skipped by ${this.who()} after it ${what}` });
+        this.recordStep(unit, 'skipped', { reason: `skipped by ${this.answerer()} after it ${what}` });
         return 'done';
       case 'rerun':
-        this.rerunReasons.set(key, `re-run by decision of ${this.who()} after it ${what}`);
+        this.rerunReasons.set(key, `re-run by decision of ${this.answerer()} after it ${what}`);
         return 'rerun';
       default:
         return 'stop';
@@ -552,6 +554,7 @@ export class Runner {
       `Source: ${step.source}`,
     ].join('\n');
     const signal = this.options.signal;
+    const about = { step: step.id, instance: insts.map((i) => i.instance).join(', ') };
     let ok: boolean;
     let method: string;
     try {
@@ -562,20 +565,21 @@ export class Runner {
           target: label,
           expected: target.name,
           detail,
+          ...about,
           ...(signal ? { signal } : {}),
         });
       } else {
         method = 'confirm';
-        ok = await this.host.prompter.confirm({ title: `Destructive step: ${step.title}`, target: label, detail, ...(signal ? { signal } : {}) });
+        ok = await this.host.prompter.confirm({ title: `Destructive step: ${step.title}`, target: label, detail, ...about, ...(signal ? { signal } : {}) });
       }
     } catch (err) {
       if (signal?.aborted) return { reason: 'cancelled while waiting for confirmation' };
       throw err;
     }
     if (signal?.aborted) return { reason: 'cancelled while waiting for confirmation' };
-    if (!ok) return { reason: `declined by ${this.who()}` };
+    if (!ok) return { reason: `declined by ${this.answerer()}` };
     const via = this.host.prompter.via;
-    return { confirmation: { by: this.who(), at: this.now(), method: via ? `${method} via ${via}` : method }, reason: '' };
+    return { confirmation: { by: this.answerer(), at: this.now(), method: via ? `${method} via ${via}` : method }, reason: '' };
   }
 
   private async finish(outcome: RunOutcome, reason?: string): Promise<RunState> {
@@ -629,6 +633,12 @@ export class Runner {
     }
   }
 
+  /** Records a signal the run host received, or the loss of its terminal, and what it does about it. */
+  async hostEvent(signal: string, message: string): Promise<void> {
+    this.record({ type: 'host', at: this.now(), signal, message });
+    await this.durable();
+  }
+
   /** Adds a warning to the journal (e.g. a stale lock taken over). */
   async warn(message: string): Promise<void> {
     this.record({ type: 'warning', at: this.now(), message });
@@ -655,6 +665,11 @@ export class Runner {
 
   private now(): string {
     return new Date(this.host.clock.now()).toISOString();
+  }
+
+  /** Who gave the last answer: someone attached through the run folder, else the person running Backout here. */
+  private answerer(): string {
+    return this.host.prompter.answeredBy ?? this.who();
   }
 
   private who(): string {

@@ -1,6 +1,7 @@
 // Starting, resuming and reading runs: the same calls for the CLI and the extension. Preparing a plan validates the
 // parameters, gathers facts read-only and asks the procedure for its plan; starting one takes the target's lock,
 // creates the run folder and hands over to the Runner.
+import type { CancelRequest } from './control';
 import { InvalidPlanError, RunAlreadyRunningError, TargetLockedError } from './errors';
 import type { Actor } from './journal';
 import type { LockHolder } from './lock';
@@ -124,11 +125,69 @@ export interface RunEnvironment {
   host: RunHost;
 }
 
+/** The run folder's requests, read by the run host while it runs (see control.ts). */
+export interface RunControlChannel {
+  takeCancelRequest(): CancelRequest | { unreadable: true } | undefined;
+}
+
+/** What the host (the CLI) may do with a run once it executes. */
+export interface RunHandle {
+  readonly runId: string;
+  /** Journals a signal received or a terminal lost, and what is done about it. */
+  hostEvent(signal: string, message: string): Promise<void>;
+  warn(message: string): Promise<void>;
+}
+
 export interface StartOptions extends RunnerOptions {
   /** Called once the run folder exists, before the first step (to print or show the run id). */
   onStarted?(runId: string, location: string): void;
   /** Fixed run id (tests); a fresh time-sortable id otherwise. */
   runId?: string;
+  /** The control channel of the run folder at `location`: cancel requests are polled while the run executes. */
+  control?(location: string): RunControlChannel;
+  /** Called once the run executes, with a handle on it. */
+  onRunner?(handle: RunHandle): void;
+}
+
+/** How often the run folder is checked for a cancel request. */
+const CONTROL_POLL_MS = 250;
+
+/**
+ * Polls for a cancel request until `stop` aborts; a valid one (for this run) is journaled and cancels the run, as
+ * Ctrl-C would. A cancel is a request the run host honours: no process is ever signalled for it.
+ */
+async function honourCancelRequests(channel: RunControlChannel, runner: Runner, host: RunHost, cancel: AbortController, stop: AbortSignal): Promise<void> {
+  while (!stop.aborted) {
+    const request = channel.takeCancelRequest();
+    if (request && 'unreadable' in request) await runner.warn('Ignored a cancel request file that is not one written by Backout.');
+    else if (request && request.runId !== runner.runId) await runner.warn(`Ignored a cancel request for run ${request.runId}, found in the folder of run ${runner.runId}.`);
+    else if (request) {
+      await runner.warn(`Cancel requested by ${request.by} via ${request.via} at ${request.at}.`);
+      cancel.abort(new Error(`cancel requested by ${request.by} via ${request.via}`));
+      return;
+    }
+    await host.clock.sleep(CONTROL_POLL_MS, stop).catch(() => undefined);
+  }
+}
+
+/** Runs `runner` to its end, honouring the folder's cancel requests meanwhile. */
+async function executeUnderControl(runner: Runner, location: string, env: RunEnvironment, options: StartOptions, cancel: AbortController): Promise<RunState> {
+  options.onRunner?.({ runId: runner.runId, hostEvent: (signal, message) => runner.hostEvent(signal, message), warn: (message) => runner.warn(message) });
+  const stop = new AbortController();
+  const watching = options.control ? honourCancelRequests(options.control(location), runner, env.host, cancel, stop.signal).catch(() => undefined) : Promise.resolve();
+  try {
+    return await runner.execute();
+  } finally {
+    stop.abort();
+    await watching;
+  }
+}
+
+/** The caller's signal, and the cancel requests that arrive through the run folder. */
+function cancellable(options: StartOptions): { cancel: AbortController; options: StartOptions } {
+  const cancel = new AbortController();
+  const signals = [cancel.signal, ...(options.signal ? [options.signal] : [])];
+  return { cancel, options: { ...options, signal: AbortSignal.any(signals) } };
 }
 
 function holderFor(actor: Actor, runId: string, at: number, target: Plan['target']): LockHolder {
@@ -136,7 +195,8 @@ function holderFor(actor: Actor, runId: string, at: number, target: Plan['target
 }
 
 /** Starts a run of a prepared plan and carries it out. The target stays locked until it ends. */
-export async function startRun(env: RunEnvironment, prepared: PreparedPlan, options: StartOptions = {}): Promise<RunState> {
+export async function startRun(env: RunEnvironment, prepared: PreparedPlan, given: StartOptions = {}): Promise<RunState> {
+  const { cancel, options } = cancellable(given);
   const { plan } = prepared;
   const now = env.host.clock.now();
   const runId = options.runId ?? makeRunId(plan.procedure.id, new Date(now));
@@ -147,7 +207,7 @@ export async function startRun(env: RunEnvironment, prepared: PreparedPlan, opti
       const runner = await Runner.start(storage, plan, env.host, { ...options, secrets: mergeSecrets(prepared.secrets, options.secrets) });
       if (lock.tookOverFrom) await runner.warn(staleMessage(lock.tookOverFrom));
       options.onStarted?.(runId, storage.location);
-      return await runner.execute();
+      return await executeUnderControl(runner, storage.location, env, options, cancel);
     } finally {
       await storage.close();
     }
@@ -157,7 +217,8 @@ export async function startRun(env: RunEnvironment, prepared: PreparedPlan, opti
 }
 
 /** Resumes a run from its folder, under the target's lock. */
-export async function resumeRun(env: RunEnvironment, runId: string, options: StartOptions = {}): Promise<RunState> {
+export async function resumeRun(env: RunEnvironment, runId: string, given: StartOptions = {}): Promise<RunState> {
+  const { cancel, options } = cancellable(given);
   const storage = await env.repository.open(runId);
   try {
     const { state } = await loadRun(storage);
@@ -170,7 +231,7 @@ export async function resumeRun(env: RunEnvironment, runId: string, options: Sta
       const runner = await Runner.resume(storage, env.host, options);
       if (lock.tookOverFrom) await runner.warn(staleMessage(lock.tookOverFrom));
       options.onStarted?.(runId, storage.location);
-      return await runner.execute();
+      return await executeUnderControl(runner, storage.location, env, options, cancel);
     } finally {
       await lock.release();
     }
