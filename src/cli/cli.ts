@@ -27,6 +27,7 @@ import { preparePlan, resumeRun, startRun, type RunEnvironment, type StartOption
 import { FolderPrompter } from '../adapters/local/folder-prompter';
 import { RunControlFiles } from '../adapters/local/run-control';
 import { DetachablePrompter } from './detachable-prompter';
+import { killAtEvent } from './failpoint';
 import { locksDirectory, resolveRunsRoot } from '../core/runs-root';
 import { flag, flagAll, has, paramPairs, parseArgs, UsageError, type FlagSpec, type ParsedArgs } from './args';
 import { EXIT } from './exit-codes';
@@ -318,10 +319,13 @@ function environment(ctx: Ctx, prompter: Prompter): RunEnvironment {
   };
 }
 
-function progress(ctx: Ctx): { onEvent(e: JournalEvent): void; onLine?(step: string, instance: string, stream: string, text: string): void } {
+/** Prints journal events; `writer`: this process writes them (run, resume), where the torture failpoint applies. */
+function progress(ctx: Ctx, writer = false): { onEvent(e: JournalEvent): void; onLine?(step: string, instance: string, stream: string, text: string): void } {
   const time = (iso: string): string => iso.slice(11, 19);
+  const failpoint = writer ? killAtEvent(ctx.io.env) : undefined;
   return {
     onEvent: (e) => {
+      failpoint?.(e);
       switch (e.type) {
         case 'step':
           ctx.out(`[${time(e.at)}] ${e.step} / ${e.instance}: ${e.state}${e.reason ? ` — ${e.reason}` : ''}\n`);
@@ -373,7 +377,7 @@ async function cmdRun(ctx: Ctx): Promise<number> {
   const state = await startRun(env, prepared, {
     ...opts,
     signal: ctx.io.signal,
-    ...progress(ctx),
+    ...progress(ctx, true),
     ...runHost(ctx, host),
     onStarted: (runId, location) => {
       ctx.runFolder = location;
@@ -434,7 +438,7 @@ async function cmdResume(ctx: Ctx): Promise<number> {
   const state = await resumeRun(env, runId, {
     ...opts,
     signal: ctx.io.signal,
-    ...progress(ctx),
+    ...progress(ctx, true),
     ...runHost(ctx, host),
     onStarted: (id, location) => {
       ctx.runFolder = location;
