@@ -16,8 +16,8 @@ import { KILL_POINTS_INSIDE, TORTURE_ACTIONS } from './fixtures/procedures';
 const procedures = path.join(repoRoot, 'out', 'test', 'integration', 'torture', 'fixtures', 'procedures.js');
 type KillSignal = 'SIGKILL' | 'SIGTERM' | 'SIGHUP';
 const SIGNALS: readonly KillSignal[] = ['SIGKILL', 'SIGTERM', 'SIGHUP'];
-/** Scenarios run two at a time (the machine is shared; the runs are mostly waiting). */
-const PARALLEL = 2;
+/** Scenarios run three at a time: the runs mostly wait (the machine is shared, keep it modest). */
+const PARALLEL = 3;
 
 interface Lab {
   work: string;
