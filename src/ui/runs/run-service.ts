@@ -13,7 +13,7 @@ import type { TargetRef } from '../../core/plan';
 import type { Executors } from '../../core/ports';
 import type { Procedure } from '../../core/procedure';
 import type { RunState } from '../../core/run-state';
-import { preparePlan, resumeRun, startRun, type PreparedPlan, type RunEnvironment } from '../../core/runs';
+import { preparePlan, resumeRun, startRun, type PreparedPlan, type RunEnvironment, type RunHandle } from '../../core/runs';
 import type { GateBroker } from './gates';
 import type { RunStore } from './run-store';
 import { VscodePrompter } from './vscode-prompter';
@@ -30,6 +30,8 @@ interface ActiveRun {
   /** The run's folder, where steps save what they back up (e.g. manifests before a delete). */
   location: string;
   target: string;
+  /** Set once the run executes: journals what happens to the window. */
+  handle?: RunHandle;
 }
 
 export interface RunServiceDeps {
@@ -143,6 +145,10 @@ export class RunService implements vscode.Disposable {
         signal: controller.signal,
         // `backout cancel` (or another window) asks through the run folder; the request is honoured here.
         control: (location) => new RunControlFiles(location),
+        onRunner: (handle) => {
+          const run = this.active.get(handle.runId);
+          if (run) run.handle = handle;
+        },
         concurrency: settings.concurrency,
         stopOnFirstFailure: settings.stopOnFirstFailure,
         onStarted: (runId, location) => {
@@ -243,10 +249,17 @@ export class RunService implements vscode.Disposable {
     throw new Error(`Run ${runId} is not executing; there is nothing to cancel. Resume it to go on.`);
   }
 
+  /**
+   * The window is closing or reloading, and this extension host with it. A step running now is not stopped: its job
+   * outlives this process, and the next Resume waits for it or reads its exit code (never runs it twice). Gates still
+   * open are declined, so no new destructive step starts; the journal says what happened.
+   */
   dispose(): void {
     for (const [runId, run] of this.active) {
       this.deps.gates.declineAll(runId);
-      run.controller.abort(new Error('VS Code is closing'));
+      void run.handle
+        ?.hostEvent('window-closed', 'VS Code is closing or reloading: a step running now goes on as a job; Resume settles it (waits for it or reads its exit code).')
+        .catch(() => undefined);
     }
     this.watcher?.dispose();
     for (const s of this.subscriptions) s.dispose();
