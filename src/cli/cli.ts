@@ -6,10 +6,10 @@ import type { Readable } from 'node:stream';
 import { LazyKubeExecutor } from '../adapters/kube/lazy-executor';
 import { LocalExecutor } from '../adapters/local/local-executor';
 import { DeferredSshExecutor } from '../adapters/ssh/lazy-executor';
-import { FileTargetLocks, pidAlive } from '../adapters/local/file-lock';
+import { FileTargetLocks, localLockHost, pidAlive } from '../adapters/local/file-lock';
 import { RunFolderRepository } from '../adapters/local/run-folder';
 import { currentActor, systemClock } from '../adapters/local/system';
-import { BackoutError, ConfirmationRequiredError, NoExecutorError, InvalidParameterError, TargetLockedError, UnknownProcedureError } from '../core/errors';
+import { BackoutError, ConfirmationRequiredError, NoExecutorError, InvalidParameterError, RunAlreadyRunningError, TargetLockedError, UnknownProcedureError } from '../core/errors';
 import type { JournalEvent } from '../core/journal';
 import { planDocument, unitKey, type KubeAction, type Plan } from '../core/plan';
 import { targetLabel } from '../core/lock';
@@ -20,11 +20,18 @@ import { ProcedureRegistry, procedures as builtInProcedures } from '../core/regi
 import { renderReport } from '../core/report';
 import type { RunState, UnitState } from '../core/run-state';
 import { loadRun, type RunHost } from '../core/runner';
-import { preparePlan, resumeRun, startRun, type PrepareOptions, type RunEnvironment } from '../core/runs';
 import type { Procedure } from '../core/procedure';
 import { parseContextList } from '../core/production';
 import { InventoryInvalidError } from '../adapters/store/errors';
 import { loadInventory } from '../adapters/store/inventory-load';
+import { parseJournal } from '../core/journal';
+import { isStale, type LockHolder } from '../core/lock';
+import type { FolderQuestion } from '../core/control';
+import { preparePlan, resumeRun, startRun, type PrepareOptions, type RunEnvironment, type StartOptions } from '../core/runs';
+import { FolderPrompter } from '../adapters/local/folder-prompter';
+import { RunControlFiles } from '../adapters/local/run-control';
+import { DetachablePrompter } from './detachable-prompter';
+import { killAtEvent } from './failpoint';
 import { locksDirectory, resolveRunsRoot } from '../core/runs-root';
 import { flag, flagAll, has, paramPairs, parseArgs, UsageError, type FlagSpec, type ParsedArgs } from './args';
 import { EXIT } from './exit-codes';
@@ -43,6 +50,8 @@ export interface CliIo {
   interactive: boolean;
   /** Aborted on Ctrl-C / SIGTERM. */
   signal: AbortSignal;
+  /** Signals the process receives (SIGHUP: the terminal went away; it does not abort `signal`). */
+  signals?: { on(listener: (sig: 'SIGHUP' | 'SIGINT' | 'SIGTERM') => void): void };
 }
 
 const COMMON: Record<string, FlagSpec> = {
@@ -65,6 +74,8 @@ const SPECS: Record<string, Record<string, FlagSpec>> = {
   plan: { ...COMMON, ...PLAN_FLAGS },
   run: { ...COMMON, ...PLAN_FLAGS, ...EXEC_FLAGS, 'dry-run': {} },
   resume: { ...COMMON, ...EXEC_FLAGS },
+  attach: { ...COMMON, yes: { short: 'y' }, 'confirm-target': { value: true }, 'if-interrupted': { value: true } },
+  cancel: { ...COMMON },
   runs: { ...COMMON, json: {} },
   show: { ...COMMON, json: {} },
   report: { ...COMMON, output: { value: true, short: 'o' } },
@@ -78,6 +89,8 @@ Commands:
   plan <procedure> [--param k=v]...  Render the full plan (every command exactly as sent); --json for a document
   run <procedure> [--param k=v]...   Start a run (--dry-run: render the plan, execute nothing)
   resume <run-id>                    Resume an interrupted, failed or cancelled run
+  attach <run-id>                    Follow a running run (journal tail) and answer its questions (Ctrl-C detaches)
+  cancel <run-id>                    Ask the process running a run to cancel it (recorded in its journal)
   runs                               List runs (newest last)
   show <run-id>                      Show a run's state, derived from its folder
   report <run-id>                    Write report.md for a run and print it
@@ -138,6 +151,10 @@ export async function runCli(argv: readonly string[], io: CliIo, registry: Proce
           return has(args, 'dry-run') ? await cmdPlan(ctx, true) : await cmdRun(ctx);
         case 'resume':
           return await cmdResume(ctx);
+        case 'attach':
+          return await cmdAttach(ctx);
+        case 'cancel':
+          return await cmdCancel(ctx);
         case 'runs':
           return await cmdRuns(ctx);
         case 'show':
@@ -173,7 +190,7 @@ function reportError(e: unknown, err: (s: string) => void, signal: AbortSignal):
   const message = e instanceof Error ? e.message : String(e);
   err(`backout: ${message}\n`);
   if (e instanceof UsageError || e instanceof InvalidParameterError || e instanceof UnknownProcedureError) return EXIT.usage;
-  if (e instanceof TargetLockedError) return EXIT.targetLocked;
+  if (e instanceof TargetLockedError || e instanceof RunAlreadyRunningError) return EXIT.targetLocked;
   if (e instanceof ConfirmationRequiredError) return EXIT.confirmationRequired;
   if (signal.aborted) return EXIT.interrupted;
   if (!(e instanceof BackoutError) && e instanceof Error && e.stack && process.env.BACKOUT_DEBUG) err(`${e.stack}\n`);
@@ -303,7 +320,7 @@ function offlineWhenNoCluster(kube: Executor<KubeAction>): Executor<KubeAction> 
   };
 }
 
-function execOptions(ctx: Ctx): { prompter: TerminalPrompter; concurrency?: number; stopOnFirstFailure: boolean } {
+function execOptions(ctx: Ctx): { prompter: TerminalPrompter; flagsOnly: TerminalPrompter; concurrency?: number; stopOnFirstFailure: boolean } {
   const ifInterrupted = flag(ctx.args, 'if-interrupted');
   if (ifInterrupted !== undefined && !(INTERRUPTED_CHOICES as readonly string[]).includes(ifInterrupted)) {
     throw new UsageError(`--if-interrupted accepts ${INTERRUPTED_CHOICES.join(', ')}; got "${ifInterrupted}".`);
@@ -314,35 +331,43 @@ function execOptions(ctx: Ctx): { prompter: TerminalPrompter; concurrency?: numb
     concurrency = Number(c);
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency needs a whole number of at least 1; got "${c}".`);
   }
-  const prompter = new TerminalPrompter({
-    ...(ctx.io.interactive ? { terminal: { input: ctx.io.stdin, output: ctx.io.stderr } } : {}),
+  const flags = {
     yes: has(ctx.args, 'yes'),
     ...(flag(ctx.args, 'confirm-target') !== undefined ? { confirmTarget: flag(ctx.args, 'confirm-target') as string } : {}),
     ...(ifInterrupted !== undefined ? { ifInterrupted: ifInterrupted as InterruptedChoice } : {}),
     env: ctx.io.env,
-  });
-  return { prompter, ...(concurrency !== undefined ? { concurrency } : {}), stopOnFirstFailure: !has(ctx.args, 'continue-on-failure') };
+  };
+  const prompter = new TerminalPrompter({ ...(ctx.io.interactive ? { terminal: { input: ctx.io.stdin, output: ctx.io.stderr } } : {}), ...flags });
+  // What the flags answer once the terminal has gone away (SIGHUP); the rest goes to the run folder.
+  const flagsOnly = new TerminalPrompter(flags);
+  return { prompter, flagsOnly, ...(concurrency !== undefined ? { concurrency } : {}), stopOnFirstFailure: !has(ctx.args, 'continue-on-failure') };
 }
 
-function environment(ctx: Ctx, prompter: TerminalPrompter): RunEnvironment {
+function environment(ctx: Ctx, prompter: Prompter): RunEnvironment {
   const host: RunHost = { executors: executors(ctx, prompter), prompter, clock: systemClock, actor: currentActor() };
   return {
     repository: new RunFolderRepository(ctx.root),
-    locks: new FileTargetLocks(locksDirectory(ctx.root), { hostname: os.hostname(), pidAlive }),
+    locks: new FileTargetLocks(locksDirectory({ env: ctx.io.env, homedir: ctx.io.homedir }), localLockHost(os.hostname())),
     host,
   };
 }
 
-function progress(ctx: Ctx): { onEvent(e: JournalEvent): void; onLine?(step: string, instance: string, stream: string, text: string): void } {
+/** Prints journal events; `writer`: this process writes them (run, resume), where the torture failpoint applies. */
+function progress(ctx: Ctx, writer = false): { onEvent(e: JournalEvent): void; onLine?(step: string, instance: string, stream: string, text: string): void } {
   const time = (iso: string): string => iso.slice(11, 19);
+  const failpoint = writer ? killAtEvent(ctx.io.env) : undefined;
   return {
     onEvent: (e) => {
+      failpoint?.(e);
       switch (e.type) {
         case 'step':
           ctx.out(`[${time(e.at)}] ${e.step} / ${e.instance}: ${e.state}${e.reason ? ` — ${e.reason}` : ''}\n`);
           break;
         case 'warning':
           ctx.out(`[${time(e.at)}] warning: ${e.message}\n`);
+          break;
+        case 'host':
+          ctx.out(`[${time(e.at)}] ${e.signal}: ${e.message}\n`);
           break;
         case 'run-finished':
           ctx.out(`[${time(e.at)}] run ${e.outcome}${e.reason ? ` — ${e.reason}` : ''}\n`);
@@ -377,20 +402,53 @@ async function finishRun(ctx: Ctx, env: RunEnvironment, state: RunState): Promis
 async function cmdRun(ctx: Ctx): Promise<number> {
   const id = needOne(ctx.args, 'procedure id');
   const procedure = ctx.registry.get(id);
-  const { prompter, ...opts } = execOptions(ctx);
-  const env = environment(ctx, prompter);
+  const { prompter, flagsOnly, ...opts } = execOptions(ctx);
+  const host = new DetachablePrompter(prompter, flagsOnly, () => ctx.io.stdin.readableEnded);
+  const env = environment(ctx, host);
   const prepared = await preparePlan(procedure, rawParams(ctx, id), env.host, productionSources(ctx, procedure));
   checkGates(prompter, prepared.plan, () => true);
   const state = await startRun(env, prepared, {
     ...opts,
     signal: ctx.io.signal,
-    ...progress(ctx),
+    ...progress(ctx, true),
+    ...runHost(ctx, host),
     onStarted: (runId, location) => {
       ctx.runFolder = location;
       ctx.out(`Run ${runId} started in ${location}\n`);
     },
   });
   return finishRun(ctx, env, state);
+}
+
+/**
+ * The CLI as a run host: it honours cancel requests written into the run folder, journals the signals it receives,
+ * and when its terminal goes away (SIGHUP) keeps the run going, its questions answered through the run folder.
+ */
+function runHost(ctx: Ctx, prompter: DetachablePrompter): Pick<StartOptions, 'control' | 'onRunner'> {
+  return {
+    control: (location) => new RunControlFiles(location),
+    onRunner: (run) => {
+      ctx.io.signals?.on((sig) => {
+        if (sig === 'SIGHUP') {
+          if (prompter.detached || !ctx.runFolder) return;
+          const control = new RunControlFiles(ctx.runFolder);
+          prompter.detach(
+            new FolderPrompter({
+              runId: run.runId,
+              control,
+              clock: systemClock,
+              notice: (message) => void run.warn(message).catch(() => undefined),
+            }),
+          );
+          void run
+            .hostEvent('SIGHUP', `The terminal went away (SIGHUP): the run goes on without it. Follow it and answer its questions with \`backout attach ${run.runId}\`.`)
+            .catch(() => undefined);
+        } else {
+          void run.hostEvent(sig, `${sig} received: cancelling the run (it can be resumed).`).catch(() => undefined);
+        }
+      });
+    },
+  };
 }
 
 /** Refuses before anything runs when a destructive step still to do could not be confirmed here. */
@@ -405,14 +463,16 @@ function checkGates(prompter: TerminalPrompter, plan: Plan, pending: (step: stri
 
 async function cmdResume(ctx: Ctx): Promise<number> {
   const runId = needOne(ctx.args, 'run id');
-  const { prompter, ...opts } = execOptions(ctx);
-  const env = environment(ctx, prompter);
+  const { prompter, flagsOnly, ...opts } = execOptions(ctx);
+  const host = new DetachablePrompter(prompter, flagsOnly, () => ctx.io.stdin.readableEnded);
+  const env = environment(ctx, host);
   const loaded = await loadRun(await env.repository.open(runId));
   checkGates(prompter, loaded.state.plan, (step, instance) => !isDone((loaded.state.units.get(unitKey(step, instance)) as UnitState).state));
   const state = await resumeRun(env, runId, {
     ...opts,
     signal: ctx.io.signal,
-    ...progress(ctx),
+    ...progress(ctx, true),
+    ...runHost(ctx, host),
     onStarted: (id, location) => {
       ctx.runFolder = location;
       ctx.out(`Run ${id} resumed in ${location}\n`);
@@ -424,7 +484,7 @@ async function cmdResume(ctx: Ctx): Promise<number> {
 /** "running (pid …)" when a live process holds the run's target lock, "interrupted" when unfinished without one. */
 async function activity(ctx: Ctx, state: RunState): Promise<string> {
   if (state.status !== 'unfinished') return state.status;
-  const locks = new FileTargetLocks(locksDirectory(ctx.root), { hostname: os.hostname(), pidAlive });
+  const locks = new FileTargetLocks(locksDirectory({ env: ctx.io.env, homedir: ctx.io.homedir }), localLockHost(os.hostname()));
   const holder = await locks.holder(state.plan.target).catch(() => undefined);
   if (holder && holder.runId === state.runId) {
     if (holder.hostname !== os.hostname()) return `running (pid ${holder.pid} on ${holder.hostname})`;
@@ -476,4 +536,110 @@ async function cmdReport(ctx: Ctx): Promise<number> {
   ctx.out(md);
   ctx.err(`Report written to ${file}\n`);
   return EXIT.ok;
+}
+
+/** The live process holding a run's target lock for this run, if any (a holder on another host counts as live). */
+async function liveHolder(ctx: Ctx, state: RunState): Promise<LockHolder | undefined> {
+  const here = localLockHost(os.hostname());
+  const locks = new FileTargetLocks(locksDirectory({ env: ctx.io.env, homedir: ctx.io.homedir }), here);
+  const holder = await locks.holder(state.plan.target).catch(() => undefined);
+  return holder && holder.runId === state.runId && !isStale(holder, here) ? holder : undefined;
+}
+
+function actorName(): string {
+  const a = currentActor();
+  return `${a.user}@${a.host}`;
+}
+
+async function cmdCancel(ctx: Ctx): Promise<number> {
+  const runId = needOne(ctx.args, 'run id');
+  const storage = await new RunFolderRepository(ctx.root).open(runId);
+  const { state } = await loadRun(storage);
+  if (state.status !== 'unfinished') throw new UsageError(`Run ${runId} has ended (${state.status}); there is nothing to cancel.`);
+  const holder = await liveHolder(ctx, state);
+  if (!holder) throw new UsageError(`Run ${runId} is not running (it was interrupted); there is nothing to cancel. Resume it with \`backout resume ${runId}\`, or leave it.`);
+  // A request in the run folder, honoured by the run host: no process is signalled.
+  new RunControlFiles(storage.location).requestCancel({ runId, by: actorName(), via: 'backout cancel', at: new Date().toISOString() });
+  ctx.out(`Cancel requested for run ${runId} (run by pid ${holder.pid} on ${holder.hostname}); it stops at the next point it can and says so in its journal.\n`);
+  return EXIT.ok;
+}
+
+/**
+ * Follows a run from its folder: prints its journal as it grows and answers the questions its run host writes
+ * there (gates, "what happened to this step") from this terminal or the flags. Ends when the run ends, when its
+ * run host is gone, or on Ctrl-C (which only detaches: the run goes on).
+ */
+async function cmdAttach(ctx: Ctx): Promise<number> {
+  const runId = needOne(ctx.args, 'run id');
+  const storage = await new RunFolderRepository(ctx.root).open(runId);
+  const control = new RunControlFiles(storage.location);
+  const { prompter } = execOptions(ctx);
+  const show = progress(ctx);
+  const answered = new Set<string>();
+  let offset = 0;
+  let lineNo = 0;
+  ctx.out(`Attached to run ${runId} in ${storage.location} (Ctrl-C detaches; the run goes on).\n`);
+  for (;;) {
+    const text = await storage.readJournal();
+    const complete = text.lastIndexOf('\n') + 1;
+    if (complete > offset) {
+      const chunk = text.slice(offset, complete);
+      offset = complete;
+      for (const event of parseJournal(chunk, storage.journalName).events) {
+        lineNo++;
+        show.onEvent(event);
+      }
+    }
+    const { state } = await loadRun(storage);
+    if (state.status !== 'unfinished' && state.status !== 'not-started') {
+      ctx.out(`Run ${runId}: ${state.status}.\n`);
+      return state.status === 'succeeded' ? EXIT.ok : state.status === 'failed' ? EXIT.runFailed : EXIT.runCancelled;
+    }
+    const question = control.question();
+    if (question && !answered.has(question.id)) {
+      answered.add(question.id);
+      const value = await answerQuestion(prompter, question, ctx.io.signal).catch((err: unknown) => {
+        if (err instanceof ConfirmationRequiredError) {
+          ctx.err(`backout: the run waits for an answer to "${question.title}", and none can be given here: ${err.how}\n`);
+          return undefined;
+        }
+        throw err;
+      });
+      if (value !== undefined) {
+        control.answer({
+          questionId: question.id,
+          runId,
+          ...(question.step !== undefined ? { step: question.step } : {}),
+          ...(question.instance !== undefined ? { instance: question.instance } : {}),
+          value,
+          by: actorName(),
+          via: `backout attach (${prompter.via ?? 'terminal'})`,
+        });
+      }
+    }
+    if (!(await liveHolder(ctx, state))) {
+      ctx.out(`Run ${runId} is not running any more (its run host is gone, ${lineNo} journal events read). Resume it with \`backout resume ${runId}\`.\n`);
+      return EXIT.runCancelled;
+    }
+    try {
+      await systemClock.sleep(200, ctx.io.signal);
+    } catch {
+      ctx.out(`Detached from run ${runId}; it goes on.\n`);
+      return EXIT.ok;
+    }
+  }
+}
+
+/** Asks a question the run host wrote, here; the answer as the folder protocol carries it. */
+async function answerQuestion(prompter: TerminalPrompter, q: FolderQuestion, signal: AbortSignal): Promise<string | undefined> {
+  const about = { title: q.title, target: q.target ?? '', ...(q.detail !== undefined ? { detail: q.detail } : {}), signal };
+  switch (q.kind) {
+    case 'confirm':
+      return (await prompter.confirm(about)) ? 'yes' : 'no';
+    case 'typeToConfirm':
+      // The run host checks the typed name against the target's; here it is only passed on.
+      return (await prompter.typeToConfirm({ ...about, expected: q.expected ?? '' })) ? (q.expected ?? '') : '';
+    case 'pick':
+      return (await prompter.pick({ title: q.title, ...(q.detail !== undefined ? { detail: q.detail } : {}), options: q.options ?? [], signal })) ?? '';
+  }
 }

@@ -112,6 +112,20 @@ export class TargetLockedError extends BackoutError {
   }
 }
 
+/** A resume of a run that a live process is running already: it is followed (attach), not run a second time. */
+export class RunAlreadyRunningError extends BackoutError {
+  readonly code = 'run-already-running';
+  constructor(
+    readonly runId: string,
+    readonly holder: { pid: number; hostname: string; startedAt: string; user?: string },
+  ) {
+    super(
+      `Run ${runId} is already running (pid ${holder.pid} on ${holder.hostname}${holder.user ? `, user ${holder.user}` : ''}, since ${holder.startedAt}); ` +
+        `it is not started a second time. Follow it with \`backout attach ${runId}\`, or stop it with \`backout cancel ${runId}\`.`,
+    );
+  }
+}
+
 export class UnreadableLockError extends BackoutError {
   readonly code = 'lock-unreadable';
   constructor(

@@ -21,6 +21,20 @@ export interface Confirmation {
 
 export type RunOutcome = 'succeeded' | 'failed' | 'cancelled';
 
+/**
+ * What a step instance started, so that a later session can find it again: a local process (pid, process group and
+ * its kernel start time, so a reused pid is not mistaken for it) or a job on a remote endpoint (its id there).
+ */
+export type JobIdentity =
+  | { kind: 'local'; host: string; pid: number; pgid: number; /** /proc/<pid>/stat field 22; absent where there is no /proc. */ startTicks?: string }
+  | { kind: 'remote'; endpoint: string; jobId: string };
+
+/** Who answered a question asked through the run folder (attach, VS Code), as the run host validated it. */
+export interface Answerer {
+  by: string;
+  via: string;
+}
+
 export type JournalEvent =
   | { type: 'run-started'; at: string; runId: string; by: Actor; host: string }
   | { type: 'run-resumed'; at: string; by: Actor }
@@ -39,7 +53,11 @@ export type JournalEvent =
       confirmation?: Confirmation;
     }
   | { type: 'run-finished'; at: string; outcome: RunOutcome; reason?: string }
-  | { type: 'warning'; at: string; message: string };
+  | { type: 'warning'; at: string; message: string }
+  /** The action of a unit's current attempt started this job (recorded as soon as it is known). */
+  | { type: 'job'; at: string; step: string; instance: string; attempt: number; job: JobIdentity }
+  /** The run host received a signal or lost its terminal; what it does next is in `message`. */
+  | { type: 'host'; at: string; signal: string; message: string };
 
 export type StepEvent = Extract<JournalEvent, { type: 'step' }>;
 
@@ -73,6 +91,11 @@ function checkEvent(v: unknown): string | undefined {
       return v.outcome === 'succeeded' || v.outcome === 'failed' || v.outcome === 'cancelled' ? undefined : 'run-finished with unknown outcome';
     case 'warning':
       return typeof v.message === 'string' ? undefined : 'warning without message';
+    case 'job':
+      if (typeof v.step !== 'string' || typeof v.instance !== 'string' || typeof v.attempt !== 'number') return 'job event without step, instance or attempt';
+      return isObject(v.job) && (v.job.kind === 'local' || v.job.kind === 'remote') ? undefined : 'job event without a job identity';
+    case 'host':
+      return typeof v.signal === 'string' && typeof v.message === 'string' ? undefined : 'host event without signal or message';
     default:
       return `unknown event type ${JSON.stringify(v.type)}`;
   }

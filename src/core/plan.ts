@@ -115,6 +115,11 @@ export interface TargetRef {
   production: boolean;
   /** Shown in prompts and reports, e.g. "DMS prod-eu (3 Agents)". */
   description?: string;
+  /**
+   * What the target's actions reach, resolved when the plan is made ("ssh 10.0.0.12:22", "kube https://… ca=…"),
+   * sorted. The target lock is keyed by it, so two names for the same machines or cluster exclude each other.
+   */
+  endpoints?: string[];
 }
 
 export type ParamValue = string | number | boolean;

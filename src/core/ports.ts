@@ -1,6 +1,7 @@
 // Ports: the small interfaces through which the core talks to the world. Adapters (ssh, kube, local, store) and the
 // UI implement them; the engine and the procedures depend only on these types.
 import type { CheckAction, KubeAction, LocalAction, SshAction, TargetRef } from './plan';
+import type { JobIdentity } from './journal';
 import type { LockHolder } from './lock';
 
 /** Asks the user something. The VS Code UI implements it with QuickPick/InputBox, the CLI with the terminal. */
@@ -18,6 +19,8 @@ export interface Prompter {
    * with it in the journal.
    */
   readonly via?: string;
+  /** Who gave the last answer, when not the person running Backout here (an answer written by `backout attach`). */
+  readonly answeredBy?: string;
 }
 
 export interface ConfirmRequest {
@@ -26,6 +29,9 @@ export interface ConfirmRequest {
   target: string;
   detail?: string;
   signal?: AbortSignal;
+  /** The step and instance(s) the question is about; an answer given through the run folder must name the same. */
+  step?: string;
+  instance?: string;
 }
 
 export interface TypeToConfirmRequest extends ConfirmRequest {
@@ -45,6 +51,8 @@ export interface PickRequest<T extends string> {
   detail?: string;
   options: ReadonlyArray<{ value: T; label: string; description?: string }>;
   signal?: AbortSignal;
+  step?: string;
+  instance?: string;
 }
 
 /** Where a remote command's output goes, line by line, as it arrives. */
@@ -76,6 +84,44 @@ export interface ExecutionRequest<A extends CheckAction = CheckAction> {
   signal: AbortSignal;
   /** Output lines as they arrive; the runner redacts them and writes the step instance's log. */
   output: LineSink;
+  /**
+   * Present for a step's action (not for checks and verifications): where the executor keeps the job's status (its
+   * start and exit code, written by a wrapper that outlives this process), and whom to tell what it started.
+   */
+  job?: JobRequest;
+}
+
+/** A folder on this machine, one per step instance and attempt, that only that attempt's job writes to. */
+export interface JobSlot {
+  /** "<run id>/<step>/<instance>/<attempt>": names the job on a remote endpoint too. */
+  key: string;
+  folder: string;
+}
+
+export interface JobRequest {
+  slot: JobSlot;
+  /** Called once the job is started, with what identifies it; the runner journals it. */
+  started(identity: JobIdentity): void;
+}
+
+/** What became of a job started by an earlier session. */
+export type JobStatus =
+  | { state: 'running'; detail: string }
+  | { state: 'exited'; exitCode: number; detail: string }
+  /** It is not running and left no exit code (killed with the host, or never started). */
+  | { state: 'gone'; detail: string }
+  /** This executor cannot tell (no record, endpoint unreachable). */
+  | { state: 'unknown'; detail: string };
+
+export interface JobQuery {
+  slot: JobSlot;
+  /** What the journal says the attempt started, if it got that far. */
+  identity?: JobIdentity;
+  action: CheckAction;
+  target: TargetRef;
+  signal: AbortSignal;
+  /** Where the job's output goes while it is followed (awaitJob). */
+  output?: LineSink;
 }
 
 export interface ExecutionResult {
@@ -92,6 +138,18 @@ export interface ExecutionResult {
  */
 export interface Executor<A extends CheckAction = CheckAction> {
   execute(request: ExecutionRequest<A>): Promise<ExecutionResult>;
+  /** Where a job started by an earlier session stands, without waiting. */
+  inspectJob?(query: JobQuery): Promise<JobStatus>;
+  /**
+   * Waits for a job found running to end; resolves with its final status. When `signal` aborts (the run is
+   * cancelled) it stops the job, if it can verify the job is the one the journal names, and resolves.
+   */
+  awaitJob?(query: JobQuery): Promise<JobStatus>;
+  /**
+   * What the action reaches, resolved as this host resolves it (e.g. "ssh 10.0.0.12:22"), for the target lock; no
+   * connection is made. Undefined when the action reaches nothing outside this machine.
+   */
+  identify?(action: A): Promise<string | undefined>;
 }
 
 export interface Executors {
@@ -125,6 +183,8 @@ export interface RunStorage {
   /** Cuts the journal to its first `bytes` bytes: removes a torn last line before appending after it. */
   truncateJournal(bytes: number): Promise<void>;
   openLog(step: string, instance: string): LogFile;
+  /** The job folder of one attempt of a step instance (created on demand). */
+  jobSlot(step: string, instance: string, attempt: number): JobSlot;
   readLog(step: string, instance: string): Promise<string | undefined>;
   /** Writes report.md and returns its path. */
   writeReport(markdown: string): Promise<string>;

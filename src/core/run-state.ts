@@ -1,7 +1,7 @@
 // Everything known about a run, derived from its plan and journal alone. The runner, `show`, the run panel and the
 // report all read this; nothing about a run is kept only in memory.
 import { JournalCorruptError } from './errors';
-import type { Actor, Confirmation, JournalEvent, RunOutcome } from './journal';
+import type { Actor, Confirmation, JobIdentity, JournalEvent, RunOutcome } from './journal';
 import { unitKey, type Plan } from './plan';
 import { canTransition, isDone, type StepState } from './step-state';
 
@@ -12,6 +12,14 @@ export interface UnitState {
   attempt: number;
   /** True when the latest attempt reached `running`, i.e. the action may have had an effect. */
   actionStarted: boolean;
+  /**
+   * An attempt started and ended without an outcome saying whether it took effect (interrupted, cancelled or timed
+   * out mid-way, its means failed): it "may already have run". Unlike `actionStarted` this survives a declined gate,
+   * a cancel and further interruptions; only an outcome clears it (succeeded, skipped, or an exit code of its own).
+   */
+  inDoubt: boolean;
+  /** What the current attempt started, once known (from a `job` event). */
+  job?: JobIdentity;
   startedAt?: string;
   finishedAt?: string;
   durationMs?: number;
@@ -48,6 +56,7 @@ export function initialState(runId: string, plan: Plan): RunState {
         state: 'planned',
         attempt: 0,
         actionStarted: false,
+        inDoubt: false,
         confirmations: [],
       });
     }
@@ -76,6 +85,18 @@ export function applyEvent(state: RunState, event: JournalEvent, where: { file: 
     case 'warning':
       state.warnings.push(event.message);
       return;
+    case 'host':
+      state.warnings.push(event.message);
+      return;
+    case 'job': {
+      const unit = state.units.get(unitKey(event.step, event.instance));
+      if (!unit) throw new JournalCorruptError(where.file, where.line, `job of step ${event.step} instance ${event.instance}, which is not in the plan`);
+      if (unit.state !== 'running' || unit.attempt !== event.attempt) {
+        throw new JournalCorruptError(where.file, where.line, `job of ${unitKey(event.step, event.instance)} attempt ${event.attempt}, which is not running`);
+      }
+      unit.job = event.job;
+      return;
+    }
     case 'run-finished':
       state.status = event.outcome;
       state.finishedAt = event.at;
@@ -87,6 +108,7 @@ export function applyEvent(state: RunState, event: JournalEvent, where: { file: 
       if (!canTransition(unit.state, event.state)) {
         throw new JournalCorruptError(where.file, where.line, `step ${unitKey(event.step, event.instance)} cannot go from ${unit.state} to ${event.state}`);
       }
+      const from = unit.state;
       unit.state = event.state;
       unit.attempt = event.attempt;
       if (event.confirmation) unit.confirmations.push(event.confirmation);
@@ -97,9 +119,12 @@ export function applyEvent(state: RunState, event: JournalEvent, where: { file: 
         unit.durationMs = undefined;
         unit.exitCode = undefined;
         unit.error = undefined;
+        unit.job = undefined;
       } else if (event.state === 'awaiting-confirmation') {
         unit.actionStarted = false;
       } else {
+        if (event.state === 'succeeded' || event.state === 'skipped') unit.inDoubt = false;
+        else if (from === 'running') unit.inDoubt = event.exitCode === undefined;
         unit.finishedAt = event.at;
         if (event.durationMs !== undefined) unit.durationMs = event.durationMs;
       }

@@ -14,7 +14,7 @@ import { encodeEvent, parseJournal, type Actor, type Confirmation, type JournalE
 import { targetLabel } from './lock';
 import { planProblems, renderAction, unitKey, type Action, type CheckAction, type Plan, type Step, type StepInstance, type Verification, type WaitAction, readableAction } from './plan';
 import { forEachBounded } from './pool';
-import type { Clock, ExecutionResult, Executors, LineSink, LogFile, Prompter, RunStorage } from './ports';
+import type { Clock, ExecutionResult, Executor, Executors, JobRequest, JobStatus, LineSink, LogFile, Prompter, RunStorage } from './ports';
 import { isRedactable, Redactor, UnredactableSecretError } from './redaction';
 import { StreamRedactor } from './redaction-stream';
 import { applyEvent, replay, type RunState, type UnitState } from './run-state';
@@ -141,11 +141,7 @@ export class Runner {
       });
     }
     runner.record({ type: 'run-resumed', at: runner.now(), by: host.actor });
-    for (const unit of state.units.values()) {
-      if (unit.state === 'running') {
-        runner.recordStep(unit, 'cancelled', { reason: 'interrupted: the process running it stopped before it finished' });
-      }
-    }
+    // Units caught `running` stay so until execute() has found out what became of their job (settleCaught).
     await runner.durable();
     return runner;
   }
@@ -181,7 +177,12 @@ export class Runner {
     const toRun: StepInstance[] = [];
     for (const inst of pending) {
       const unit = this.unit(step.id, inst.instance);
-      if ((unit.state === 'failed' || unit.state === 'cancelled') && unit.actionStarted) {
+      if (unit.state === 'running') {
+        const settled = await this.settleCaught(step, inst, unit);
+        if (settled.kind === 'done') continue;
+        if (settled.kind !== 'interrupted') return settled.kind === 'failed' ? { kind: 'failed', reason: settled.reason } : { kind: 'cancelled', reason: settled.reason };
+      }
+      if (unit.inDoubt || ((unit.state === 'failed' || unit.state === 'cancelled') && unit.actionStarted)) {
         const decision = await this.decideAfterInterruption(step, inst, unit);
         if (decision === 'stop') return { kind: 'cancelled', reason: `stopped at step ${step.id} (${inst.instance}) after an interruption` };
         if (decision === 'done') continue;
@@ -256,8 +257,9 @@ export class Runner {
     const linked = anySignal([this.options.signal, timeout.signal]);
     let end: { state: 'succeeded' | 'failed' | 'cancelled'; reason?: string; exitCode?: number; error?: string };
     const waiting: WaitProgress = {};
+    const job = this.jobRequest(step.id, inst.instance, unit.attempt);
     try {
-      const result = await this.perform(step, inst.instance, inst.action, linked.signal, sink, waiting);
+      const result = await this.perform(step, inst.instance, inst.action, linked.signal, sink, waiting, job);
       if (linked.signal.aborted) end = abortOutcome(linked.signal.reason, waiting);
       else if (result.dismissed) end = { state: 'cancelled', reason: result.detail ?? 'dismissed' };
       else if (result.exitCode !== 0) {
@@ -288,12 +290,12 @@ export class Runner {
   }
 
   /** Carries out one action; wait and manual actions are built here on the executors and the prompter. */
-  private async perform(step: Step, instance: string, action: Action, signal: AbortSignal, sink: LineSink, waiting: WaitProgress): Promise<Performed> {
+  private async perform(step: Step, instance: string, action: Action, signal: AbortSignal, sink: LineSink, waiting: WaitProgress, job: JobRequest): Promise<Performed> {
     switch (action.kind) {
       case 'local':
       case 'ssh':
       case 'kube':
-        return this.check(step.id, instance, action, signal, sink);
+        return this.check(step.id, instance, action, signal, sink, job);
       case 'wait':
         return this.waitFor(step.id, instance, action, signal, sink, waiting);
       case 'manual': {
@@ -313,9 +315,9 @@ export class Runner {
     }
   }
 
-  private async check(step: string, instance: string, action: CheckAction, signal: AbortSignal, output: LineSink): Promise<ExecutionResult> {
+  private async check(step: string, instance: string, action: CheckAction, signal: AbortSignal, output: LineSink, job?: JobRequest): Promise<ExecutionResult> {
     const target = this.state.plan.target;
-    const common = { target, step, instance, signal, output };
+    const common = { target, step, instance, signal, output, ...(job ? { job } : {}) };
     switch (action.kind) {
       case 'local': {
         const ex = this.host.executors.local;
@@ -395,7 +397,9 @@ export class Runner {
    */
   private async decideAfterInterruption(step: Step, inst: StepInstance, unit: UnitState): Promise<Decision> {
     const key = unitKey(step.id, inst.instance);
-    const what = unit.state === 'failed' ? 'failed' : 'was interrupted';
+    const doubt = unit.inDoubt;
+    const what = !doubt ? 'failed' : unit.state === 'failed' ? 'failed mid-way' : 'was interrupted';
+    let negative: string | undefined;
     if (step.idempotent) {
       this.rerunReasons.set(key, `re-run after it ${what}: the step is idempotent`);
       return 'rerun';
@@ -422,15 +426,23 @@ export class Runner {
         this.recordStep(unit, 'succeeded', { reason: `verified after it ${what}: ${verdict.why}` });
         return 'done';
       }
-      if (verdict) {
+      if (verdict && !doubt) {
         this.rerunReasons.set(key, `re-run after it ${what}: verification found it not done (${verdict.why})`);
         return 'rerun';
       }
+      // It may have run in part: "not done" is not proof that running it again is safe, so a person decides.
+      if (verdict) negative = verdict.why;
     }
+    const why =
+      negative !== undefined
+        ? `its verification finds it not done (${negative}), but it may already have run in part`
+        : inst.verify
+          ? 'its verification could not run'
+          : 'has no verification';
     const choice = await this.host.prompter.pick<InterruptedChoice>({
       title: `Step "${step.title}" ${what} on ${this.targetName()} / ${inst.instance}`,
       detail:
-        `It is not idempotent${inst.verify ? ' and its verification could not run' : ' and has no verification'}, so Backout cannot tell ` +
+        `It is not idempotent and ${why}, so Backout cannot tell ` +
         `whether it took effect. Check the target, then say what happened.\nCommand: ${renderAction(inst.action)}`,
       options: [
         { value: 'completed', label: 'It completed', description: 'Record it as succeeded and go on' },
@@ -438,20 +450,99 @@ export class Runner {
         { value: 'skip', label: 'Skip it', description: 'Record it as skipped and go on' },
         { value: 'stop', label: 'Stop', description: 'Leave the run unfinished' },
       ],
+      step: step.id,
+      instance: inst.instance,
       ...(this.options.signal ? { signal: this.options.signal } : {}),
     });
     switch (choice) {
       case 'completed':
-        this.recordStep(unit, 'succeeded', { reason: `marked completed by ${this.who()} after it ${what}` });
+        this.recordStep(unit, 'succeeded', { reason: `marked completed by ${this.answerer()} after it ${what}` });
         return 'done';
       case 'skip':
-        this.recordStep(unit, 'skipped', { reason: `skipped by ${this.who()} after it ${what}` });
+        this.recordStep(unit, 'skipped', { reason: `skipped by ${this.answerer()} after it ${what}` });
         return 'done';
       case 'rerun':
-        this.rerunReasons.set(key, `re-run by decision of ${this.who()} after it ${what}`);
+        this.rerunReasons.set(key, `re-run by decision of ${this.answerer()} after it ${what}`);
         return 'rerun';
       default:
         return 'stop';
+    }
+  }
+
+  /** The job folder of this attempt, and the journaling of what the executor started in it. */
+  private jobRequest(step: string, instance: string, attempt: number): JobRequest {
+    return {
+      slot: this.storage.jobSlot(step, instance, attempt),
+      started: (job) => {
+        this.record({ type: 'job', at: this.now(), step, instance, attempt, job });
+        // Made durable with the next group commit; a failure to sync surfaces there.
+        void this.durable().catch(() => undefined);
+      },
+    };
+  }
+
+  /**
+   * A unit the journal shows `running` when the run is resumed: the session that started it stopped. Its job is
+   * looked up: still running, it is waited for (never started again); ended, its recorded exit code and then its
+   * verification decide; gone without an exit code (or not findable), it is recorded as interrupted and
+   * decideAfterInterruption takes over.
+   */
+  private async settleCaught(step: Step, inst: StepInstance, unit: UnitState): Promise<{ kind: 'done' | 'interrupted' | 'failed' | 'cancelled'; reason: string }> {
+    const action = inst.action;
+    const executor: Executor<CheckAction> | undefined =
+      action.kind === 'local' || action.kind === 'ssh' || action.kind === 'kube' ? (this.host.executors[action.kind] as Executor<CheckAction> | undefined) : undefined;
+    const log = this.storage.openLog(step.id, inst.instance);
+    const sink = this.sink(log, step.id, inst.instance);
+    const signal = this.options.signal ?? new AbortController().signal;
+    try {
+      let status: JobStatus = { state: 'unknown', detail: `a ${action.kind} step leaves no job to find` };
+      if (executor?.inspectJob && (action.kind === 'local' || action.kind === 'ssh' || action.kind === 'kube')) {
+        const query = {
+          slot: this.storage.jobSlot(step.id, inst.instance, unit.attempt),
+          ...(unit.job ? { identity: unit.job } : {}),
+          action,
+          target: this.state.plan.target,
+          signal,
+          output: sink,
+        };
+        status = await executor.inspectJob(query).catch((err: unknown): JobStatus => ({ state: 'unknown', detail: `its job could not be looked up: ${errorMessage(err)}` }));
+        if (status.state === 'running') {
+          const message = `Step ${step.id} on ${inst.instance} (attempt ${unit.attempt}) is still running from the interrupted session (${status.detail}): waiting for it to end, not starting it again.`;
+          sink.line('info', message);
+          this.record({ type: 'warning', at: this.now(), message });
+          await this.durable();
+          status = executor.awaitJob
+            ? await executor.awaitJob(query).catch((err: unknown): JobStatus => ({ state: 'unknown', detail: `waiting for its job failed: ${errorMessage(err)}` }))
+            : { state: 'unknown', detail: 'its executor cannot wait for a job' };
+          if (signal.aborted) {
+            const reason = `cancelled while waiting for the job of the interrupted session (${status.detail})`;
+            this.recordStep(unit, 'cancelled', { reason });
+            return { kind: 'cancelled', reason };
+          }
+        }
+      }
+      sink.line('info', `attempt ${unit.attempt} was caught mid-way by the interruption; its job: ${status.state} (${status.detail})`);
+      if (status.state === 'exited' && status.exitCode === 0) {
+        if (inst.verify) {
+          const v = await this.verify(step, inst, inst.verify, signal, sink).catch((err: unknown) => ({ ok: false, why: `could not run: ${errorMessage(err)}` }));
+          if (!v.ok) {
+            const reason = `it ended with exit code 0 after the interruption, but verification failed: ${v.why}`;
+            this.recordStep(unit, 'failed', { exitCode: 0, reason });
+            return { kind: 'failed', reason: `step ${step.id} failed on ${inst.instance}: ${reason}` };
+          }
+        }
+        this.recordStep(unit, 'succeeded', { exitCode: 0, reason: `finished after the interruption (${status.detail})${inst.verify ? `; verified: ${inst.verify.description}` : ''}` });
+        return { kind: 'done', reason: '' };
+      }
+      if (status.state === 'exited') {
+        const reason = `exit code ${status.exitCode} after the interruption (${status.detail})`;
+        this.recordStep(unit, 'failed', { exitCode: status.exitCode, reason });
+        return { kind: 'failed', reason: `step ${step.id} failed on ${inst.instance}: ${reason}` };
+      }
+      this.recordStep(unit, 'cancelled', { reason: `interrupted: the process running it stopped before it finished (${status.detail})` });
+      return { kind: 'interrupted', reason: '' };
+    } finally {
+      await log.close();
     }
   }
 
@@ -466,6 +557,7 @@ export class Runner {
       `Source: ${step.source}`,
     ].join('\n');
     const signal = this.options.signal;
+    const about = { step: step.id, instance: insts.map((i) => i.instance).join(', ') };
     let ok: boolean;
     let method: string;
     try {
@@ -476,20 +568,21 @@ export class Runner {
           target: label,
           expected: target.name,
           detail,
+          ...about,
           ...(signal ? { signal } : {}),
         });
       } else {
         method = 'confirm';
-        ok = await this.host.prompter.confirm({ title: `Destructive step: ${step.title}`, target: label, detail, ...(signal ? { signal } : {}) });
+        ok = await this.host.prompter.confirm({ title: `Destructive step: ${step.title}`, target: label, detail, ...about, ...(signal ? { signal } : {}) });
       }
     } catch (err) {
       if (signal?.aborted) return { reason: 'cancelled while waiting for confirmation' };
       throw err;
     }
     if (signal?.aborted) return { reason: 'cancelled while waiting for confirmation' };
-    if (!ok) return { reason: `declined by ${this.who()}` };
+    if (!ok) return { reason: `declined by ${this.answerer()}` };
     const via = this.host.prompter.via;
-    return { confirmation: { by: this.who(), at: this.now(), method: via ? `${method} via ${via}` : method }, reason: '' };
+    return { confirmation: { by: this.answerer(), at: this.now(), method: via ? `${method} via ${via}` : method }, reason: '' };
   }
 
   private async finish(outcome: RunOutcome, reason?: string): Promise<RunState> {
@@ -543,6 +636,12 @@ export class Runner {
     }
   }
 
+  /** Records a signal the run host received, or the loss of its terminal, and what it does about it. */
+  async hostEvent(signal: string, message: string): Promise<void> {
+    this.record({ type: 'host', at: this.now(), signal, message });
+    await this.durable();
+  }
+
   /** Adds a warning to the journal (e.g. a stale lock taken over). */
   async warn(message: string): Promise<void> {
     this.record({ type: 'warning', at: this.now(), message });
@@ -590,6 +689,11 @@ export class Runner {
 
   private now(): string {
     return new Date(this.host.clock.now()).toISOString();
+  }
+
+  /** Who gave the last answer: someone attached through the run folder, else the person running Backout here. */
+  private answerer(): string {
+    return this.host.prompter.answeredBy ?? this.who();
   }
 
   private who(): string {

@@ -25,7 +25,14 @@ function expandHome(p: string, homedir: string): string {
   return p;
 }
 
-/** Locks live beside the runs, one file per target. */
-export function locksDirectory(runsRoot: string): string {
-  return path.join(runsRoot, 'locks');
+/**
+ * Target locks live in one folder per user, whatever runs folder the CLI or the extension uses, so that they
+ * exclude each other: $BACKOUT_LOCKS_DIR, else $BACKOUT_HOME/locks, else ~/.backout/locks.
+ */
+export function locksDirectory({ env, homedir }: Omit<RunsRootInputs, 'override'>): string {
+  const dir = env.BACKOUT_LOCKS_DIR;
+  if (dir && dir !== '') return path.resolve(expandHome(dir, homedir));
+  const home = env.BACKOUT_HOME;
+  if (home && home !== '') return path.resolve(expandHome(home, homedir), 'locks');
+  return path.join(homedir, '.backout', 'locks');
 }

@@ -1,7 +1,8 @@
 // Starting, resuming and reading runs: the same calls for the CLI and the extension. Preparing a plan validates the
 // parameters, gathers facts read-only and asks the procedure for its plan; starting one takes the target's lock,
 // creates the run folder and hands over to the Runner.
-import { InvalidParameterError, InvalidPlanError } from './errors';
+import type { CancelRequest } from './control';
+import { InvalidParameterError, InvalidPlanError, RunAlreadyRunningError, TargetLockedError } from './errors';
 import { isRedactable, MIN_SECRET_LENGTH } from './redaction';
 import type { Actor } from './journal';
 import type { LockHolder } from './lock';
@@ -10,7 +11,7 @@ import { parseParameters, secretParameters, storableParameters } from './paramet
 import { productionReasons, type ProductionSources } from './production';
 import { planProblems, referencedSecrets, renderAction, type CheckAction, type Plan } from './plan';
 import type { Procedure } from './procedure';
-import type { LineSink, RunRepository, TargetLocks } from './ports';
+import type { Executor, Executors, LineSink, RunRepository, TargetLocks } from './ports';
 import { makeRunId } from './run-id';
 import type { RunState } from './run-state';
 import { loadRun, Runner, type RunHost, type RunnerOptions } from './runner';
@@ -62,6 +63,8 @@ export async function preparePlan(
   const inFacts = secretReferenceIn(facts);
   if (inFacts !== undefined) throw new SecretReferenceInFactsError(procedure.id, inFacts);
   const draft = procedure.plan(params, facts, target);
+  const endpoints = await resolveEndpoints(draft.steps, host.executors);
+  if (endpoints.length > 0) target.endpoints = endpoints;
   const problems = planProblems(draft.steps);
   for (const step of draft.steps) {
     for (const inst of step.instances) {
@@ -85,6 +88,34 @@ export async function preparePlan(
     secrets: referencedSecrets(draft.steps),
   };
   return { plan, secrets };
+}
+
+/**
+ * What the plan's actions reach, as the host resolves it (SSH aliases to address:port, contexts to server and CA):
+ * the identity the target lock is keyed by. An action its executor cannot name is known by its own words.
+ */
+export async function resolveEndpoints(steps: Plan['steps'], executors: Executors): Promise<string[]> {
+  const found = new Set<string>();
+  const name = async (action: CheckAction): Promise<void> => {
+    const ex = executors[action.kind] as Executor<CheckAction> | undefined;
+    const fallback = action.kind === 'ssh' ? `ssh ${action.host}` : action.kind === 'kube' ? `kube context ${action.context}` : undefined;
+    let id: string | undefined;
+    try {
+      id = ex?.identify ? await ex.identify(action) : fallback;
+    } catch {
+      id = fallback;
+    }
+    if (id !== undefined) found.add(id);
+  };
+  for (const step of steps) {
+    for (const inst of step.instances) {
+      const a = inst.action;
+      if (a.kind === 'local' || a.kind === 'ssh' || a.kind === 'kube') await name(a);
+      else if (a.kind === 'wait' && a.until) await name(a.until);
+      if (inst.verify) await name(inst.verify.action);
+    }
+  }
+  return [...found].sort();
 }
 
 async function readOnly(
@@ -111,11 +142,69 @@ export interface RunEnvironment {
   host: RunHost;
 }
 
+/** The run folder's requests, read by the run host while it runs (see control.ts). */
+export interface RunControlChannel {
+  takeCancelRequest(): CancelRequest | { unreadable: true } | undefined;
+}
+
+/** What the host (the CLI) may do with a run once it executes. */
+export interface RunHandle {
+  readonly runId: string;
+  /** Journals a signal received or a terminal lost, and what is done about it. */
+  hostEvent(signal: string, message: string): Promise<void>;
+  warn(message: string): Promise<void>;
+}
+
 export interface StartOptions extends RunnerOptions {
   /** Called once the run folder exists, before the first step (to print or show the run id). */
   onStarted?(runId: string, location: string): void;
   /** Fixed run id (tests); a fresh time-sortable id otherwise. */
   runId?: string;
+  /** The control channel of the run folder at `location`: cancel requests are polled while the run executes. */
+  control?(location: string): RunControlChannel;
+  /** Called once the run executes, with a handle on it. */
+  onRunner?(handle: RunHandle): void;
+}
+
+/** How often the run folder is checked for a cancel request. */
+const CONTROL_POLL_MS = 250;
+
+/**
+ * Polls for a cancel request until `stop` aborts; a valid one (for this run) is journaled and cancels the run, as
+ * Ctrl-C would. A cancel is a request the run host honours: no process is ever signalled for it.
+ */
+async function honourCancelRequests(channel: RunControlChannel, runner: Runner, host: RunHost, cancel: AbortController, stop: AbortSignal): Promise<void> {
+  while (!stop.aborted) {
+    const request = channel.takeCancelRequest();
+    if (request && 'unreadable' in request) await runner.warn('Ignored a cancel request file that is not one written by Backout.');
+    else if (request && request.runId !== runner.runId) await runner.warn(`Ignored a cancel request for run ${request.runId}, found in the folder of run ${runner.runId}.`);
+    else if (request) {
+      await runner.warn(`Cancel requested by ${request.by} via ${request.via} at ${request.at}.`);
+      cancel.abort(new Error(`cancel requested by ${request.by} via ${request.via}`));
+      return;
+    }
+    await host.clock.sleep(CONTROL_POLL_MS, stop).catch(() => undefined);
+  }
+}
+
+/** Runs `runner` to its end, honouring the folder's cancel requests meanwhile. */
+async function executeUnderControl(runner: Runner, location: string, env: RunEnvironment, options: StartOptions, cancel: AbortController): Promise<RunState> {
+  options.onRunner?.({ runId: runner.runId, hostEvent: (signal, message) => runner.hostEvent(signal, message), warn: (message) => runner.warn(message) });
+  const stop = new AbortController();
+  const watching = options.control ? honourCancelRequests(options.control(location), runner, env.host, cancel, stop.signal).catch(() => undefined) : Promise.resolve();
+  try {
+    return await runner.execute();
+  } finally {
+    stop.abort();
+    await watching;
+  }
+}
+
+/** The caller's signal, and the cancel requests that arrive through the run folder. */
+function cancellable(options: StartOptions): { cancel: AbortController; options: StartOptions } {
+  const cancel = new AbortController();
+  const signals = [cancel.signal, ...(options.signal ? [options.signal] : [])];
+  return { cancel, options: { ...options, signal: AbortSignal.any(signals) } };
 }
 
 function holderFor(actor: Actor, runId: string, at: number, target: Plan['target']): LockHolder {
@@ -123,7 +212,8 @@ function holderFor(actor: Actor, runId: string, at: number, target: Plan['target
 }
 
 /** Starts a run of a prepared plan and carries it out. The target stays locked until it ends. */
-export async function startRun(env: RunEnvironment, prepared: PreparedPlan, options: StartOptions = {}): Promise<RunState> {
+export async function startRun(env: RunEnvironment, prepared: PreparedPlan, given: StartOptions = {}): Promise<RunState> {
+  const { cancel, options } = cancellable(given);
   const { plan } = prepared;
   const now = env.host.clock.now();
   const runId = options.runId ?? makeRunId(plan.procedure.id, new Date(now));
@@ -134,7 +224,7 @@ export async function startRun(env: RunEnvironment, prepared: PreparedPlan, opti
       const runner = await Runner.start(storage, plan, env.host, { ...options, secrets: mergeSecrets(prepared.secrets, options.secrets) });
       if (lock.tookOverFrom) await runner.warn(staleMessage(lock.tookOverFrom));
       options.onStarted?.(runId, storage.location);
-      return await runner.execute();
+      return await executeUnderControl(runner, storage.location, env, options, cancel);
     } finally {
       await storage.close();
     }
@@ -144,16 +234,21 @@ export async function startRun(env: RunEnvironment, prepared: PreparedPlan, opti
 }
 
 /** Resumes a run from its folder, under the target's lock. */
-export async function resumeRun(env: RunEnvironment, runId: string, options: StartOptions = {}): Promise<RunState> {
+export async function resumeRun(env: RunEnvironment, runId: string, given: StartOptions = {}): Promise<RunState> {
+  const { cancel, options } = cancellable(given);
   const storage = await env.repository.open(runId);
   try {
     const { state } = await loadRun(storage);
-    const lock = await env.locks.acquire(state.plan.target, holderFor(env.host.actor, runId, env.host.clock.now(), state.plan.target));
+    const lock = await env.locks.acquire(state.plan.target, holderFor(env.host.actor, runId, env.host.clock.now(), state.plan.target)).catch((err: unknown) => {
+      // Resuming a run that is running (a second click on Resume, a resume in another terminal) follows it instead.
+      if (err instanceof TargetLockedError && err.holder.runId === runId) throw new RunAlreadyRunningError(runId, err.holder);
+      throw err;
+    });
     try {
       const runner = await Runner.resume(storage, env.host, options);
       if (lock.tookOverFrom) await runner.warn(staleMessage(lock.tookOverFrom));
       options.onStarted?.(runId, storage.location);
-      return await runner.execute();
+      return await executeUnderControl(runner, storage.location, env, options, cancel);
     } finally {
       await lock.release();
     }

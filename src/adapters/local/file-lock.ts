@@ -1,11 +1,28 @@
-// One run per target, as a lock file per target under <runs root>/locks. Created with O_EXCL so that exactly one
-// process wins; the file names its holder. A holder on this machine whose process is gone is stale and taken over.
+// One run per target, as a lock file per target in the user's lock folder (shared by the CLI and the extension
+// whatever runs folder each uses). Created with O_EXCL so that exactly one process wins; the file names its holder
+// and a random token. A holder on this machine whose process is gone (or whose pid now names another process) is
+// stale and taken over. Not re-entrant: a second acquisition is refused even by the process that holds it.
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TargetLockedError, UnreadableLockError } from '../../core/errors';
 import { isStale, parseLockHolder, targetKey, targetLabel, type LockHolder } from '../../core/lock';
 import type { TargetRef } from '../../core/plan';
 import type { LockHandle, TargetLocks } from '../../core/ports';
+import { processStartTicks } from './local-job';
+
+/** What a lock needs to know about this machine: its name and which processes live. */
+export interface LockHost {
+  hostname: string;
+  pidAlive(pid: number): boolean;
+  /** A process's start time, to tell a reused pid from the holder (Linux: /proc/<pid>/stat). */
+  pidStart?(pid: number): string | undefined;
+}
+
+/** This machine, as the CLI and the extension see it. */
+export function localLockHost(hostname: string): LockHost {
+  return { hostname, pidAlive, pidStart: processStartTicks };
+}
 
 export function pidAlive(pid: number): boolean {
   try {
@@ -20,25 +37,29 @@ export function pidAlive(pid: number): boolean {
 export class FileTargetLocks implements TargetLocks {
   constructor(
     readonly directory: string,
-    private readonly here: { hostname: string; pidAlive(pid: number): boolean },
+    private readonly here: LockHost,
   ) {}
 
   lockFile(target: TargetRef): string {
     return path.join(this.directory, `${targetKey(target)}.lock`);
   }
 
-  async acquire(target: TargetRef, holder: LockHolder): Promise<LockHandle> {
-    fs.mkdirSync(this.directory, { recursive: true });
+  async acquire(target: TargetRef, requested: LockHolder): Promise<LockHandle> {
+    fs.mkdirSync(this.directory, { recursive: true, mode: 0o700 });
     const file = this.lockFile(target);
+    const pidStart = requested.pidStart ?? this.here.pidStart?.(requested.pid);
+    const holder: LockHolder = {
+      ...requested,
+      token: randomBytes(16).toString('hex'),
+      ...(pidStart !== undefined ? { pidStart } : {}),
+      ...(target.endpoints ? { endpoints: target.endpoints } : {}),
+    };
     let tookOverFrom: LockHolder | undefined;
     // A few rounds: the lock may be released, or a stale one removed (by us or another process), between tries.
     for (let round = 0; round < 50; round++) {
       if (this.tryCreate(file, holder)) return this.handle(file, holder, tookOverFrom);
       const current = this.read(target, file);
       if (!current) continue; // released between our attempt and the read
-      if (current.runId === holder.runId && current.pid === holder.pid && current.hostname === holder.hostname) {
-        return this.handle(file, holder, undefined);
-      }
       if (!isStale(current, this.here)) throw new TargetLockedError(targetLabel(target), current, file);
       if (this.removeStale(file, current, holder)) tookOverFrom = current;
       else await new Promise((r) => setTimeout(r, 10 + Math.random() * 20));
@@ -65,7 +86,7 @@ export class FileTargetLocks implements TargetLocks {
     }
     try {
       const now = parseLockHolder(fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
-      if (!now || now.runId !== stale.runId || now.pid !== stale.pid || now.hostname !== stale.hostname) return false;
+      if (!now || !sameHolder(now, stale)) return false;
       fs.rmSync(file, { force: true });
       return true;
     } finally {
@@ -80,7 +101,7 @@ export class FileTargetLocks implements TargetLocks {
   private tryCreate(file: string, holder: LockHolder): boolean {
     let fd: number;
     try {
-      fd = fs.openSync(file, 'wx');
+      fd = fs.openSync(file, 'wx', 0o600);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw err;
@@ -121,8 +142,14 @@ export class FileTargetLocks implements TargetLocks {
         released = true;
         // Only remove the file if it is still ours.
         const current = parseLockHolder(fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
-        if (current && current.runId === holder.runId && current.pid === holder.pid) fs.rmSync(file, { force: true });
+        if (current && sameHolder(current, holder)) fs.rmSync(file, { force: true });
       },
     };
   }
+}
+
+/** The same acquisition: by token when both have one (older lock files have none). */
+function sameHolder(a: LockHolder, b: LockHolder): boolean {
+  if (a.token !== undefined || b.token !== undefined) return a.token === b.token;
+  return a.runId === b.runId && a.pid === b.pid && a.hostname === b.hostname;
 }

@@ -1,16 +1,22 @@
 // Runs on the local file system: one folder per run under the runs root. The journal is appended with synchronous
 // writes (so an event is in the OS before the runner goes on, surviving a crash of this process) and made durable
-// with fdatasync when the runner asks (before each action starts).
+// with fdatasync when the runner asks (before each action starts). A run folder can hold what a step saved from the
+// target (manifests, logs with hostnames), so it is private to the user: folders 0700, files 0600.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RunNotFoundError } from '../../core/errors';
-import type { LogFile, RunRepository, RunStorage } from '../../core/ports';
+import type { JobSlot, LogFile, RunRepository, RunStorage } from '../../core/ports';
 import { isRunId } from '../../core/run-id';
 
 export const PLAN_FILE = 'plan.json';
 export const JOURNAL_FILE = 'journal.jsonl';
 export const REPORT_FILE = 'report.md';
 export const LOGS_DIR = 'logs';
+/** Per attempt of a step instance: what its job wrapper wrote (pid, exit code). */
+export const JOBS_DIR = 'jobs';
+/** Private to the user who runs Backout (umask may be looser). */
+export const FOLDER_MODE = 0o700;
+export const FILE_MODE = 0o600;
 
 /** File-name-safe form of a step or instance name (instance names may hold ":" or spaces). */
 export function safeName(name: string): string {
@@ -40,7 +46,7 @@ export class RunFolder implements RunStorage {
   async writePlan(json: string): Promise<void> {
     const file = path.join(this.location, PLAN_FILE);
     const tmp = `${file}.tmp`;
-    const fd = fs.openSync(tmp, 'w');
+    const fd = fs.openSync(tmp, 'w', FILE_MODE);
     try {
       fs.writeFileSync(fd, json);
       fs.fsyncSync(fd);
@@ -65,7 +71,12 @@ export class RunFolder implements RunStorage {
   }
 
   appendJournal(text: string): void {
-    if (this.journalFd === undefined) this.journalFd = fs.openSync(this.journalName, 'a');
+    if (this.journalFd === undefined) {
+      const existed = fs.existsSync(this.journalName);
+      this.journalFd = fs.openSync(this.journalName, 'a', FILE_MODE);
+      // The new file's name must survive a power loss too, not only its content (fdatasync covers the content).
+      if (!existed) syncDirectory(this.location);
+    }
     const buf = Buffer.from(text, 'utf8');
     let off = 0;
     while (off < buf.length) off += fs.writeSync(this.journalFd, buf, off, buf.length - off);
@@ -94,10 +105,10 @@ export class RunFolder implements RunStorage {
   openLog(step: string, instance: string): LogFile {
     const dir = path.join(this.location, LOGS_DIR, safeName(step));
     if (!this.logDirs.has(dir)) {
-      fs.mkdirSync(dir, { recursive: true });
+      fs.mkdirSync(dir, { recursive: true, mode: FOLDER_MODE });
       this.logDirs.add(dir);
     }
-    const fd = fs.openSync(path.join(dir, `${safeName(instance)}.log`), 'a');
+    const fd = fs.openSync(path.join(dir, `${safeName(instance)}.log`), 'a', FILE_MODE);
     let open = true;
     return {
       append(text: string): void {
@@ -109,6 +120,12 @@ export class RunFolder implements RunStorage {
         fs.closeSync(fd);
       },
     };
+  }
+
+  jobSlot(step: string, instance: string, attempt: number): JobSlot {
+    const folder = path.join(this.location, JOBS_DIR, safeName(step), `${safeName(instance)}.${attempt}`);
+    fs.mkdirSync(folder, { recursive: true, mode: FOLDER_MODE });
+    return { key: `${this.runId}/${step}/${instance}/${attempt}`, folder };
   }
 
   async readLog(step: string, instance: string): Promise<string | undefined> {
@@ -126,7 +143,7 @@ export class RunFolder implements RunStorage {
 
   async writeReport(markdown: string): Promise<string> {
     const file = path.join(this.location, REPORT_FILE);
-    await fs.promises.writeFile(file, markdown, 'utf8');
+    await fs.promises.writeFile(file, markdown, { encoding: 'utf8', mode: FILE_MODE });
     return file;
   }
 
@@ -139,7 +156,7 @@ export class RunFolder implements RunStorage {
 }
 
 /** Makes a rename or a new file in `dir` durable (no-op where directories cannot be opened, e.g. Windows). */
-function syncDirectory(dir: string): void {
+export function syncDirectory(dir: string): void {
   let fd: number | undefined;
   try {
     fd = fs.openSync(dir, 'r');
@@ -159,9 +176,11 @@ export class RunFolderRepository implements RunRepository {
 
   async create(runId: string): Promise<RunStorage> {
     const dir = path.join(this.root, runId);
-    fs.mkdirSync(this.root, { recursive: true });
-    fs.mkdirSync(dir);
-    fs.mkdirSync(path.join(dir, LOGS_DIR));
+    fs.mkdirSync(this.root, { recursive: true, mode: FOLDER_MODE });
+    // mkdir's mode is filtered by the umask; chmod makes it exactly 0700.
+    fs.mkdirSync(dir, { mode: FOLDER_MODE });
+    fs.chmodSync(dir, FOLDER_MODE);
+    fs.mkdirSync(path.join(dir, LOGS_DIR), { mode: FOLDER_MODE });
     syncDirectory(this.root);
     return new RunFolder(runId, dir, this.options);
   }

@@ -99,6 +99,12 @@ export class SshExecutor implements Executor<SshAction> {
   close(): Promise<void> {
     return this.options.pool.close();
   }
+
+  /** The Agent's resolved address, for the target lock (no connection is made). */
+  async identify(action: SshAction): Promise<string> {
+    const e = await this.options.resolve(action.host);
+    return `ssh ${e.host}:${e.port}`;
+  }
 }
 
 export interface SshExecutorSetup {
@@ -156,6 +162,11 @@ export class LazySshExecutor implements Executor<SshAction> {
   execute(request: ExecutionRequest<SshAction>): Promise<ExecutionResult> {
     this.inner ??= createSshExecutor(this.setup());
     return this.inner.execute(request);
+  }
+
+  identify(action: SshAction): Promise<string> {
+    this.inner ??= createSshExecutor(this.setup());
+    return this.inner.identify(action);
   }
 
   async close(): Promise<void> {

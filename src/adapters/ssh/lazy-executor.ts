@@ -21,6 +21,15 @@ export class DeferredSshExecutor implements Executor<SshAction> {
     return inner.execute(request);
   }
 
+  async identify(action: SshAction): Promise<string> {
+    this.inner ??= loadSsh().then((ssh) => ssh.createSshExecutor(this.setup(ssh)));
+    const inner = await this.inner.catch((err: unknown) => {
+      this.inner = undefined;
+      throw err;
+    });
+    return inner.identify(action);
+  }
+
   /** Closes the pool's connections (the next action opens new ones). */
   async close(): Promise<void> {
     const inner = await this.inner?.catch(() => undefined);

@@ -5,13 +5,16 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { currentActor, systemClock } from '../../adapters/local/system';
-import { targetKey } from '../../core/lock';
+import { localLockHost } from '../../adapters/local/file-lock';
+import { RunControlFiles } from '../../adapters/local/run-control';
+import { RunAlreadyRunningError } from '../../core/errors';
+import { isStale, targetKey } from '../../core/lock';
 import type { TargetRef } from '../../core/plan';
 import type { Executors } from '../../core/ports';
 import type { Procedure } from '../../core/procedure';
 import type { ProductionSources } from '../../core/production';
 import type { RunState } from '../../core/run-state';
-import { preparePlan, resumeRun, startRun, type PreparedPlan, type RunEnvironment } from '../../core/runs';
+import { preparePlan, resumeRun, startRun, type PreparedPlan, type RunEnvironment, type RunHandle } from '../../core/runs';
 import type { GateBroker } from './gates';
 import type { RunStore } from './run-store';
 import { VscodePrompter } from './vscode-prompter';
@@ -28,6 +31,8 @@ interface ActiveRun {
   /** The run's folder, where steps save what they back up (e.g. manifests before a delete). */
   location: string;
   target: string;
+  /** Set once the run executes: journals what happens to the window. */
+  handle?: RunHandle;
 }
 
 export interface RunServiceDeps {
@@ -101,9 +106,24 @@ export class RunService implements vscode.Disposable {
     return this.launch((env, options) => startRun(env, prepared, options), `${prepared.plan.procedure.title} on ${prepared.plan.target.name}`, targetKey(prepared.plan.target));
   }
 
+  /**
+   * Resumes a run. One that is running already (here: a second click on Resume; or in another process: the CLI) is
+   * not run a second time: its panel is shown, following its journal.
+   */
   async resume(runId: string): Promise<string> {
+    if (this.active.has(runId)) {
+      this.deps.reveal(runId);
+      return runId;
+    }
     const { state } = await this.deps.store.read(runId);
-    return this.launch((env, options) => resumeRun(env, runId, options), `run ${runId}`, targetKey(state.plan.target));
+    try {
+      return await this.launch((env, options) => resumeRun(env, runId, options), `run ${runId}`, targetKey(state.plan.target));
+    } catch (err) {
+      if (!(err instanceof RunAlreadyRunningError)) throw err;
+      this.deps.reveal(runId);
+      void vscode.window.showInformationMessage(`Backout: ${err.message}`);
+      return runId;
+    }
   }
 
   /** The folder of the run executing here on a target (one run per target), for executors that save files. */
@@ -127,6 +147,12 @@ export class RunService implements vscode.Disposable {
       let started = false;
       const done = go(this.environment(ref), {
         signal: controller.signal,
+        // `backout cancel` (or another window) asks through the run folder; the request is honoured here.
+        control: (location) => new RunControlFiles(location),
+        onRunner: (handle) => {
+          const run = this.active.get(handle.runId);
+          if (run) run.handle = handle;
+        },
         concurrency: settings.concurrency,
         stopOnFirstFailure: settings.stopOnFirstFailure,
         onStarted: (runId, location) => {
@@ -206,8 +232,9 @@ export class RunService implements vscode.Disposable {
   }
 
   /**
-   * Cancels a run. One executing here is aborted (its pending gate declined); one held by another process on this
-   * machine (the CLI) gets SIGINT, which the CLI handles as Ctrl-C. Returns what was done, for the message.
+   * Cancels a run. One executing here is aborted (its pending gate declined); one run by another process (the CLI)
+   * is asked to cancel through a request in its run folder, which that process checks and honours. No process is
+   * ever signalled: a pid in a lock file may name another process by now. Returns what was done, for the message.
    */
   async cancel(runId: string): Promise<string> {
     const mine = this.active.get(runId);
@@ -218,20 +245,25 @@ export class RunService implements vscode.Disposable {
     }
     const snapshot = await this.deps.store.read(runId);
     const holder = await this.deps.store.locks().holder(snapshot.state.plan.target);
-    if (holder && holder.runId === runId) {
-      if (holder.hostname !== os.hostname()) {
-        throw new Error(`Run ${runId} is executing on ${holder.hostname} (pid ${holder.pid}); cancel it there.`);
-      }
-      process.kill(holder.pid, 'SIGINT');
-      return `Sent an interrupt to the process running ${runId} (pid ${holder.pid}, ${holder.user}).`;
+    if (holder && holder.runId === runId && !isStale(holder, localLockHost(os.hostname()))) {
+      const actor = currentActor();
+      new RunControlFiles(snapshot.location).requestCancel({ runId, by: `${actor.user}@${actor.host}`, via: 'VS Code', at: new Date().toISOString() });
+      return `Asked the process running ${runId} (pid ${holder.pid} on ${holder.hostname}, ${holder.user}) to cancel it; its journal will say when it has.`;
     }
     throw new Error(`Run ${runId} is not executing; there is nothing to cancel. Resume it to go on.`);
   }
 
+  /**
+   * The window is closing or reloading, and this extension host with it. A step running now is not stopped: its job
+   * outlives this process, and the next Resume waits for it or reads its exit code (never runs it twice). Gates still
+   * open are declined, so no new destructive step starts; the journal says what happened.
+   */
   dispose(): void {
     for (const [runId, run] of this.active) {
       this.deps.gates.declineAll(runId);
-      run.controller.abort(new Error('VS Code is closing'));
+      void run.handle
+        ?.hostEvent('window-closed', 'VS Code is closing or reloading: a step running now goes on as a job; Resume settles it (waits for it or reads its exit code).')
+        .catch(() => undefined);
     }
     this.watcher?.dispose();
     for (const s of this.subscriptions) s.dispose();

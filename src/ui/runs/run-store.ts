@@ -2,7 +2,7 @@
 // ~/.backout/runs), so that a run started in one is shown and resumed in the other.
 import * as os from 'os';
 import * as vscode from 'vscode';
-import { FileTargetLocks, pidAlive } from '../../adapters/local/file-lock';
+import { FileTargetLocks, localLockHost } from '../../adapters/local/file-lock';
 import { RunFolderRepository } from '../../adapters/local/run-folder';
 import { loadRun } from '../../core/runner';
 import type { RunState } from '../../core/run-state';
@@ -26,7 +26,8 @@ export class RunStore {
   }
 
   locks(): FileTargetLocks {
-    return new FileTargetLocks(locksDirectory(this.root), { hostname: os.hostname(), pidAlive });
+    // The user's lock folder, shared with the CLI whatever runs folder each uses.
+    return new FileTargetLocks(locksDirectory({ env: process.env, homedir: os.homedir() }), localLockHost(os.hostname()));
   }
 
   async list(): Promise<string[]> {

@@ -48,13 +48,6 @@ describe('one run per target (two real processes)', function () {
     assert.equal(startedIn(other), false, 'the second run did nothing');
   });
 
-  it('refuses to resume a run that is still going in another process', async () => {
-    const first = longRun(work);
-    await until(() => startedIn(work), 'the first run');
-    const r = backout(['resume', firstRunId()], env);
-    assert.equal(r.code, 3);
-    assert.match(r.stderr, new RegExp(`locked by run ${firstRunId()} \\(pid ${first.child.pid}`));
-  });
 
   it('lets runs on different targets proceed at the same time', async () => {
     longRun(work, 'lab');
@@ -101,9 +94,10 @@ describe('one run per target (two real processes)', function () {
 
   it('lets exactly one of several processes take over the same stale lock', async () => {
     const dead = spawnSync('true').pid as number;
-    fs.mkdirSync(path.join(runs, 'locks'), { recursive: true });
+    const locks = path.join(path.dirname(runs), 'locks');
+    fs.mkdirSync(locks, { recursive: true });
     const holder = { runId: '20261122-000000-dead-0000', pid: dead, hostname: os.hostname(), user: 'gone', startedAt: '2026-11-22T00:00:00.000Z', target: 'lab lab' };
-    fs.writeFileSync(path.join(runs, 'locks', 'lab--lab.lock'), JSON.stringify(holder));
+    fs.writeFileSync(path.join(locks, 'lab--lab.lock'), JSON.stringify(holder));
     const results = await Promise.all(racers(4).map((p) => p.done));
     // The process that removed the stale lock need not be the one that then wins it; exactly one must win.
     assert.deepEqual(results.map((r) => r.code).sort(), [0, 3, 3, 3], results.map((r) => r.stderr).join('\n'));
@@ -112,6 +106,26 @@ describe('one run per target (two real processes)', function () {
 
   it('releases the lock when a run ends', () => {
     assert.equal(backout(['run', 'test-sleep', '--procedures', testProcedures, '-p', `dir=${work}`, '-p', 'seconds=0'], env).code, 0);
-    assert.deepEqual(fs.readdirSync(path.join(runs, 'locks')), []);
+    assert.deepEqual(fs.readdirSync(path.join(path.dirname(runs), 'locks')), []);
+  });
+
+  it('excludes runs on one target whatever runs folder each uses: the lock folder is per user (issue 13, case 5)', async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'backout-lock-home-'));
+    const first = backoutAsync(['run', 'test-sleep', '--procedures', testProcedures, '-p', `dir=${work}`], { BACKOUT_RUNS_DIR: path.join(home, 'runs-a'), BACKOUT_HOME: home });
+    started.push(first);
+    await until(() => startedIn(work), 'the first run');
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'backout-lock-w-'));
+    const r = backout(['run', 'test-sleep', '--procedures', testProcedures, '-p', `dir=${other}`, '-p', 'seconds=0'], { BACKOUT_RUNS_DIR: path.join(home, 'runs-b'), BACKOUT_HOME: home });
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /is locked by run/);
+    assert.equal(startedIn(other), false);
+  });
+
+  it('refuses to resume a run that is still going in another process, saying how to follow it (issue 13, case 3)', async () => {
+    const first = longRun(work);
+    await until(() => startedIn(work), 'the first run');
+    const r = backout(['resume', firstRunId()], env);
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, new RegExp(`Run ${firstRunId()} is already running \\(pid ${first.child.pid}.*backout attach ${firstRunId()}`));
   });
 });

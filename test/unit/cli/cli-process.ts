@@ -13,11 +13,16 @@ export interface CliResult {
   stderr: string;
 }
 
-/** The environment of a CLI child: none of the caller's BACKOUT_* settings, plus the given ones. */
+/**
+ * The environment of a CLI child: none of the caller's BACKOUT_* settings, plus the given ones. Locks are per user
+ * (~/.backout/locks); a test that names its own runs folder gets a lock folder beside it, so that tests running at
+ * the same time on this machine do not lock each other out.
+ */
 export function cliEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('BACKOUT_')) env[k] = v;
-  return { ...env, ...extra };
+  const ownLocks = extra.BACKOUT_RUNS_DIR && !extra.BACKOUT_HOME && !extra.BACKOUT_LOCKS_DIR ? { BACKOUT_LOCKS_DIR: path.join(path.dirname(extra.BACKOUT_RUNS_DIR), 'locks') } : {};
+  return { ...env, ...ownLocks, ...extra };
 }
 
 export function backout(args: string[], env: Record<string, string>, input = ''): CliResult {

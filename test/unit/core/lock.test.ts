@@ -110,3 +110,53 @@ describe('file target locks', () => {
     await locks().acquire({ ...labTarget, name: 'lab-2' }, holder('run-b', 100));
   });
 });
+
+describe('locks that mean the target (issue 13)', () => {
+  let dir: string;
+  const locks = (pidStart?: (pid: number) => string | undefined): FileTargetLocks =>
+    new FileTargetLocks(dir, { hostname: 'here', pidAlive: () => true, ...(pidStart ? { pidStart } : {}) });
+  beforeEach(() => {
+    dir = path.join(tempDir(), 'locks');
+  });
+
+  it('keys a target by its resolved endpoints: two names over the same Agents are one target (case 5)', async () => {
+    const a = { kind: 'dms', name: 'a', production: false, endpoints: ['ssh 10.0.0.11:22', 'ssh 10.0.0.12:22'] };
+    const b = { kind: 'dms', name: 'b', production: false, endpoints: ['ssh 10.0.0.12:22', 'ssh 10.0.0.11:22'] };
+    assert.equal(targetKey(a), targetKey(b));
+    await locks().acquire(a, holder('run-a', 100));
+    await assert.rejects(locks().acquire(b, holder('run-b', 200)), (e: unknown) => e instanceof TargetLockedError && e.holder.runId === 'run-a');
+  });
+
+  it('keeps targets with different endpoints apart', () => {
+    const a = { kind: 'kube-context', name: 'x', production: false, endpoints: ['kube https://10.0.0.1:6443 ca=aaaa'] };
+    const b = { kind: 'kube-context', name: 'x', production: false, endpoints: ['kube https://10.0.0.1:6443 ca=bbbb'] };
+    assert.notEqual(targetKey(a), targetKey(b));
+  });
+
+  it('is not re-entrant: the same process and run cannot take the lock twice (case 3)', async () => {
+    await locks().acquire(labTarget, holder('run-a', process.pid));
+    await assert.rejects(locks().acquire(labTarget, holder('run-a', process.pid)), TargetLockedError);
+  });
+
+  it('gives each acquisition its own token, and releases only its own', async () => {
+    const first = await locks().acquire(labTarget, holder('run-a', 100));
+    const token = (await locks().holder(labTarget))?.token;
+    assert.match(token ?? '', /^[0-9a-f]{32}$/);
+    await first.release();
+    await locks().acquire(labTarget, holder('run-a', 100));
+    assert.notEqual((await locks().holder(labTarget))?.token, token);
+    await first.release();
+    assert.equal((await locks().holder(labTarget))?.runId, 'run-a', 'a stale handle does not release the new holder');
+  });
+
+  it('takes over a holder whose pid now names another process (pid reused)', async () => {
+    await locks(() => '1000').acquire(labTarget, holder('run-a', 100));
+    const handle = await locks(() => '2000').acquire(labTarget, holder('run-b', 200));
+    assert.equal(handle.tookOverFrom?.runId, 'run-a');
+  });
+
+  it('never takes over a holder whose pid and start time still match', async () => {
+    await locks(() => '1000').acquire(labTarget, holder('run-a', 100));
+    await assert.rejects(locks(() => '1000').acquire(labTarget, holder('run-b', 200)), TargetLockedError);
+  });
+});

@@ -48,7 +48,10 @@ describe('runs root', () => {
     assert.equal(resolveRunsRoot({ env: { BACKOUT_RUNS_DIR: '/data/runs' }, homedir, override: '  ' }), path.resolve('/data/runs'));
   });
 
-  it('keeps locks beside the runs', () => {
-    assert.equal(locksDirectory('/data/runs'), path.join('/data/runs', 'locks'));
+  it('keeps locks in one folder per user, whatever the runs folder (issue 13, case 5)', () => {
+    assert.equal(locksDirectory({ env: { BACKOUT_RUNS_DIR: '/data/runs' }, homedir }), path.join(homedir, '.backout', 'locks'));
+    assert.equal(locksDirectory({ env: { BACKOUT_RUNS_DIR: '/other/runs' }, homedir }), path.join(homedir, '.backout', 'locks'));
+    assert.equal(locksDirectory({ env: { BACKOUT_HOME: '/srv/backout' }, homedir }), path.resolve('/srv/backout/locks'));
+    assert.equal(locksDirectory({ env: { BACKOUT_LOCKS_DIR: '~/l', BACKOUT_HOME: '/srv/backout' }, homedir }), path.join(homedir, 'l'));
   });
 });

@@ -4,13 +4,14 @@ import * as path from 'node:path';
 import { LocalExecutor } from '../../../src/adapters/local/local-executor';
 import { RunFolder, RunFolderRepository } from '../../../src/adapters/local/run-folder';
 import { isTimeout } from '../../../src/core/abort';
-import { JournalCorruptError, RunAlreadyFinishedError } from '../../../src/core/errors';
+import { JournalCorruptError, RunAlreadyFinishedError, RunAlreadyRunningError } from '../../../src/core/errors';
+import { resumeRun, startRun } from '../../../src/core/runs';
 import type { Plan, Step } from '../../../src/core/plan';
 import type { ExecutionResult, RunStorage } from '../../../src/core/ports';
 import { Redactor, UnredactableSecretError } from '../../../src/core/redaction';
 import { renderReport } from '../../../src/core/report';
 import { loadRun, Runner, type RunHost } from '../../../src/core/runner';
-import { host, journalLines, labTarget, local, plan, readAll, RecordingExecutor, ScriptedPrompter, step, tempDir } from './engine-fixtures';
+import { environment, host, journalLines, labTarget, local, plan, readAll, RecordingExecutor, ScriptedPrompter, step, tempDir } from './engine-fixtures';
 
 let root: string;
 let seq = 0;
@@ -480,7 +481,7 @@ describe('runner: resume', () => {
     assert.equal(again.count('b'), 1);
   });
 
-  it('re-runs a non-idempotent step caught running when its verification finds it not done', async () => {
+  it('asks before re-running a non-idempotent step caught running whose verification finds it not done (it may have run in part)', async () => {
     const ex = new RecordingExecutor({ hang: never });
     const p = plan([step('a', {}, [{ instance: 'lab-1', action: local('hang'), verify: { description: 'package installed', action: local('check') } }])]);
     const runId = await crashedRun(p, ex, 'a');
@@ -492,9 +493,62 @@ describe('runner: resume', () => {
         return { exitCode: 0 };
       },
     });
-    const state = await resume(runId, host(again));
+    const prompter = new ScriptedPrompter({ pick: ['rerun'] });
+    const state = await resume(runId, { ...host(again), prompter });
+    assert.equal(prompter.asked.length, 1, 'the user was asked');
+    assert.match(prompter.asked[0]?.title ?? '', /was interrupted/);
     assert.equal(again.ran('hang'), 1);
     assert.equal(state.units.get('a/lab-1')?.state, 'succeeded');
+  });
+
+  it('keeps "may already have run" through a declined gate: the next resume verifies and asks again (issue 13, case 4)', async () => {
+    const verify = { description: 'package installed', action: local('check') };
+    const p = plan([step('a', { destructive: true }, [{ instance: 'lab-1', action: local('hang'), verify }])]);
+    const runId = await crashedRun(p, new RecordingExecutor({ hang: never }), 'a');
+    // First resume: not done by its verification, the user says run it again, then declines at the gate.
+    const first = new RecordingExecutor({ check: async () => ({ exitCode: 1 }), hang: async () => ({ exitCode: 0 }) });
+    const declined = await resume(runId, { ...host(first), prompter: new ScriptedPrompter({ pick: ['rerun'], confirm: [false] }) });
+    assert.equal(declined.units.get('a/lab-1')?.state, 'cancelled');
+    assert.equal(first.ran('hang'), 0);
+    // Second resume: the verification runs again and the user is asked again, before any gate.
+    const second = new RecordingExecutor({ check: async () => ({ exitCode: 1 }), hang: async () => ({ exitCode: 0 }) });
+    const prompter = new ScriptedPrompter({ pick: ['stop'] });
+    const state = await resume(runId, { ...host(second), prompter });
+    assert.equal(second.ran('check'), 1, 'verification ran again');
+    assert.deepEqual(prompter.asked.map((a) => a.kind), ['pick'], 'asked what happened, no gate first');
+    assert.equal(second.ran('hang'), 0, 'not run again');
+    assert.equal(state.units.get('a/lab-1')?.inDoubt, true);
+  });
+
+  it('keeps "may already have run" through a cancel during the gate and a second interruption', async () => {
+    const verify = { description: 'package installed', action: local('check') };
+    const p = plan([step('a', { destructive: true }, [{ instance: 'lab-1', action: local('hang'), verify }])]);
+    const runId = await crashedRun(p, new RecordingExecutor({ hang: never }), 'a');
+    // A resume that is itself abandoned at the gate (as if its process died there).
+    const controller = new AbortController();
+    const gatePrompter = new ScriptedPrompter({ pick: ['rerun'] });
+    gatePrompter.confirm = async () => {
+      controller.abort(new Error('cancelled from the panel'));
+      return false;
+    };
+    await resume(runId, { ...host(new RecordingExecutor({ check: async () => ({ exitCode: 1 }) })), prompter: gatePrompter }, { signal: controller.signal });
+    const again = new RecordingExecutor({ check: async () => ({ exitCode: 0 }), hang: async () => ({ exitCode: 0 }) });
+    const state = await resume(runId, { ...host(again), prompter: new ScriptedPrompter({}) });
+    assert.equal(again.ran('hang'), 0);
+    assert.equal(state.units.get('a/lab-1')?.state, 'succeeded', 'settled by its verification, not by running it again');
+    assert.equal(state.units.get('a/lab-1')?.inDoubt, false);
+  });
+
+  it('does not re-run by itself a non-idempotent step caught running whose verification finds it not done', async () => {
+    const ex = new RecordingExecutor({ hang: never });
+    const p = plan([step('a', {}, [{ instance: 'lab-1', action: local('hang'), verify: { description: 'package installed', action: local('check') } }])]);
+    const runId = await crashedRun(p, ex, 'a');
+    const again = new RecordingExecutor({ check: async () => ({ exitCode: 1 }), hang: async () => ({ exitCode: 0 }) });
+    const prompter = new ScriptedPrompter({ pick: ['stop'] });
+    const state = await resume(runId, { ...host(again), prompter });
+    assert.equal(again.ran('hang'), 0, 'not started again');
+    assert.equal(state.status, 'cancelled');
+    assert.equal(state.units.get('a/lab-1')?.inDoubt, true, 'still "may already have run"');
   });
 
   for (const [answer, runs, final] of [
@@ -689,5 +743,30 @@ describe('run report', () => {
     assert.match(md, /\| 2 \| Step swap \| dma-01 \| failed: exit code 4 \|/);
     assert.match(md, /\| 3 \| Step start \| lab-1 \| planned \|/);
     assert.match(md, /stdout +Stopping DataMiner/);
+  });
+});
+
+describe('runs: one process resuming a run twice (issue 13, case 3)', () => {
+  it('refuses the second resume as already running; every step runs once and the journal stays readable', async () => {
+    const root = tempDir();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const ex = new RecordingExecutor({ hang: async () => (await gate, { exitCode: 0 }) });
+    const p = plan([step('a', {}, [{ instance: 'lab-1', action: local('hang') }]), step('b')]);
+    const env = environment(root, host(ex, new ScriptedPrompter({ pick: ['rerun', 'rerun'] })));
+    // A run that failed first, so that there is something to resume.
+    const failing = new RecordingExecutor({ hang: async () => ({ exitCode: 3 }) });
+    const first = await startRun(environment(root, host(failing)), { plan: p, secrets: new Map() }, { runId: '20261122-100000-test-proc-aaaa' });
+    assert.equal(first.status, 'failed');
+    const one = resumeRun(env, first.runId);
+    await until(() => ex.ran('hang') === 1, 'the first resume to start the step');
+    await assert.rejects(resumeRun(env, first.runId), (e: unknown) => e instanceof RunAlreadyRunningError && /backout attach/.test(e.message));
+    release();
+    const state = await one;
+    assert.equal(state.status, 'succeeded');
+    assert.equal(ex.ran('hang'), 1);
+    assert.equal(ex.ran('ok'), 1);
+    const loaded = await loadRun(await new RunFolderRepository(root).open(first.runId));
+    assert.equal(loaded.state.status, 'succeeded');
   });
 });
