@@ -53,7 +53,15 @@ export const ONDAT_PARAMETERS: readonly ParameterDefinition[] = [
     pattern: '(/|[A-Za-z]:[\\\\/]).*',
     patternDescription: 'an absolute path to the manifests file (e.g. /home/me/ondat-2.6.0.yaml)',
   },
-  { name: 'scaleWorkloads', type: 'boolean', default: false, description: 'Scale workloads that use Ondat volumes to zero before the downgrade and back to their recorded replica counts after verification.' },
+  // On by default: the vendor's first prerequisite is that no workload uses an Ondat volume, and the scale-down is a
+  // destructive step whose gate names every workload and its recorded count, so nothing is scaled unconfirmed. Off: the
+  // plan refuses while workloads use Ondat volumes, for those who stop them by hand.
+  {
+    name: 'scaleWorkloads',
+    type: 'boolean',
+    default: true,
+    description: 'Scale workloads that use Ondat volumes to zero before the downgrade (a gate names each one) and back to their recorded replica counts after verification. false: stop them yourself first; the plan refuses while any uses an Ondat volume.',
+  },
   {
     name: 'backupConfirmed',
     type: 'boolean',
@@ -122,7 +130,7 @@ export function readParams(values: ParamValues): OndatParams {
     adminUsername: String(values.adminUsername ?? 'storageos'),
     hasAdminPassword: values.adminPassword !== undefined,
     ...opt('manifestsFile'),
-    scaleWorkloads: values.scaleWorkloads === true,
+    scaleWorkloads: values.scaleWorkloads !== false,
     backupConfirmed: values.backupConfirmed === true,
     ...opt('template'),
     overrides,

@@ -154,11 +154,18 @@ describe('Ondat downgrade plan from discovered facts', () => {
     assert.match(refusal(() => buildPlan(helmParams(), facts({}, (s) => delete s.storageOSClusters))), /CRD is not installed/);
   });
 
-  it('refuses while workloads use Ondat volumes, listing each with its replicas, pods and claims', () => {
-    const msg = refusal(() => buildPlan(helmParams(), facts()));
+  it('refuses while workloads use Ondat volumes when told not to scale them, listing each with its replicas, pods and claims', () => {
+    const msg = refusal(() => buildPlan(helmParams({ scaleWorkloads: 'false' }), facts()));
     assert.match(msg, /Deployment shop\/shop-web \(1 replica; pods shop-web-5d8f-abcde; claims web-data\)/);
     assert.match(msg, /StatefulSet shop\/shop-db \(2 replicas; pods shop-db-0, shop-db-1; claims data-shop-db-0, data-shop-db-1\)/);
     assert.match(msg, /--param scaleWorkloads=true/);
+  });
+
+  it('scales workloads on Ondat volumes by default, behind a gate that names each one with its count', () => {
+    const plan = buildPlan(helmParams(), facts());
+    const down = stepOf(plan, 'scale-down-workloads');
+    assert.equal(down.destructive, true);
+    assert.match(down.title, /Deployment shop\/shop-web → 0, StatefulSet shop\/shop-db → 0/);
   });
 
   it('with scaleWorkloads, scales them to zero first and back to the recorded counts last', () => {
