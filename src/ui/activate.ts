@@ -8,6 +8,7 @@ import { DeferredSshExecutor } from '../adapters/ssh/lazy-executor';
 import type { Executors } from '../core/ports';
 import type { Procedure } from '../core/procedure';
 import { registerProcedure } from '../core/registry';
+import { ErrorReports } from './error-reports';
 import { registerInventoryCommands } from './commands/inventory';
 import { registerRunCommands, type TargetChoices } from './commands/runs';
 import { AgentFactsService } from './inventory/agent-facts-service';
@@ -34,6 +35,8 @@ export interface BackoutApi {
   store: RunStore;
   gates: GateBroker;
   panels(): RunPanel[];
+  /** Fires with the message of every error a command shows (the command contract test listens). */
+  onDidReportError: vscode.Event<string>;
   /** Adds a procedure (other extensions, tests): it appears in Start Rollback and Dry Run at once. */
   registerProcedure(procedure: Procedure): void;
 }
@@ -46,6 +49,7 @@ function runSettings(): { concurrency: number; stopOnFirstFailure: boolean } {
 
 export function activateUi(context: vscode.ExtensionContext): BackoutApi {
   const log = vscode.window.createOutputChannel('Backout', { log: true });
+  const errors = new ErrorReports(log);
   const inventory = new InventoryService();
   // Host keys, passphrases and passwords are asked for in modal dialogs; gates of runs go to the run panel.
   const connectPrompter = new VscodePrompter({ runId: () => undefined, gates: new GateBroker(), reveal: () => undefined });
@@ -107,6 +111,7 @@ export function activateUi(context: vscode.ExtensionContext): BackoutApi {
 
   context.subscriptions.push(
     log,
+    errors,
     inventory,
     inventory.onDidChange(() => targets.refresh()),
     { dispose: () => void facts.dispose() },
@@ -130,9 +135,9 @@ export function activateUi(context: vscode.ExtensionContext): BackoutApi {
       },
     }),
     vscode.commands.registerCommand('backout.refreshRuns', () => runsView.refresh()),
-    ...registerRunCommands({ ...deps, logs, targets: targetChoices }),
+    ...registerRunCommands({ ...deps, logs, targets: targetChoices, errors }),
     ...registerTemplateFeatures(log),
     { dispose: () => RunPanel.all().forEach((p) => p.dispose()) },
   );
-  return { targets, runsView, runs, store, gates, panels: () => RunPanel.all(), registerProcedure: (p) => registerProcedure(p) };
+  return { targets, runsView, runs, store, gates, panels: () => RunPanel.all(), onDidReportError: errors.onDidReport, registerProcedure: (p) => registerProcedure(p) };
 }

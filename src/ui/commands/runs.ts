@@ -5,11 +5,13 @@ import { listProcedures } from '../../core/registry';
 import type { Procedure } from '../../core/procedure';
 import { Redactor } from '../../core/redaction';
 import { renderReport } from '../../core/report';
-import type { LogDocuments, LogRef } from '../logs/log-documents';
+import type { ErrorReports } from '../error-reports';
+import type { LogDocuments } from '../logs/log-documents';
 import { RunPanel, type PanelDeps } from '../panel/run-panel';
 import type { RunService } from '../runs/run-service';
 import type { RunStore } from '../runs/run-store';
 import { editorSuppliedParameters, withTemplateParameter } from '../template/resolve-template';
+import { logAddressOf, runIdOf, stepOf } from './command-args';
 import { InputFlowCancelled, runFlow, type FlowStep, type PickItem } from './multi-step';
 import { parameterSteps } from './parameters';
 
@@ -25,6 +27,7 @@ export interface RunCommandDeps extends PanelDeps {
   runs: RunService;
   logs: LogDocuments;
   targets: TargetChoices;
+  errors: ErrorReports;
 }
 
 interface Choice {
@@ -40,6 +43,12 @@ export interface RunPreset {
   targetKind?: 'dms' | 'kube-context';
   target?: string;
   params?: Record<string, string>;
+}
+
+/** A preset from an argument, when it is one; a tree node or URI passed by VS Code is not (the user is asked). */
+function presetOf(arg: unknown): RunPreset | undefined {
+  if (typeof arg !== 'object' || arg === null || 'kind' in arg || 'scheme' in arg) return undefined;
+  return arg as RunPreset;
 }
 
 async function chooseRun(title: string, deps: RunCommandDeps, preset?: RunPreset): Promise<Choice | undefined> {
@@ -144,19 +153,12 @@ async function pickRun(deps: RunCommandDeps, placeholder: string, filter: (statu
   return (await vscode.window.showQuickPick(items, { placeHolder: placeholder }))?.runId;
 }
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 export function registerRunCommands(deps: RunCommandDeps): vscode.Disposable[] {
-  const showError = (err: unknown) => {
-    deps.log.error(errorText(err));
-    void vscode.window.showErrorMessage(`Backout: ${errorText(err)}`);
-  };
+  const showError = (err: unknown) => deps.errors.show(err);
   return [
-    vscode.commands.registerCommand('backout.startRollback', async (preset?: RunPreset) => {
+    vscode.commands.registerCommand('backout.startRollback', async (arg?: unknown) => {
       try {
-        const choice = await chooseRun('Start Rollback', deps, preset);
+        const choice = await chooseRun('Start Rollback', deps, presetOf(arg));
         if (!choice) return undefined;
         const prepared = await prepareWithProgress(deps, choice);
         const runId = await deps.runs.start(prepared);
@@ -167,9 +169,9 @@ export function registerRunCommands(deps: RunCommandDeps): vscode.Disposable[] {
         return undefined;
       }
     }),
-    vscode.commands.registerCommand('backout.dryRun', async (preset?: RunPreset) => {
+    vscode.commands.registerCommand('backout.dryRun', async (arg?: unknown) => {
       try {
-        const choice = await chooseRun('Dry Run', deps, preset);
+        const choice = await chooseRun('Dry Run', deps, presetOf(arg));
         if (!choice) return undefined;
         const prepared = await prepareWithProgress(deps, choice);
         RunPanel.showPlan(deps, prepared.plan);
@@ -179,10 +181,11 @@ export function registerRunCommands(deps: RunCommandDeps): vscode.Disposable[] {
         return undefined;
       }
     }),
-    vscode.commands.registerCommand('backout.resumeRun', async (runId?: string) => {
+    vscode.commands.registerCommand('backout.resumeRun', async (arg?: unknown) => {
       try {
-        const id = runId ?? (await pickRun(deps, 'Resume which run?', (status, active) => !active && status !== 'succeeded'));
+        const id = runIdOf(arg, deps.store.root) ?? (await pickRun(deps, 'Resume which run?', (status, active) => !active && status !== 'succeeded'));
         if (!id) return undefined;
+        await deps.store.read(id);
         RunPanel.show(deps, id);
         return await deps.runs.resume(id);
       } catch (err) {
@@ -190,9 +193,9 @@ export function registerRunCommands(deps: RunCommandDeps): vscode.Disposable[] {
         return undefined;
       }
     }),
-    vscode.commands.registerCommand('backout.cancelRun', async (runId?: string) => {
+    vscode.commands.registerCommand('backout.cancelRun', async (arg?: unknown) => {
       try {
-        const id = runId ?? (await pickRun(deps, 'Cancel which run?', (status, active) => active || status === 'unfinished'));
+        const id = runIdOf(arg, deps.store.root) ?? (await pickRun(deps, 'Cancel which run?', (status, active) => active || status === 'unfinished'));
         if (!id) return;
         const message = await deps.runs.cancel(id);
         void vscode.window.showInformationMessage(`Backout: ${message}`);
@@ -200,19 +203,29 @@ export function registerRunCommands(deps: RunCommandDeps): vscode.Disposable[] {
         showError(err);
       }
     }),
-    vscode.commands.registerCommand('backout.openRunPanel', async (runId?: string) => {
-      const id = runId ?? (await pickRun(deps, 'Open the panel of which run?', () => true));
-      if (id) RunPanel.show(deps, id);
-    }),
-    vscode.commands.registerCommand('backout.openStepLog', async (ref?: LogRef) => {
+    vscode.commands.registerCommand('backout.openRunPanel', async (arg?: unknown) => {
       try {
-        let target = ref;
+        const id = runIdOf(arg, deps.store.root) ?? (await pickRun(deps, 'Open the panel of which run?', () => true));
+        if (!id) return;
+        // A run that cannot be read is an error now, not a panel that stays "Loading run…".
+        await deps.store.read(id);
+        RunPanel.show(deps, id);
+      } catch (err) {
+        showError(err);
+      }
+    }),
+    vscode.commands.registerCommand('backout.openStepLog', async (arg?: unknown) => {
+      try {
+        let target = logAddressOf(arg);
         if (!target) {
-          const runId = await pickRun(deps, 'Open a log of which run?', () => true);
+          const step = stepOf(arg);
+          const runId = step?.runId ?? runIdOf(arg, deps.store.root) ?? (await pickRun(deps, 'Open a log of which run?', () => true));
           if (!runId) return;
           const { state } = await deps.store.read(runId);
-          const items = state.plan.steps.flatMap((s) => s.instances.map((i) => ({ label: s.title, description: i.instance, step: s.id, instance: i.instance })));
-          const chosen = await vscode.window.showQuickPick(items, { placeHolder: 'Which step and instance?' });
+          const items = state.plan.steps
+            .filter((s) => !step || s.id === step.step)
+            .flatMap((s) => s.instances.map((i) => ({ label: s.title, description: i.instance, step: s.id, instance: i.instance })));
+          const chosen = items.length === 1 ? items[0] : await vscode.window.showQuickPick(items, { placeHolder: 'Which step and instance?' });
           if (!chosen) return;
           target = { runId, step: chosen.step, instance: chosen.instance };
         }
@@ -221,9 +234,9 @@ export function registerRunCommands(deps: RunCommandDeps): vscode.Disposable[] {
         showError(err);
       }
     }),
-    vscode.commands.registerCommand('backout.exportRunReport', async (runId?: string) => {
+    vscode.commands.registerCommand('backout.exportRunReport', async (arg?: unknown) => {
       try {
-        const id = runId ?? (await pickRun(deps, 'Export the report of which run?', () => true));
+        const id = runIdOf(arg, deps.store.root) ?? (await pickRun(deps, 'Export the report of which run?', () => true));
         if (!id) return undefined;
         const storage = await deps.store.repository().open(id);
         try {
