@@ -8,6 +8,9 @@ import { MAX_TIMEOUT_SECONDS, MIN_TIMEOUT_SECONDS } from './template-parameters'
 
 export type InstallMethod = 'kubectl-storageos' | 'helm' | 'manifests';
 
+// Helm's parameters matter only when 2.6.0 is installed with Helm: Start Rollback does not ask them otherwise.
+const HELM = { installMethod: ['helm'] } as const;
+
 export const ONDAT_PARAMETERS: readonly ParameterDefinition[] = [
   { name: 'context', type: 'string', description: 'The kubeconfig context of the cluster (named on every call; the current context is never changed).' },
   {
@@ -23,6 +26,7 @@ export const ONDAT_PARAMETERS: readonly ParameterDefinition[] = [
     default: TARGET_VERSION,
     description: 'The Ondat version to install: 2.7.x can only be rolled back to 2.6.0.',
     validate: (v) => (v === TARGET_VERSION ? undefined : `is ${v}; Ondat 2.7 can only be rolled back to ${TARGET_VERSION} (2.7.0 release notes)`),
+    advanced: true,
   },
   {
     name: 'chartVersion',
@@ -33,26 +37,29 @@ export const ONDAT_PARAMETERS: readonly ParameterDefinition[] = [
       HELM_CHART_VERSIONS_FOR_2_6_0.includes(v)
         ? undefined
         : `is "${v}"; use an exact chart version that installs v${TARGET_VERSION}: ${HELM_CHART_VERSIONS_FOR_2_6_0.join(' or ')} (ranges and "latest" are refused)`,
+    appliesWhen: HELM,
+    advanced: true,
   },
-  { name: 'helmRelease', type: 'string', required: false, description: 'Helm release name (default: the release found on the operator, else "ondat").', pattern: '[a-z0-9]([-a-z0-9]*[a-z0-9])?', patternDescription: 'a Helm release name: lowercase letters, digits and -' },
-  { name: 'helmNamespace', type: 'string', required: false, description: 'Namespace of the Helm release (default: the operator\'s namespace found, else "storageos").', pattern: '[a-z0-9]([-a-z0-9]*[a-z0-9])?', patternDescription: 'a namespace name' },
-  { name: 'etcdEndpoints', type: 'string', required: false, description: 'etcd endpoints for the 2.6.0 install (default: spec.kvBackend.address of the current StorageOSCluster, so the same etcd is used).' },
-  { name: 'adminUsername', type: 'string', default: 'storageos', description: 'Ondat admin user for the 2.6.0 install.' },
-  { name: 'adminPassword', type: 'string', required: false, secret: true, description: 'Ondat admin password for the 2.6.0 install (asked for when the run starts if not given; never stored).' },
-  { name: 'manifests', type: 'string', required: false, description: 'installMethod=manifests: the full text of the Ondat v2.6.0 manifests (multi-document YAML) to apply.' },
+  { name: 'helmRelease', type: 'string', required: false, description: 'Helm release name (default: the release found on the operator, else "ondat").', pattern: '[a-z0-9]([-a-z0-9]*[a-z0-9])?', patternDescription: 'a Helm release name: lowercase letters, digits and -', appliesWhen: HELM, advanced: true },
+  { name: 'helmNamespace', type: 'string', required: false, description: 'Namespace of the Helm release (default: the operator\'s namespace found, else "storageos").', pattern: '[a-z0-9]([-a-z0-9]*[a-z0-9])?', patternDescription: 'a namespace name', appliesWhen: HELM, advanced: true },
+  { name: 'etcdEndpoints', type: 'string', required: false, description: 'etcd endpoints for the 2.6.0 install (default: spec.kvBackend.address of the current StorageOSCluster, so the same etcd is used).', advanced: true },
+  { name: 'adminUsername', type: 'string', default: 'storageos', description: 'Ondat admin user for the 2.6.0 install.', advanced: true },
+  { name: 'adminPassword', type: 'string', required: false, secret: true, description: 'Ondat admin password for the 2.6.0 install (asked for when the run starts if not given; never stored).', advanced: true },
+  { name: 'manifests', type: 'string', required: false, description: 'installMethod=manifests: the full text of the Ondat v2.6.0 manifests (multi-document YAML) to apply.', appliesWhen: { installMethod: ['manifests'] } },
   { name: 'scaleWorkloads', type: 'boolean', default: false, description: 'Scale workloads that use Ondat volumes to zero before the downgrade and back to their recorded replica counts after verification.' },
   {
     name: 'backupConfirmed',
     type: 'boolean',
     default: false,
     description: 'Confirms up front, for unattended runs, that backups of the stateful applications exist; recorded with the run. Otherwise the run asks.',
+    advanced: true,
   },
-  { name: 'template', type: 'string', required: false, description: 'The full text of an edited downgrade DaemonSet template (default: the built-in one).' },
-  { name: 'namespace', type: 'string', required: false, description: 'Template override: namespace of the downgrade DaemonSet (built-in: kube-system).' },
-  { name: 'image', type: 'string', required: false, description: 'Template override: the downgrade image, pinned.' },
-  { name: 'serviceAccount', type: 'string', required: false, description: 'Template override: ServiceAccount of the downgrade pods.' },
-  { name: 'nodeSelector', type: 'string', required: false, description: 'Template override: node labels as key=value,key=value (empty: every node).' },
-  { name: 'imagePullSecret', type: 'string', required: false, description: 'Template override: image pull Secret name (empty: none).' },
+  { name: 'template', type: 'string', required: false, description: 'The full text of an edited downgrade DaemonSet template (default: the built-in one).', advanced: true },
+  { name: 'namespace', type: 'string', required: false, description: 'Template override: namespace of the downgrade DaemonSet (built-in: kube-system).', advanced: true },
+  { name: 'image', type: 'string', required: false, description: 'Template override: the downgrade image, pinned.', advanced: true },
+  { name: 'serviceAccount', type: 'string', required: false, description: 'Template override: ServiceAccount of the downgrade pods.', advanced: true },
+  { name: 'nodeSelector', type: 'string', required: false, description: 'Template override: node labels as key=value,key=value (empty: every node).', advanced: true },
+  { name: 'imagePullSecret', type: 'string', required: false, description: 'Template override: image pull Secret name (empty: none).', advanced: true },
   {
     name: 'timeoutSeconds',
     type: 'number',
@@ -61,8 +68,9 @@ export const ONDAT_PARAMETERS: readonly ParameterDefinition[] = [
     max: MAX_TIMEOUT_SECONDS,
     required: false,
     description: 'Template override: how long the downgrade of all nodes may take.',
+    advanced: true,
   },
-  { name: 'cliTool', type: 'enum', values: ['kubectl', 'oc'], required: false, description: 'Template override: kubectl, or oc on OpenShift (for the exported script).' },
+  { name: 'cliTool', type: 'enum', values: ['kubectl', 'oc'], required: false, description: 'Template override: kubectl, or oc on OpenShift (for the exported script).', advanced: true },
 ];
 
 export interface OndatParams {
