@@ -34,6 +34,8 @@ export interface StringParameter extends ParameterBase {
 export interface EnumParameter extends ParameterBase {
   type: 'enum';
   values: readonly string[];
+  /** What each value means, shown beside it where a host offers the values as choices. */
+  valueDescriptions?: Readonly<Record<string, string>>;
   default?: string;
 }
 

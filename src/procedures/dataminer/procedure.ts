@@ -40,7 +40,15 @@ const templateParams: ParameterDefinition[] = HYPERVISOR_OPERATIONS.map((op) => 
 }));
 
 export const PARAMETERS: readonly ParameterDefinition[] = [
-  { name: 'route', type: 'enum', values: ['snapshot', 'package'], description: 'snapshot: restore VM snapshots (route A, preferred by the vendor); package: downgrade with DataMiner upgrade packages (route B).' },
+  {
+    name: 'route',
+    type: 'enum',
+    values: ['snapshot', 'package'],
+    valueDescriptions: {
+      snapshot: 'Route A (preferred by the vendor): restore the VM snapshots taken before the upgrade.',
+      package: 'Route B: install the upgrade packages of the older version, one per major version stepped back.',
+    },
+    description: 'snapshot: restore VM snapshots (route A, preferred by the vendor); package: downgrade with DataMiner upgrade packages (route B).' },
   { name: 'dms', type: 'string', default: 'dms', description: 'Name of the DataMiner System (the run locks it and names it in every prompt).', pattern: '[A-Za-z0-9][A-Za-z0-9._-]{0,62}', patternDescription: 'letters, digits, . _ - (up to 63)' },
   { name: 'agents', type: 'string', required: false, description: 'The Agents: name[=address] separated by commas (name: inventory name or SSH alias; address: as in UpgradeInfo.xml). Without it the plan is made offline.', validate: agentsProblem, advanced: true },
   { name: 'production', type: 'boolean', default: false, description: 'The DMS is production: destructive steps need its name typed.', advanced: true },

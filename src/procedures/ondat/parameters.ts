@@ -17,6 +17,11 @@ export const ONDAT_PARAMETERS: readonly ParameterDefinition[] = [
     name: 'installMethod',
     type: 'enum',
     values: ['kubectl-storageos', 'helm', 'manifests'],
+    valueDescriptions: {
+      'kubectl-storageos': 'The kubectl-storageos plugin installs the operator and cluster (needs the plugin on PATH).',
+      helm: 'The Helm chart ondat/ondat-operator, pinned to a chart version whose appVersion is v2.6.0.',
+      manifests: 'Manifests you provide (the Ondat v2.6.0 release manifests).',
+    },
     default: 'kubectl-storageos',
     description: 'How Ondat v2.6.0 is installed after the downgrade: the kubectl-storageos plugin, the Helm chart ondat/ondat-operator, or manifests you provide.',
   },

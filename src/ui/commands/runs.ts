@@ -2,7 +2,9 @@
 // Open Step Log, Export Run Report.
 import * as vscode from 'vscode';
 import { listProcedures } from '../../core/registry';
+import { InvalidParameterError } from '../../core/errors';
 import type { Procedure } from '../../core/procedure';
+import type { PreparedPlan } from '../../core/runs';
 import { Redactor } from '../../core/redaction';
 import { renderReport } from '../../core/report';
 import type { ErrorReports } from '../error-reports';
@@ -12,15 +14,10 @@ import type { RunService } from '../runs/run-service';
 import type { RunStore } from '../runs/run-store';
 import { editorSuppliedParameters, withTemplateParameter } from '../template/resolve-template';
 import { logAddressOf, runIdOf, stepOf } from './command-args';
-import { InputFlowCancelled, runFlow, type FlowStep, type PickItem } from './multi-step';
-import { parameterSteps } from './parameters';
+import { InputFlowCancelled, makeUi } from './multi-step';
+import { askRun, type AnswerMemory, type ParameterChoices, type RunChoice, type RunPreset, type TargetChoices } from './run-questions';
 
-export interface TargetChoices {
-  /** The targets of a kind that this window knows (Kubernetes contexts, DMS of the inventory). */
-  list(kind: 'dms' | 'kube-context'): Promise<Array<PickItem<string>>>;
-  /** Parameter values a target implies (a DMS's Agents and production flag), offered as the answers' defaults. */
-  paramsFor?(kind: 'dms' | 'kube-context', name: string): Record<string, string>;
-}
+export type { RunPreset, TargetChoices } from './run-questions';
 
 export interface RunCommandDeps extends PanelDeps {
   store: RunStore;
@@ -28,21 +25,10 @@ export interface RunCommandDeps extends PanelDeps {
   logs: LogDocuments;
   targets: TargetChoices;
   errors: ErrorReports;
-}
-
-interface Choice {
-  procedure: Procedure;
-  params: Record<string, string>;
-}
-
-/** Procedure → target → parameters, each validated as typed. Undefined when the user dismissed it. */
-/** What a caller (a tree item, another extension, a test) can fill in ahead; the user is asked for the rest. */
-export interface RunPreset {
-  procedureId?: string;
-  /** Only procedures acting on this kind of target are offered. */
-  targetKind?: 'dms' | 'kube-context';
-  target?: string;
-  params?: Record<string, string>;
+  choices?: ParameterChoices;
+  memory?: AnswerMemory;
+  /** Writes a parameter file (Save Parameters…). */
+  saveParameters?(choice: RunChoice): Promise<void>;
 }
 
 /** A preset from an argument, when it is one; a tree node or URI passed by VS Code is not (the user is asked). */
@@ -51,74 +37,53 @@ function presetOf(arg: unknown): RunPreset | undefined {
   return arg as RunPreset;
 }
 
-async function chooseRun(title: string, deps: RunCommandDeps, preset?: RunPreset): Promise<Choice | undefined> {
-  const all = listProcedures().filter((p) => !preset?.targetKind || p.targetParameter?.kind === preset.targetKind);
-  if (all.length === 0) {
-    void vscode.window.showErrorMessage(`Backout: no procedure is registered${preset?.targetKind ? ` for a ${preset.targetKind === 'dms' ? 'DataMiner System' : 'Kubernetes context'}` : ''}.`);
-    return undefined;
-  }
-  let procedure = all.find((p) => p.id === preset?.procedureId) ?? (all.length === 1 ? all[0] : undefined);
-  const params: Record<string, string> = { ...preset?.params };
-  const pickProcedure: FlowStep = {
-    title: 'procedure',
-    async run(ui) {
-      const id = await ui.pick({
-        placeholder: 'Which rollback procedure?',
-        items: all.map((p) => ({ label: p.title, description: `${p.id} · v${p.version}`, detail: p.description, value: p.id })),
-        ...(procedure ? { activeValue: procedure.id } : {}),
-      });
-      const next = all.find((p) => p.id === id);
-      if (next !== procedure) for (const k of Object.keys(params)) delete params[k];
-      procedure = next;
-    },
-  };
-  // The steps after the procedure depend on it; they are made once per procedure so that Back keeps the answers.
-  const later = new Map<string, FlowStep[]>();
-  const prefill = (p: Procedure, kind: 'dms' | 'kube-context', name: string) => {
-    const implied = deps.targets.paramsFor?.(kind, name) ?? {};
-    for (const def of p.parameters) {
-      const v = implied[def.name];
-      if (v !== undefined && preset?.params?.[def.name] === undefined) params[def.name] = v;
-    }
-  };
-  const stepsFor = (p: Procedure): FlowStep[] => {
-    const cached = later.get(p.id);
-    if (cached) return cached;
-    const steps: FlowStep[] = [];
-    const tp = p.targetParameter;
-    if (tp && preset?.target) {
-      params[tp.name] = preset.target;
-      prefill(p, tp.kind, preset.target);
-    } else if (tp) {
-      steps.push({
-        title: tp.kind === 'dms' ? 'DataMiner System' : 'Kubernetes context',
-        async run(ui) {
-          const items = await deps.targets.list(tp.kind);
-          if (items.length === 0) {
-            throw new Error(tp.kind === 'dms' ? 'No DataMiner System is registered. Run "Backout: Register DMS…" first.' : 'No Kubernetes context found. Check your kubeconfig.');
-          }
-          params[tp.name] = await ui.pick({ placeholder: `Target of ${p.title}`, items, ...(params[tp.name] ? { activeValue: params[tp.name] } : {}) });
-          prefill(p, tp.kind, params[tp.name] as string);
-        },
-      });
-    }
-    // Parameters given by the caller are not asked again.
-    const given = new Set([...(tp ? [tp.name] : []), ...Object.keys(preset?.params ?? {}), ...editorSuppliedParameters(p.id)]);
-    steps.push(...parameterSteps(p, params, given));
-    later.set(p.id, steps);
-    return steps;
-  };
-  const fixedProcedure = (preset?.procedureId !== undefined || all.length === 1) && procedure !== undefined;
+/** The parameter a refusal is about: the one an InvalidParameterError names, else one the message names. */
+export function blamedParameter(err: unknown, procedure: Procedure): string | undefined {
+  if (err instanceof InvalidParameterError) return err.parameter;
+  const message = err instanceof Error ? err.message : String(err);
+  const names = procedure.parameters.map((d) => d.name);
+  return names.find((n) => message.includes(`${n}=`)) ?? names.find((n) => n.length > 3 && new RegExp(`\\b${n}\\b`).test(message));
+}
+
+/**
+ * Asks the questions (run-questions.ts) and prepares the plan when the review is submitted; a refusal (a bad value, a
+ * planner's objection) goes back to the review with the answers kept. Undefined when dismissed.
+ */
+async function chooseAndPrepare(title: string, submitLabel: string, deps: RunCommandDeps, preset?: RunPreset): Promise<{ choice: RunChoice; prepared: PreparedPlan } | undefined> {
+  let prepared: PreparedPlan | undefined;
   try {
-    await runFlow(title, () => [...(fixedProcedure ? [] : [pickProcedure]), ...(procedure ? stepsFor(procedure) : [])]);
+    const choice = await askRun(title, makeUi, {
+      procedures: listProcedures(),
+      targets: deps.targets,
+      ...(deps.choices ? { choices: deps.choices } : {}),
+      ...(deps.memory ? { memory: deps.memory } : {}),
+      editorSupplied: editorSuppliedParameters,
+      submitLabel,
+      ...(deps.saveParameters ? { save: deps.saveParameters } : {}),
+      async submit(c) {
+        try {
+          prepared = await prepareWithProgress(deps, c);
+          return undefined;
+        } catch (err) {
+          if (isCancel(err)) return { message: 'Reading the facts was cancelled.' };
+          deps.log.warn(`${c.procedure.id}: refused: ${err instanceof Error ? err.message : String(err)}`);
+          const parameter = blamedParameter(err, c.procedure);
+          return { message: err instanceof Error ? err.message : String(err), ...(parameter ? { parameter } : {}) };
+        }
+      },
+    }, preset);
+    return choice && prepared ? { choice, prepared } : undefined;
   } catch (err) {
     if (err instanceof InputFlowCancelled) return undefined;
     throw err;
   }
-  return procedure ? { procedure, params } : undefined;
 }
 
-async function prepareWithProgress(deps: RunCommandDeps, choice: Choice) {
+function isCancel(err: unknown): boolean {
+  return err instanceof Error && err.message === 'cancelled';
+}
+
+async function prepareWithProgress(deps: RunCommandDeps, choice: RunChoice) {
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Backout: reading facts for ${choice.procedure.title}…`, cancellable: true },
     async (_progress, token) => {
@@ -158,9 +123,9 @@ export function registerRunCommands(deps: RunCommandDeps): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('backout.startRollback', async (arg?: unknown) => {
       try {
-        const choice = await chooseRun('Start Rollback', deps, presetOf(arg));
-        if (!choice) return undefined;
-        const prepared = await prepareWithProgress(deps, choice);
+        const chosen = await chooseAndPrepare('Start Rollback', 'Start the rollback', deps, presetOf(arg));
+        if (!chosen) return undefined;
+        const { prepared } = chosen;
         const runId = await deps.runs.start(prepared);
         RunPanel.show(deps, runId);
         return runId;
@@ -171,9 +136,9 @@ export function registerRunCommands(deps: RunCommandDeps): vscode.Disposable[] {
     }),
     vscode.commands.registerCommand('backout.dryRun', async (arg?: unknown) => {
       try {
-        const choice = await chooseRun('Dry Run', deps, presetOf(arg));
-        if (!choice) return undefined;
-        const prepared = await prepareWithProgress(deps, choice);
+        const chosen = await chooseAndPrepare('Dry Run', 'Show the plan', deps, presetOf(arg));
+        if (!chosen) return undefined;
+        const { prepared } = chosen;
         RunPanel.showPlan(deps, prepared.plan);
         return prepared.plan;
       } catch (err) {
