@@ -8,6 +8,9 @@ import { DeferredSshExecutor } from '../adapters/ssh/lazy-executor';
 import type { Executors } from '../core/ports';
 import type { Procedure } from '../core/procedure';
 import { registerProcedure } from '../core/registry';
+import { MementoAnswerMemory } from './commands/answer-memory';
+import { dataminerUi } from './contributions/dataminer';
+import { contributedChoices } from './contributions/procedure-ui';
 import { ErrorReports } from './error-reports';
 import { registerInventoryCommands } from './commands/inventory';
 import { registerRunCommands, type TargetChoices } from './commands/runs';
@@ -109,6 +112,16 @@ export function activateUi(context: vscode.ExtensionContext): BackoutApi {
     },
   };
 
+  // Procedure-specific parts of the generic UI (choices read from the target), by procedure id.
+  const procedureUis = [
+    dataminerUi({
+      read: async (name) => {
+        const dms = inventory.find(name);
+        return dms ? facts.upgradeChoices(dms) : undefined;
+      },
+    }),
+  ];
+
   context.subscriptions.push(
     log,
     errors,
@@ -135,7 +148,14 @@ export function activateUi(context: vscode.ExtensionContext): BackoutApi {
       },
     }),
     vscode.commands.registerCommand('backout.refreshRuns', () => runsView.refresh()),
-    ...registerRunCommands({ ...deps, logs, targets: targetChoices, errors }),
+    ...registerRunCommands({
+      ...deps,
+      logs,
+      targets: targetChoices,
+      errors,
+      memory: new MementoAnswerMemory(context.globalState),
+      choices: contributedChoices(procedureUis),
+    }),
     ...registerTemplateFeatures(log),
     { dispose: () => RunPanel.all().forEach((p) => p.dispose()) },
   );
