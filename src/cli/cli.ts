@@ -22,10 +22,11 @@ import type { RunState, UnitState } from '../core/run-state';
 import { loadRun, type RunHost } from '../core/runner';
 import { preparePlan, resumeRun, startRun, type RunEnvironment } from '../core/runs';
 import { locksDirectory, resolveRunsRoot } from '../core/runs-root';
-import { flag, flagAll, has, paramPairs, parseArgs, UsageError, type FlagSpec, type ParsedArgs } from './args';
+import { flag, flagAll, has, paramPairs, parseArgs, UsageError, withParamsFile, type FlagSpec, type ParsedArgs } from './args';
 import { EXIT } from './exit-codes';
 import { formatPlan, formatProcedures, formatRunState, runStateDocument } from './format';
 import { loadProcedureModules, procedureModulePaths } from '../adapters/local/procedure-modules';
+import { readParamsFile } from '../adapters/local/params-file';
 import { INTERRUPTED_CHOICES, secretEnvName, TerminalPrompter, type InterruptedChoice } from './terminal-prompter';
 
 export interface CliIo {
@@ -46,7 +47,7 @@ const COMMON: Record<string, FlagSpec> = {
   'runs-dir': { value: true },
   help: { short: 'h' },
 };
-const PLAN_FLAGS: Record<string, FlagSpec> = { param: { value: true, multiple: true, short: 'p' }, production: {}, json: {} };
+const PLAN_FLAGS: Record<string, FlagSpec> = { param: { value: true, multiple: true, short: 'p' }, 'params-file': { value: true }, production: {}, json: {} };
 const EXEC_FLAGS: Record<string, FlagSpec> = {
   yes: { short: 'y' },
   'confirm-target': { value: true },
@@ -80,6 +81,7 @@ Commands:
 
 Options:
   --param, -p name=value   A procedure parameter (repeatable)
+  --params-file F          Parameters from a JSON or YAML file ({"procedure": id, "params": {...}}); --param wins
   --production             Treat the target as production (destructive steps need its name typed)
   --json                   Machine-readable output (procedures, plan, runs, show)
   --yes, -y                Confirm destructive steps on NON-production targets without asking
@@ -228,13 +230,24 @@ function sshExecutor(ctx: Ctx, prompter: Prompter): DeferredSshExecutor {
 
 /** Raw parameters: --param pairs, plus secret parameters from BACKOUT_SECRET_<NAME> when not given as flags. */
 function rawParams(ctx: Ctx, procedureId: string): Record<string, string> {
-  const raw = paramPairs(flagAll(ctx.args, 'param'));
+  const raw = withParamsFile(procedureId, paramsFileOf(ctx), paramPairs(flagAll(ctx.args, 'param')));
   const procedure = ctx.registry.get(procedureId);
   for (const d of procedure.parameters) {
     const fromEnv = ctx.io.env[secretEnvName(d.name)];
     if (d.secret && raw[d.name] === undefined && fromEnv !== undefined) raw[d.name] = fromEnv;
   }
   return raw;
+}
+
+/** `--params-file F`, read relative to the working folder; a bad file is a usage error (exit 2) naming it. */
+function paramsFileOf(ctx: Ctx): { path: string; procedure?: string; params: Record<string, string> } | undefined {
+  const file = flag(ctx.args, 'params-file');
+  if (file === undefined) return undefined;
+  try {
+    return { path: file, ...readParamsFile(path.resolve(ctx.io.cwd, file)) };
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
 }
 
 async function cmdPlan(ctx: Ctx, dryRun: boolean): Promise<number> {

@@ -1,12 +1,12 @@
 // Starting, resuming and reading runs: the same calls for the CLI and the extension. Preparing a plan validates the
 // parameters, gathers facts read-only and asks the procedure for its plan; starting one takes the target's lock,
 // creates the run folder and hands over to the Runner.
-import { InvalidPlanError } from './errors';
+import { InvalidPlanError, PlanBlockedError } from './errors';
 import type { Actor } from './journal';
 import type { LockHolder } from './lock';
 import { targetLabel } from './lock';
 import { parseParameters, secretParameters, storableParameters } from './parameters';
-import { planProblems, referencedSecrets, renderAction, type CheckAction, type Plan } from './plan';
+import { planProblems, referencedSecrets, renderAction, type CheckAction, type ParamValues, type Plan, type PlanBlocker, type PlanDraft, type TargetRef } from './plan';
 import type { Procedure } from './procedure';
 import type { LineSink, RunRepository, TargetLocks } from './ports';
 import { makeRunId } from './run-id';
@@ -23,6 +23,11 @@ export interface PreparedPlan {
 export interface PrepareOptions {
   /** Marks the target as production (gates then need the target's name typed), whatever the procedure says. */
   production?: boolean;
+  /**
+   * Dry runs: a refusal that still has a plan (PlanBlockedError with a draft) returns that plan with its blockers
+   * instead of throwing, so the user sees the plan and what resolves the problem. Such a plan cannot be started.
+   */
+  keepBlocked?: boolean;
   signal?: AbortSignal;
 }
 
@@ -44,7 +49,7 @@ export async function preparePlan(
   const facts = procedure.gatherFacts
     ? await procedure.gatherFacts({ target, params, signal, read: (action) => readOnly(host, action, target, secrets, signal) })
     : undefined;
-  const draft = procedure.plan(params, facts, target);
+  const draft = planOrBlocked(procedure, params, facts, target, options.keepBlocked === true);
   const problems = planProblems(draft.steps);
   for (const step of draft.steps) {
     for (const inst of step.instances) {
@@ -66,8 +71,18 @@ export async function preparePlan(
     warnings: draft.warnings ?? [],
     extra: draft.extra ?? {},
     secrets: referencedSecrets(draft.steps),
+    ...(draft.blockers && draft.blockers.length > 0 ? { blockers: draft.blockers } : {}),
   };
   return { plan, secrets };
+}
+
+function planOrBlocked(procedure: Procedure, params: ParamValues, facts: unknown, target: TargetRef, keepBlocked: boolean): PlanDraft & { blockers?: PlanBlocker[] } {
+  try {
+    return procedure.plan(params, facts, target);
+  } catch (err) {
+    if (keepBlocked && err instanceof PlanBlockedError && err.blocked) return { ...err.blocked.draft, blockers: [...err.blocked.blockers] };
+    throw err;
+  }
 }
 
 async function readOnly(
@@ -108,6 +123,9 @@ function holderFor(actor: Actor, runId: string, at: number, target: Plan['target
 /** Starts a run of a prepared plan and carries it out. The target stays locked until it ends. */
 export async function startRun(env: RunEnvironment, prepared: PreparedPlan, options: StartOptions = {}): Promise<RunState> {
   const { plan } = prepared;
+  if (plan.blockers && plan.blockers.length > 0) {
+    throw new PlanBlockedError(`${plan.procedure.title} on ${plan.target.name} cannot start: ${plan.blockers.map((b) => `${b.problem} — ${b.resolution}`).join('; ')}`);
+  }
   const now = env.host.clock.now();
   const runId = options.runId ?? makeRunId(plan.procedure.id, new Date(now));
   const lock = await env.locks.acquire(plan.target, holderFor(env.host.actor, runId, now, plan.target));
