@@ -13,7 +13,8 @@ import { dataminerUi } from './contributions/dataminer';
 import { contributedChoices } from './contributions/procedure-ui';
 import { ErrorReports } from './error-reports';
 import { registerInventoryCommands } from './commands/inventory';
-import { registerRunCommands, type TargetChoices } from './commands/runs';
+import { registerPlanActions } from './commands/plan-actions';
+import { registerRunCommands, type RunCommandDeps, type TargetChoices } from './commands/runs';
 import { AgentFactsService } from './inventory/agent-facts-service';
 import { InventoryService } from './inventory/inventory-service';
 import { registerTargetCommands } from './commands/targets';
@@ -122,6 +123,14 @@ export function activateUi(context: vscode.ExtensionContext): BackoutApi {
     }),
   ];
 
+  const runCommandDeps: RunCommandDeps = {
+    ...deps,
+    logs,
+    targets: targetChoices,
+    errors,
+    memory: new MementoAnswerMemory(context.globalState),
+    choices: contributedChoices(procedureUis),
+  };
   context.subscriptions.push(
     log,
     errors,
@@ -148,14 +157,8 @@ export function activateUi(context: vscode.ExtensionContext): BackoutApi {
       },
     }),
     vscode.commands.registerCommand('backout.refreshRuns', () => runsView.refresh()),
-    ...registerRunCommands({
-      ...deps,
-      logs,
-      targets: targetChoices,
-      errors,
-      memory: new MementoAnswerMemory(context.globalState),
-      choices: contributedChoices(procedureUis),
-    }),
+    ...registerRunCommands(runCommandDeps),
+    ...registerPlanActions(runCommandDeps),
     ...registerTemplateFeatures(log),
     { dispose: () => RunPanel.all().forEach((p) => p.dispose()) },
   );

@@ -67,6 +67,16 @@ export interface RunQuestionsDeps {
   submit(choice: RunChoice): Promise<Refusal | undefined>;
   /** Save Parameters… on the review (a parameter file), when the host can. */
   save?(choice: RunChoice): Promise<void>;
+  /** Parameter files offered beside the procedures (.backout/params/ of a trusted workspace). */
+  paramFiles?(): Promise<ParamFileChoice[]>;
+}
+
+/** A parameter file offered in the procedure step: choosing it takes its procedure and answers. */
+export interface ParamFileChoice {
+  label: string;
+  file: string;
+  procedure: string;
+  params: Record<string, string>;
 }
 
 const TYPE_OTHER = '\u0000type';
@@ -172,14 +182,30 @@ export async function askRun(title: string, makeUi: FlowUiFactory, deps: RunQues
     prefill(procedure, procedure.targetParameter.kind, preset.target);
   }
 
+  const files = preset?.procedureId ? [] : ((await deps.paramFiles?.()) ?? []).filter((f) => all.some((p) => p.id === f.procedure));
+  /** Answers taken from a parameter file: not asked again (the review shows them). */
+  let fromFile = new Set<string>();
   const pickProcedure: FlowStep = {
     title: 'procedure',
     async run(ui) {
       const id = await ui.pick({
-        placeholder: 'Which rollback procedure?',
-        items: all.map((p) => ({ label: p.title, description: `${p.id} · v${p.version}`, detail: p.description, value: p.id })),
+        placeholder: files.length > 0 ? 'Which rollback procedure, or which saved parameters?' : 'Which rollback procedure?',
+        items: [
+          ...all.map((p) => ({ label: p.title, description: `${p.id} · v${p.version}`, detail: p.description, value: p.id })),
+          ...files.map((f) => ({ label: `$(file) ${f.label}`, description: f.procedure, detail: Object.entries(f.params).map(([k, v]) => `${k}=${v}`).join(' · '), value: `file:${f.file}` })),
+        ],
         ...(procedure ? { activeValue: procedure.id } : {}),
       });
+      const file = files.find((f) => `file:${f.file}` === id);
+      if (file) {
+        for (const k of Object.keys(params)) if (preset?.params?.[k] === undefined) delete params[k];
+        procedure = all.find((p) => p.id === file.procedure);
+        Object.assign(params, file.params, preset?.params ?? {});
+        fromFile = new Set(Object.keys(file.params));
+        recalled = new Set();
+        return;
+      }
+      fromFile = new Set();
       const next = all.find((p) => p.id === id);
       if (next !== procedure) {
         for (const k of Object.keys(params)) if (preset?.params?.[k] === undefined) delete params[k];
@@ -207,7 +233,7 @@ export async function askRun(title: string, makeUi: FlowUiFactory, deps: RunQues
   });
 
   const given = (p: Procedure): Set<string> =>
-    new Set([...(p.targetParameter ? [p.targetParameter.name] : []), ...Object.keys(preset?.params ?? {}), ...(deps.editorSupplied?.(p.id) ?? [])]);
+    new Set([...(p.targetParameter ? [p.targetParameter.name] : []), ...Object.keys(preset?.params ?? {}), ...fromFile, ...(deps.editorSupplied?.(p.id) ?? [])]);
 
   const reviewStep = (p: Procedure): FlowStep => ({
     title: 'review',
@@ -265,12 +291,12 @@ export async function askRun(title: string, makeUi: FlowUiFactory, deps: RunQues
   };
 
   const steps = (): FlowStep[] => {
-    const fixed = (preset?.procedureId !== undefined || all.length === 1) && procedure !== undefined;
+    const fixed = (preset?.procedureId !== undefined || (all.length === 1 && files.length === 0)) && procedure !== undefined;
     const out: FlowStep[] = fixed ? [] : [pickProcedure];
     const p = procedure;
     if (!p) return out;
     const tp = p.targetParameter;
-    if (tp && !preset?.target) out.push(targetStep(p, tp));
+    if (tp && !preset?.target && !fromFile.has(tp.name)) out.push(targetStep(p, tp));
     if (tp && params[tp.name] === undefined) return out;
     const skip = given(p);
     for (const def of askedParameters(p, params, skip)) out.push({ title: def.name, run: (ui) => ask(ui, p, def, params, deps.choices) });

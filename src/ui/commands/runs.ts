@@ -15,6 +15,8 @@ import type { RunStore } from '../runs/run-store';
 import { editorSuppliedParameters, withTemplateParameter } from '../template/resolve-template';
 import { logAddressOf, runIdOf, stepOf } from './command-args';
 import { InputFlowCancelled, makeUi } from './multi-step';
+import { saveParameterFile } from './save-parameters';
+import { workspaceParamFiles } from './workspace-param-files';
 import { askRun, type AnswerMemory, type ParameterChoices, type RunChoice, type RunPreset, type TargetChoices } from './run-questions';
 
 export type { RunPreset, TargetChoices } from './run-questions';
@@ -27,8 +29,6 @@ export interface RunCommandDeps extends PanelDeps {
   errors: ErrorReports;
   choices?: ParameterChoices;
   memory?: AnswerMemory;
-  /** Writes a parameter file (Save Parameters…). */
-  saveParameters?(choice: RunChoice): Promise<void>;
 }
 
 /** A preset from an argument, when it is one; a tree node or URI passed by VS Code is not (the user is asked). */
@@ -49,7 +49,7 @@ export function blamedParameter(err: unknown, procedure: Procedure): string | un
  * Asks the questions (run-questions.ts) and prepares the plan when the review is submitted; a refusal (a bad value, a
  * planner's objection) goes back to the review with the answers kept. Undefined when dismissed.
  */
-async function chooseAndPrepare(title: string, submitLabel: string, deps: RunCommandDeps, preset?: RunPreset): Promise<{ choice: RunChoice; prepared: PreparedPlan } | undefined> {
+async function chooseAndPrepare(title: string, submitLabel: string, deps: RunCommandDeps, preset?: RunPreset, options: { keepBlocked?: boolean } = {}): Promise<{ choice: RunChoice; prepared: PreparedPlan } | undefined> {
   let prepared: PreparedPlan | undefined;
   try {
     const choice = await askRun(title, makeUi, {
@@ -59,10 +59,11 @@ async function chooseAndPrepare(title: string, submitLabel: string, deps: RunCom
       ...(deps.memory ? { memory: deps.memory } : {}),
       editorSupplied: editorSuppliedParameters,
       submitLabel,
-      ...(deps.saveParameters ? { save: deps.saveParameters } : {}),
+      save: async (c) => void (await saveParameterFile(c)),
+      paramFiles: () => workspaceParamFiles(deps.log),
       async submit(c) {
         try {
-          prepared = await prepareWithProgress(deps, c);
+          prepared = await prepareWithProgress(deps, c, options);
           return undefined;
         } catch (err) {
           if (isCancel(err)) return { message: 'Reading the facts was cancelled.' };
@@ -83,14 +84,15 @@ function isCancel(err: unknown): boolean {
   return err instanceof Error && err.message === 'cancelled';
 }
 
-async function prepareWithProgress(deps: RunCommandDeps, choice: RunChoice) {
+/** Prepares a plan with a cancellable progress; `keepBlocked` for dry runs (the plan is shown with its blockers). */
+export async function prepareWithProgress(deps: Pick<RunCommandDeps, 'runs' | 'log'>, choice: RunChoice, options: { keepBlocked?: boolean } = {}): Promise<PreparedPlan> {
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Backout: reading facts for ${choice.procedure.title}…`, cancellable: true },
     async (_progress, token) => {
       const controller = new AbortController();
       const sub = token.onCancellationRequested(() => controller.abort(new Error('cancelled')));
       try {
-        return await deps.runs.prepare(choice.procedure, await withTemplateParameter(choice.procedure.id, choice.params, deps.log), controller.signal);
+        return await deps.runs.prepare(choice.procedure, await withTemplateParameter(choice.procedure.id, choice.params, deps.log), controller.signal, options);
       } finally {
         sub.dispose();
       }
@@ -98,7 +100,7 @@ async function prepareWithProgress(deps: RunCommandDeps, choice: RunChoice) {
   );
 }
 
-async function pickRun(deps: RunCommandDeps, placeholder: string, filter: (status: string, active: boolean) => boolean): Promise<string | undefined> {
+export async function pickRun(deps: RunCommandDeps, placeholder: string, filter: (status: string, active: boolean) => boolean): Promise<string | undefined> {
   const ids = (await deps.store.list()).reverse();
   const items: Array<vscode.QuickPickItem & { runId: string }> = [];
   for (const runId of ids) {
@@ -136,7 +138,7 @@ export function registerRunCommands(deps: RunCommandDeps): vscode.Disposable[] {
     }),
     vscode.commands.registerCommand('backout.dryRun', async (arg?: unknown) => {
       try {
-        const chosen = await chooseAndPrepare('Dry Run', 'Show the plan', deps, presetOf(arg));
+        const chosen = await chooseAndPrepare('Dry Run', 'Show the plan', deps, presetOf(arg), { keepBlocked: true });
         if (!chosen) return undefined;
         const { prepared } = chosen;
         RunPanel.showPlan(deps, prepared.plan);

@@ -78,9 +78,9 @@ export class RunService implements vscode.Disposable {
     return [...this.active.keys()];
   }
 
-  /** Validates parameters, gathers facts read-only and builds the plan; executes nothing. */
-  prepare(procedure: Procedure, params: Record<string, string>, signal?: AbortSignal): Promise<PreparedPlan> {
-    return preparePlan(procedure, params, { executors: this.deps.executors() }, signal ? { signal } : {});
+  /** Validates parameters, gathers facts read-only and builds the plan; executes nothing. Dry runs keep a blocked plan. */
+  prepare(procedure: Procedure, params: Record<string, string>, signal?: AbortSignal, options: { keepBlocked?: boolean } = {}): Promise<PreparedPlan> {
+    return preparePlan(procedure, params, { executors: this.deps.executors() }, { ...(signal ? { signal } : {}), ...options });
   }
 
   private environment(runIdRef: { id?: string }): RunEnvironment {
