@@ -15,6 +15,13 @@ export class BackRequested extends Error {
   }
 }
 
+/** Thrown by a step to be run again from the new list of steps (which its outcome changed). */
+export class RetryStep extends Error {
+  constructor() {
+    super('retry');
+  }
+}
+
 export interface PickItem<T> {
   label: string;
   description?: string;
@@ -54,7 +61,7 @@ export async function runFlow(title: string, steps: FlowStep[] | (() => FlowStep
       i++;
     } catch (err) {
       if (err instanceof BackRequested) i = Math.max(0, i - 1);
-      else throw err;
+      else if (!(err instanceof RetryStep)) throw err;
     }
   }
 }

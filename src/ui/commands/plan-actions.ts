@@ -77,7 +77,7 @@ export function registerPlanActions(deps: RunCommandDeps): vscode.Disposable[] {
         const tp = procedure.targetParameter;
         const target = tp ? params[tp.name] : undefined;
         // Every parameter is given: Start Rollback goes straight to its review, where any value can be changed.
-        return await vscode.commands.executeCommand('backout.startRollback', { procedureId: procedure.id, ...(target ? { target } : {}), params });
+        return await vscode.commands.executeCommand('backout.startRollback', { procedureId: procedure.id, ...(target ? { target } : {}), params, review: true });
       } catch (err) {
         deps.errors.show(err);
         return undefined;

@@ -4,7 +4,7 @@
 // the faulty parameter marked.
 import { describeAccepted, parameterApplies, type ParameterDefinition } from '../../core/parameters';
 import type { Procedure } from '../../core/procedure';
-import { BackRequested, InputFlowCancelled, runFlow, type FlowStep, type FlowUi, type FlowUiFactory, type PickItem } from './flow';
+import { BackRequested, InputFlowCancelled, RetryStep, runFlow, type FlowStep, type FlowUi, type FlowUiFactory, type PickItem } from './flow';
 import { parameterProblem } from './parameters';
 
 export type TargetKind = 'dms' | 'kube-context';
@@ -41,6 +41,11 @@ export interface RunPreset {
   targetKind?: TargetKind;
   target?: string;
   params?: Record<string, string>;
+  /**
+   * Show the review even when nothing is asked (Run Again). A caller that gives every answer (another extension, a
+   * test) otherwise submits at once, as before the review existed.
+   */
+  review?: boolean;
 }
 
 export interface RunChoice {
@@ -238,6 +243,7 @@ export async function askRun(title: string, makeUi: FlowUiFactory, deps: RunQues
   const reviewStep = (p: Procedure): FlowStep => ({
     title: 'review',
     async run(ui) {
+      reviewed = true;
       for (;;) {
         const action = await review(ui, p);
         if (action.kind === 'change') {
@@ -290,6 +296,22 @@ export async function askRun(title: string, makeUi: FlowUiFactory, deps: RunQues
     } as { placeholder: string; items: ReadonlyArray<PickItem<ReviewAction>>; activeValue?: ReviewAction });
   };
 
+  /** Whether the review was shown once: a refusal then keeps coming back to it. */
+  let reviewed = false;
+  const submitStep = (p: Procedure): FlowStep => ({
+    title: 'submit',
+    async run() {
+      const choice = { procedure: p, params: { ...params } };
+      refusal = await deps.submit(choice);
+      if (refusal) {
+        // Nothing was asked, but the refusal is shown where it can be resolved: in the review.
+        reviewed = true;
+        throw new RetryStep();
+      }
+      accepted = choice;
+    },
+  });
+
   const steps = (): FlowStep[] => {
     const fixed = (preset?.procedureId !== undefined || (all.length === 1 && files.length === 0)) && procedure !== undefined;
     const out: FlowStep[] = fixed ? [] : [pickProcedure];
@@ -300,7 +322,8 @@ export async function askRun(title: string, makeUi: FlowUiFactory, deps: RunQues
     if (tp && params[tp.name] === undefined) return out;
     const skip = given(p);
     for (const def of askedParameters(p, params, skip)) out.push({ title: def.name, run: (ui) => ask(ui, p, def, params, deps.choices) });
-    out.push(reviewStep(p));
+    if (out.length > 0 || preset?.review === true || reviewed) out.push(reviewStep(p));
+    else out.push(submitStep(p));
     return out;
   };
 

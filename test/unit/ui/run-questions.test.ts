@@ -236,6 +236,25 @@ describe('Start Rollback keeps every answer', () => {
     assert.match(remembered, /"installMethod":"helm"/);
   });
 
+  it('submits at once when a caller gives every answer, and shows the review only for a refusal or when asked to', async () => {
+    const dm = procedures.find((p) => p.id.includes('dataminer')) as Procedure;
+    const preset = { procedureId: dm.id, target: 'lab', params: { route: 'package', to: '10.3.5', packages: 'agent:C:\\p.dmupgrade' } };
+    const silent = scripted(() => {
+      throw new Error('nothing is asked');
+    });
+    assert.strictEqual((await askRun(DM, silent.makeUi, deps({}), preset))?.params.to, '10.3.5');
+
+    let submissions = 0;
+    const refused = scripted((s) => (s.title.endsWith(': review') ? submit : routeB(s)));
+    await askRun(DM, refused.makeUi, deps({ submit: async () => (++submissions === 1 ? { message: 'no such package', parameter: 'packages' } : undefined) }), preset);
+    assert.deepStrictEqual(refused.shown.map((s) => s.title), [`${DM}: review`], 'the refusal is shown in the review');
+    assert.strictEqual(refused.shown[0]?.items.find((it) => it.label.includes('packages'))?.label, '$(error) packages');
+
+    const again = scripted((s) => (s.title.endsWith(': review') ? submit : routeB(s)));
+    await askRun(DM, again.makeUi, deps({}), { ...preset, review: true });
+    assert.deepStrictEqual(again.shown.map((s) => s.title), [`${DM}: review`], 'Run Again shows the review with every answer');
+  });
+
   it('ends with nothing when dismissed', async () => {
     const { makeUi } = scripted(() => () => {
       throw new InputFlowCancelled();
