@@ -25,6 +25,7 @@ import { GateBroker } from './runs/gates';
 import { RunService } from './runs/run-service';
 import { RunStore } from './runs/run-store';
 import { sshSetup } from './runs/remote-setup';
+import { RunAttention } from './runs/attention';
 import { RunStatusBar } from './runs/status-bar';
 import { VscodePrompter } from './runs/vscode-prompter';
 import { kubeconfigSetting, SECTION } from './settings';
@@ -150,7 +151,13 @@ export function activateUi(context: vscode.ExtensionContext): BackoutApi {
     runsTree,
     logs,
     vscode.workspace.registerTextDocumentContentProvider(LOG_SCHEME, logs),
-    new RunStatusBar(runs),
+    new RunStatusBar(runs, gates),
+    new RunAttention({
+      gates,
+      runsView: runsTree,
+      panelVisible: (runId) => RunPanel.forRun(runId)?.panel.visible === true,
+      openPanel: (runId) => RunPanel.show(deps, runId),
+    }),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       async deserializeWebviewPanel(panel, state) {
         RunPanel.restore(deps, panel, state);
@@ -159,7 +166,7 @@ export function activateUi(context: vscode.ExtensionContext): BackoutApi {
     vscode.commands.registerCommand('backout.refreshRuns', () => runsView.refresh()),
     ...registerRunCommands(runCommandDeps),
     ...registerPlanActions(runCommandDeps),
-    ...registerTemplateFeatures(log),
+    ...registerTemplateFeatures(log, errors),
     { dispose: () => RunPanel.all().forEach((p) => p.dispose()) },
   );
   return { targets, runsView, runs, store, gates, panels: () => RunPanel.all(), onDidReportError: errors.onDidReport, registerProcedure: (p) => registerProcedure(p) };

@@ -176,12 +176,13 @@ export class RunService implements vscode.Disposable {
   }
 
   /**
-   * A cancellable progress notification while the run executes here, naming the step(s) running (long steps show
-   * it for as long as they take); cancelling it cancels the run.
+   * Progress on the Runs view while the run executes here, naming the step(s) running (long steps show it for as long
+   * as they take); the run is cancelled from its item or its panel.
    */
   private showProgress(runId: string, what: string, done: Promise<RunState>, message: { text: string; changed?: () => void }): void {
     void vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Backout: ${what}`, cancellable: true },
+      // In the Runs view, not a notification: one that stays up for the whole run covers the gate's buttons.
+      { location: { viewId: 'backout.runs' }, title: `Backout: ${what}` },
       async (progress, token) => {
         const sub = token.onCancellationRequested(() => void this.cancel(runId).catch(() => undefined));
         message.changed = () => progress.report({ message: message.text });
