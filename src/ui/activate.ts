@@ -26,6 +26,8 @@ import { RunService } from './runs/run-service';
 import { RunStore } from './runs/run-store';
 import { sshSetup } from './runs/remote-setup';
 import { RunAttention } from './runs/attention';
+import { registerForgetSecrets } from './runs/forget-secrets';
+import { SavedSecrets } from './runs/saved-secrets';
 import { RunStatusBar } from './runs/status-bar';
 import { VscodePrompter } from './runs/vscode-prompter';
 import { kubeconfigSetting, SECTION } from './settings';
@@ -57,7 +59,9 @@ export function activateUi(context: vscode.ExtensionContext): BackoutApi {
   const errors = new ErrorReports(log);
   const inventory = new InventoryService();
   // Host keys, passphrases and passwords are asked for in modal dialogs; gates of runs go to the run panel.
-  const connectPrompter = new VscodePrompter({ runId: () => undefined, gates: new GateBroker(), reveal: () => undefined });
+  // Passwords and passphrases are remembered only when the user turns Remember on in the prompt.
+  const savedSecrets = new SavedSecrets(context.secrets, context.globalState);
+  const connectPrompter = new VscodePrompter({ runId: () => undefined, gates: new GateBroker(), reveal: () => undefined, saved: savedSecrets });
   const sshSetupFor = (ssh: SshAdapter) => sshSetup({ prompter: connectPrompter, secrets: context.secrets, inventory, agentEndpoint: ssh.agentEndpoint });
   const facts = new AgentFactsService(sshSetupFor);
   const targets = new TargetsProvider(log, inventory, facts);
@@ -152,6 +156,7 @@ export function activateUi(context: vscode.ExtensionContext): BackoutApi {
     logs,
     vscode.workspace.registerTextDocumentContentProvider(LOG_SCHEME, logs),
     new RunStatusBar(runs, gates),
+    registerForgetSecrets(savedSecrets),
     new RunAttention({
       gates,
       runsView: runsTree,
