@@ -26,11 +26,14 @@ export interface PickItem<T> {
   label: string;
   description?: string;
   detail?: string;
+  /** Shown whatever the user types as a filter (e.g. "Type a value…"). */
+  alwaysShow?: boolean;
   value: T;
 }
 
 export interface FlowUi {
-  pick<T>(options: { placeholder: string; items: ReadonlyArray<PickItem<T>>; activeValue?: T }): Promise<T>;
+  /** `typed`, when given, receives the text typed in the filter at the moment of the choice. */
+  pick<T>(options: { placeholder: string; items: ReadonlyArray<PickItem<T>>; activeValue?: T; typed?: { text: string } }): Promise<T>;
   input(options: { prompt: string; value?: string; placeholder?: string; password?: boolean; validate(value: string): string | undefined }): Promise<string>;
   /** A local file chosen in the file dialog, or undefined when dismissed. */
   pickFile?(options: { title: string; filters?: Record<string, string[]> }): Promise<string | undefined>;

@@ -13,7 +13,7 @@ export function runFlow(title: string, steps: FlowStep[] | (() => FlowStep[])): 
 export function makeUi(title: string, step: number, totalSteps: number, canGoBack: boolean): FlowUi {
   const buttons = canGoBack ? [vscode.QuickInputButtons.Back] : [];
   return {
-    pick<T>({ placeholder, items, activeValue }: { placeholder: string; items: ReadonlyArray<PickItem<T>>; activeValue?: T }): Promise<T> {
+    pick<T>({ placeholder, items, activeValue, typed }: { placeholder: string; items: ReadonlyArray<PickItem<T>>; activeValue?: T; typed?: { text: string } }): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         const qp = vscode.window.createQuickPick<PickItem<T>>();
         qp.title = title;
@@ -36,6 +36,7 @@ export function makeUi(title: string, step: number, totalSteps: number, canGoBac
         qp.onDidAccept(() => {
           const chosen = qp.selectedItems[0] ?? qp.activeItems[0];
           if (!chosen) return;
+          if (typed) typed.text = qp.value;
           settled = true;
           qp.hide();
           resolve(chosen.value);

@@ -125,9 +125,10 @@ async function ask(ui: FlowUi, procedure: Procedure, def: ParameterDefinition, v
     const items: Array<PickItem<string>> = [
       ...offer.items,
       ...(offer.localFile && ui.pickFile ? [{ label: '$(folder-opened) Choose a local file…', detail: offer.localFile.title, value: BROWSE }] : []),
-      { label: '$(edit) Type a value…', detail: describeAccepted(def), value: TYPE_OTHER },
+      { label: '$(edit) Type a value…', detail: describeAccepted(def), alwaysShow: true, value: TYPE_OTHER },
     ];
-    const chosen = await ui.pick({ placeholder: def.description, items, ...(current !== undefined ? { activeValue: current } : {}) });
+    const typed = { text: '' };
+    const chosen = await ui.pick({ placeholder: def.description, items, typed, ...(current !== undefined ? { activeValue: current } : {}) });
     if (chosen === BROWSE && offer.localFile && ui.pickFile) {
       const file = await ui.pickFile(offer.localFile);
       if (file === undefined) return ask(ui, procedure, def, values, choices);
@@ -138,7 +139,13 @@ async function ask(ui: FlowUi, procedure: Procedure, def: ParameterDefinition, v
       values[def.name] = chosen;
       return;
     }
+    // What was typed in the filter is the value meant: the input box starts with it.
+    if (typed.text.trim() !== '') return typeValue(ui, procedure, def, values, typed.text.trim());
   }
+  return typeValue(ui, procedure, def, values, current);
+}
+
+async function typeValue(ui: FlowUi, procedure: Procedure, def: ParameterDefinition, values: Record<string, string>, current: string | undefined): Promise<void> {
   const optional = def.required === false || def.default !== undefined;
   const typed = await ui.input({
     prompt: `${def.description} (${describeAccepted(def)}${optional ? '; leave empty for the default' : ''})`,
