@@ -54,7 +54,9 @@ describe('UI: a DataMiner module-swap downgrade against the Agent lab', () => {
     const dms = page.locator('.monaco-list-row', { hasText: 'lab-dms' }).first();
     await dms.hover();
     await dms.locator('.action-label[aria-label^="Start Rollback on This Target"]').click();
-    await answerSteps(page, { route: 'package', to: '10.3.5', packages: `agent:${PACKAGE}`, upgradeScope: 'each-agent' });
+    // Route B takes route, version and package; the scope is changed in the review (it is an advanced parameter).
+    const asked = await answerSteps(page, { route: 'package', to: '10.3.5', packages: `agent:${PACKAGE}` }, 40, { upgradeScope: 'each-agent' });
+    assert.ok(asked <= 6, `at most 5 questions and the review (${asked} steps)`);
     const frame = webview(page);
     await frame.locator('h1', { hasText: 'DataMiner' }).waitFor({ timeout: 120_000 });
     const succeeded = frame.locator('vscode-badge.status-succeeded');

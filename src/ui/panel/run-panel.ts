@@ -153,7 +153,11 @@ export class RunPanel implements vscode.Disposable {
           if (this.source.kind === 'plan') await vscode.commands.executeCommand('backout.startReviewedPlan', this.source.plan);
           return;
         case 'replanWith':
-          if (this.source.kind === 'plan') await vscode.commands.executeCommand('backout.planAgainWith', this.source.plan, m.parameter, m.value);
+          if (this.source.kind === 'plan') {
+            // The new plan replaces this one: one dry-run panel per question asked.
+            const replanned = await vscode.commands.executeCommand('backout.planAgainWith', this.source.plan, m.parameter, m.value);
+            if (replanned) this.panel.dispose();
+          }
           return;
         case 'saveParameters':
           if (this.source.kind === 'plan') await vscode.commands.executeCommand('backout.saveParameters', this.source.plan);
