@@ -176,13 +176,14 @@ export class RunService implements vscode.Disposable {
   }
 
   /**
-   * Progress on the Runs view while the run executes here, naming the step(s) running (long steps show it for as long
-   * as they take); the run is cancelled from its item or its panel.
+   * Progress in the status bar while the run executes here, naming the step(s) running (long steps show it for as
+   * long as they take; the Runs view shows each step's state); the run is cancelled from its item or its panel.
    */
   private showProgress(runId: string, what: string, done: Promise<RunState>, message: { text: string; changed?: () => void }): void {
     void vscode.window.withProgress(
-      // In the Runs view, not a notification: one that stays up for the whole run covers the gate's buttons.
-      { location: { viewId: 'backout.runs' }, title: `Backout: ${what}` },
+      // In the status bar, not a notification (one that stays up for the whole run covers the gate's buttons), nor the
+      // Runs view's progress, which would hide its badge counting the runs that wait for a person.
+      { location: vscode.ProgressLocation.Window, title: `Backout: ${what}` },
       async (progress, token) => {
         const sub = token.onCancellationRequested(() => void this.cancel(runId).catch(() => undefined));
         message.changed = () => progress.report({ message: message.text });
