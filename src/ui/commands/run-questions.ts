@@ -2,7 +2,7 @@
 // to the path chosen and are not advanced → one review listing every applicable parameter with its value. Enter on
 // the review submits; a refusal (bad value, a planner's objection) comes back to the review with every answer kept and
 // the faulty parameter marked.
-import { describeAccepted, parameterApplies, type ParameterDefinition } from '../../core/parameters';
+import { describeAccepted, describeCondition, parameterApplies, type ParameterDefinition } from '../../core/parameters';
 import type { Procedure } from '../../core/procedure';
 import { BackRequested, InputFlowCancelled, RetryStep, runFlow, type FlowStep, type FlowUi, type FlowUiFactory, type PickItem } from './flow';
 import { parameterProblem } from './parameters';
@@ -290,7 +290,7 @@ export async function askRun(title: string, makeUi: FlowUiFactory, deps: RunQues
         return {
           label: `${problem ? '$(error) ' : ''}${d.name}`,
           description: `${shownValue(d, params)}${recalled.has(d.name) ? ' · last used' : ''}`,
-          detail: problem ? `${problem}` : d.description,
+          detail: problem ? `${problem}` : `${d.description}${d.appliesWhen ? ` (asked when ${describeCondition(d)})` : ''}`,
           value: { kind: 'change', name: d.name } as ReviewAction,
         };
       }),
