@@ -55,10 +55,14 @@ describe('UI: a DataMiner module-swap downgrade against the Agent lab', () => {
     await dms.hover();
     await dms.locator('.action-label[aria-label^="Start Rollback on This Target"]').click();
     // Route B takes route, version and package; the scope is changed in the review (it is an advanced parameter).
+    await wb.shot('dms-before-questions');
     const asked = await answerSteps(page, { route: 'package', to: '10.3.5', packages: `agent:${PACKAGE}` }, 40, { upgradeScope: 'each-agent' });
     assert.ok(asked <= 6, `at most 5 questions and the review (${asked} steps)`);
     const frame = webview(page);
-    await frame.locator('h1', { hasText: 'DataMiner' }).waitFor({ timeout: 120_000 });
+    await frame.locator('h1', { hasText: 'DataMiner' }).waitFor({ timeout: 120_000 }).catch(async (err: unknown) => {
+      await wb.shot('dms-run-failed');
+      throw err;
+    });
     const succeeded = frame.locator('vscode-badge.status-succeeded');
     const failed = frame.locator('vscode-badge.status-failed');
     const confirm = frame.locator('section.gate vscode-button.gate-confirm');

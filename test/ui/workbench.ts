@@ -131,13 +131,15 @@ export async function answerSteps(page: Page, answers: Record<string, string>, m
       await widget.locator('input').fill(value);
       await page.waitForTimeout(100);
       await page.keyboard.press('Enter');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: `${name}` }).first().waitFor({ timeout: 10_000 });
+      // The review comes back (a new list: its long rows are not all rendered, so wait for its first line).
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Start the rollback' }).first().waitFor({ timeout: 10_000 });
       continue;
     }
     const answer = step ? answers[step] : undefined;
     if (answer !== undefined) {
       await widget.locator('input').fill(answer);
-      await page.waitForTimeout(100);
+      // A choice list filters as it is typed; Enter before the filter applies would take the first choice.
+      await page.waitForTimeout(400);
     }
     await page.keyboard.press('Enter');
     answered++;
