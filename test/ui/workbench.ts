@@ -111,16 +111,18 @@ export function webview(page: Page): FrameLocator {
  * other step its default (Enter); waits for each step to change, since the widget is reused between steps.
  * Returns how many steps were answered.
  */
-export async function answerSteps(page: Page, answers: Record<string, string>, max = 40, review: Record<string, string> = {}): Promise<number> {
+export async function answerSteps(page: Page, answers: Record<string, string>, max = 40, review: Record<string, string> = {}, steps: string[] = []): Promise<number> {
   const widget = page.locator('.quick-input-widget');
   const title = widget.locator('.quick-input-title');
   await widget.waitFor({ timeout: 30_000 });
   let answered = 0;
   const changes = Object.entries(review);
   for (let i = 0; i < max; i++) {
-    if (!(await widget.isVisible())) break;
+    // A question whose choices are read from the target (versions, packages on the Agents) opens a few seconds later.
+    if (!(await widget.isVisible()) && !(await widget.waitFor({ state: 'visible', timeout: 20_000 }).then(() => true, () => false))) break;
     const before = await title.innerText().catch(() => '');
     const step = /: (\w+)( \(\d+\/\d+\))?$/.exec(before)?.[1];
+    if (step && steps[steps.length - 1] !== step) steps.push(step);
     if (step === 'review' && changes.length > 0) {
       // Change a value from the review: select its line, answer its question, and the review comes back.
       const [name, value] = changes.shift() as [string, string];
