@@ -3,7 +3,7 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
-import { isHostMessage, type CellView, type GateView, type LogTail, type PanelMessage, type RunView, type StepView } from '../src/ui/panel/protocol';
+import { isHostMessage, type BlockerView, type CellView, type GateView, type LogTail, type PanelMessage, type RunView, type StepView } from '../src/ui/panel/protocol';
 
 interface VsCodeApi {
   postMessage(message: PanelMessage): void;
@@ -86,7 +86,23 @@ function header(v: RunView): HTMLElement {
   if (running && (v.activeHere || v.activeElsewhere)) actions.append(button('Cancel run', 'debug-stop', () => send({ type: 'cancelRun' }), 'secondary'));
   if (!v.dryRun && !running && v.status !== 'succeeded' && v.status !== 'not-started') actions.append(button('Resume', 'debug-continue', () => send({ type: 'resumeRun' })));
   if (!v.dryRun) actions.append(button('Export report', 'output', () => send({ type: 'exportReport' }), 'secondary'));
+  if (v.dryRun && !(v.blockers && v.blockers.length > 0)) actions.append(button('Start This Rollback', 'play', () => send({ type: 'startFromPlan' })));
+  if (!v.dryRun && !running && (v.status === 'succeeded' || v.status === 'failed' || v.status === 'cancelled')) actions.append(button('Run Again', 'debug-restart', () => send({ type: 'runAgain' }), 'secondary'));
+  actions.append(button('Save Parameters…', 'save', () => send({ type: 'saveParameters' }), 'secondary'));
   return el('header', {}, title, meta, actions);
+}
+
+/** What refuses this plan, above everything else, with the parameter value or action that resolves it. */
+function blockersBox(blockers: readonly BlockerView[]): HTMLElement {
+  const box = el('section', { class: 'blockers', role: 'alert', 'aria-labelledby': 'blockers-title' });
+  box.append(el('h2', { id: 'blockers-title' }, icon('error'), ` This rollback cannot start yet`));
+  for (const b of blockers) {
+    const item = el('div', { class: 'blocker' }, el('p', { class: 'problem' }, b.problem), el('p', { class: 'resolution' }, el('strong', {}, 'Resolve: '), b.resolution));
+    const fix = b.parameter;
+    if (fix) item.append(button(`Plan again with ${fix.name}=${fix.value}`, 'refresh', () => send({ type: 'replanWith', parameter: fix.name, value: fix.value })));
+    box.append(item);
+  }
+  return box;
 }
 
 function button(label: string, codicon: string, onClick: () => void, kind?: 'secondary'): HTMLElement {
@@ -263,6 +279,7 @@ function render(): void {
   app.replaceChildren();
   app.append(header(view));
   if (errorText) app.append(el('p', { class: 'error', role: 'alert' }, icon('error'), ` ${errorText}`));
+  if (view.blockers && view.blockers.length > 0) app.append(blockersBox(view.blockers));
   if (view.warnings.length > 0) {
     const list = el('ul', { class: 'warnings', 'aria-label': 'Warnings' });
     for (const w of view.warnings) list.append(el('li', {}, icon('warning'), ` ${w}`));

@@ -5,7 +5,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SANDBOX_DMSS } from './dms';
+import { ondatManifestsFile } from '../kube/fixtures/manifests';
 import type { Layout } from './layout';
+
+const ONDAT_MANIFESTS = ondatManifestsFile();
 
 export const DMS_NAME = 'lab-dms';
 
@@ -116,7 +119,16 @@ Started by \`npm run sandbox\`; everything here is rewritten at the next start. 
 
 ${dmsSections}
 - **Kubernetes**: context \`${input.kubeContext}\` of \`${paths.kubeconfig}\`: a Kubernetes 1.20 control plane on
-  127.0.0.1 with 3 nodes, Ondat 2.7.0 and sample workloads on Ondat volumes.
+  127.0.0.1 with 3 nodes, Ondat 2.7.0 and sample workloads on Ondat volumes. VS Code's PATH here has a
+  \`kubectl-storageos\` stand-in that installs through the API as the plugin documents it (the lab has no container
+  runtime, so the real plugin's images could not run).
+
+  Try: Start Rollback on \`${input.kubeContext}\` in Targets and take every default (install method kubectl-storageos).
+  Expect: a gate naming the workloads scaled to zero (their replica counts are recorded in the plan), a gate for the
+  backup, the 2.7.0 StorageOSCluster and operator removed with etcd left alone, the downgrade DaemonSet on every node,
+  Ondat 2.6.0 installed from the saved StorageOSCluster with only the node image changed, the workloads scaled back.
+  Or choose install method \`manifests\` with the manifests file \`${ONDAT_MANIFESTS}\`. *Dry Run on This Target*
+  shows every command, manifest and file first.
 - **Runs**: \`runs/\` (journals, plans, step logs, reports).
 - **SSH**: \`ssh/config\` and \`ssh/known_hosts\` (the lab's host keys).
 

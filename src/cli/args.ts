@@ -89,3 +89,15 @@ export function paramPairs(values: readonly string[]): Record<string, string> {
   }
   return out;
 }
+
+/**
+ * The parameters of `--params-file F` overridden by `--param` pairs (the command line wins). A file that names another
+ * procedure is refused: its answers are for that one.
+ */
+export function withParamsFile(procedureId: string, file: { path: string; procedure?: string; params: Record<string, string> } | undefined, pairs: Record<string, string>): Record<string, string> {
+  if (!file) return pairs;
+  if (file.procedure !== undefined && file.procedure !== procedureId) {
+    throw new UsageError(`--params-file ${file.path} is for procedure ${file.procedure}, not ${procedureId}. Plan ${file.procedure}, or remove "procedure" from the file.`);
+  }
+  return { ...file.params, ...pairs };
+}

@@ -33,10 +33,11 @@ import { RunControlFiles } from '../adapters/local/run-control';
 import { DetachablePrompter } from './detachable-prompter';
 import { killAtEvent } from './failpoint';
 import { locksDirectory, resolveRunsRoot } from '../core/runs-root';
-import { flag, flagAll, has, paramPairs, parseArgs, UsageError, type FlagSpec, type ParsedArgs } from './args';
+import { flag, flagAll, has, paramPairs, parseArgs, UsageError, withParamsFile, type FlagSpec, type ParsedArgs } from './args';
 import { EXIT } from './exit-codes';
 import { formatPlan, formatProcedures, formatRunState, runStateDocument } from './format';
 import { loadProcedureModules, procedureModulePaths } from '../adapters/local/procedure-modules';
+import { readParamsFile } from '../adapters/local/params-file';
 import { INTERRUPTED_CHOICES, secretEnvName, TerminalPrompter, type InterruptedChoice } from './terminal-prompter';
 
 export interface CliIo {
@@ -59,7 +60,7 @@ const COMMON: Record<string, FlagSpec> = {
   'runs-dir': { value: true },
   help: { short: 'h' },
 };
-const PLAN_FLAGS: Record<string, FlagSpec> = { param: { value: true, multiple: true, short: 'p' }, production: {}, json: {} };
+const PLAN_FLAGS: Record<string, FlagSpec> = { param: { value: true, multiple: true, short: 'p' }, 'params-file': { value: true }, production: {}, json: {} };
 const EXEC_FLAGS: Record<string, FlagSpec> = {
   yes: { short: 'y' },
   'confirm-target': { value: true },
@@ -97,6 +98,7 @@ Commands:
 
 Options:
   --param, -p name=value   A procedure parameter (repeatable)
+  --params-file F          Parameters from a JSON or YAML file ({"procedure": id, "params": {...}}); --param wins
   --production             Treat the target as production (destructive steps need its name typed); a DMS marked
                            production in the inventory, and a context in BACKOUT_PRODUCTION_CONTEXTS, always are
   --json                   Machine-readable output (procedures, plan, runs, show)
@@ -269,7 +271,7 @@ function productionSources(ctx: Ctx, procedure: Procedure): PrepareOptions {
 
 /** Raw parameters: --param pairs, plus secret parameters from BACKOUT_SECRET_<NAME> when not given as flags. */
 function rawParams(ctx: Ctx, procedureId: string): Record<string, string> {
-  const raw = paramPairs(flagAll(ctx.args, 'param'));
+  const raw = withParamsFile(procedureId, paramsFileOf(ctx), paramPairs(flagAll(ctx.args, 'param')));
   const procedure = ctx.registry.get(procedureId);
   const onCommandLine = procedure.parameters.filter((d) => d.secret && raw[d.name] !== undefined).map((d) => d.name);
   if (onCommandLine.length > 0) {
@@ -285,6 +287,17 @@ function rawParams(ctx: Ctx, procedureId: string): Record<string, string> {
     if (d.secret && raw[d.name] === undefined && fromEnv !== undefined) raw[d.name] = fromEnv;
   }
   return raw;
+}
+
+/** `--params-file F`, read relative to the working folder; a bad file is a usage error (exit 2) naming it. */
+function paramsFileOf(ctx: Ctx): { path: string; procedure?: string; params: Record<string, string> } | undefined {
+  const file = flag(ctx.args, 'params-file');
+  if (file === undefined) return undefined;
+  try {
+    return { path: file, ...readParamsFile(path.resolve(ctx.io.cwd, file)) };
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
 }
 
 async function cmdPlan(ctx: Ctx, dryRun: boolean): Promise<number> {

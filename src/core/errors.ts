@@ -167,3 +167,17 @@ export class MissingSecretError extends BackoutError {
     super(`The plan needs the secret "${secret}" and none was given. Provide it when asked, or pass it as a parameter.`);
   }
 }
+
+/**
+ * A procedure's refusal of a run whose plan could still be drawn: the plan, and the blocking problems with what resolves
+ * them. A dry run shows the plan with the problems on top; starting it is refused with this error.
+ */
+export class PlanBlockedError extends BackoutError {
+  readonly code: string = 'plan-blocked';
+  constructor(
+    message: string,
+    readonly blocked?: { draft: import('./plan').PlanDraft; blockers: ReadonlyArray<import('./plan').PlanBlocker> },
+  ) {
+    super(message);
+  }
+}

@@ -9,7 +9,17 @@ interface ParameterBase {
   required?: boolean;
   /** Never stored or shown; referenced by actions as ${secret:NAME}. */
   secret?: boolean;
+  /**
+   * When the parameter matters: every named parameter must have one of the listed values (given or default), e.g.
+   * `{ route: ['package'] }`. Hosts ask only the parameters that apply to the path chosen.
+   */
+  appliesWhen?: ParameterCondition;
+  /** Has a sound default or is read from the target: shown in the review, not asked one by one. */
+  advanced?: boolean;
 }
+
+/** Parameter name → the values under which another parameter applies (all entries must hold). */
+export type ParameterCondition = Readonly<Record<string, readonly ParamValue[]>>;
 
 export interface StringParameter extends ParameterBase {
   type: 'string';
@@ -24,6 +34,8 @@ export interface StringParameter extends ParameterBase {
 export interface EnumParameter extends ParameterBase {
   type: 'enum';
   values: readonly string[];
+  /** What each value means, shown beside it where a host offers the values as choices. */
+  valueDescriptions?: Readonly<Record<string, string>>;
   default?: string;
 }
 
@@ -136,6 +148,31 @@ export function parseParameters(
     values[def.name] = result.value;
   }
   return values;
+}
+
+/**
+ * Whether a parameter applies given the raw values so far (defaults fill the gaps). A parameter whose condition names
+ * a parameter that does not apply itself does not apply either.
+ */
+export function parameterApplies(def: ParameterDefinition, defs: readonly ParameterDefinition[], raw: Readonly<Record<string, string>>, seen: ReadonlySet<string> = new Set()): boolean {
+  if (!def.appliesWhen) return true;
+  if (seen.has(def.name)) return false;
+  const byName = new Map(defs.map((d) => [d.name, d]));
+  const inner = new Set([...seen, def.name]);
+  return Object.entries(def.appliesWhen).every(([name, accepted]) => {
+    const other = byName.get(name);
+    if (!other || !parameterApplies(other, defs, raw, inner)) return false;
+    const value = raw[name] ?? (other.default !== undefined ? String(other.default) : undefined);
+    return value !== undefined && accepted.some((a) => String(a) === value);
+  });
+}
+
+/** When a parameter applies, in words ("route is package"), for help texts; undefined when it always applies. */
+export function describeCondition(def: ParameterDefinition): string | undefined {
+  if (!def.appliesWhen) return undefined;
+  return Object.entries(def.appliesWhen)
+    .map(([name, values]) => `${name} is ${values.map(String).join(' or ')}`)
+    .join(' and ');
 }
 
 export const REDACTED = '***';

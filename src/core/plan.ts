@@ -125,6 +125,18 @@ export interface TargetRef {
 export type ParamValue = string | number | boolean;
 export type ParamValues = Record<string, ParamValue>;
 
+/**
+ * A prerequisite that refuses the run as planned, shown at the top of a dry run with what resolves it (a parameter
+ * value to plan with, or an action to take on the target first).
+ */
+export interface PlanBlocker {
+  problem: string;
+  /** What to do, in words. */
+  resolution: string;
+  /** The parameter whose value resolves it, and the value. */
+  parameter?: { name: string; value: string };
+}
+
 export interface Plan {
   formatVersion: 1;
   procedure: { id: string; title: string; version: string };
@@ -137,6 +149,8 @@ export interface Plan {
   extra: JsonObject;
   /** Names of secrets the plan's actions reference as ${secret:NAME}; their values are never stored. */
   secrets: string[];
+  /** Prerequisites that refuse this plan (dry runs only: a plan with blockers is never started). */
+  blockers?: PlanBlocker[];
 }
 
 /** The part of a plan a procedure's pure planner returns; the engine adds identity, target and params. */

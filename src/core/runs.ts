@@ -2,14 +2,14 @@
 // parameters, gathers facts read-only and asks the procedure for its plan; starting one takes the target's lock,
 // creates the run folder and hands over to the Runner.
 import type { CancelRequest } from './control';
-import { InvalidParameterError, InvalidPlanError, RunAlreadyRunningError, TargetLockedError } from './errors';
+import { InvalidParameterError, InvalidPlanError, PlanBlockedError, RunAlreadyRunningError, TargetLockedError } from './errors';
 import { isRedactable, MIN_SECRET_LENGTH } from './redaction';
 import type { Actor } from './journal';
 import type { LockHolder } from './lock';
 import { targetLabel } from './lock';
 import { parseParameters, secretParameters, storableParameters } from './parameters';
 import { productionReasons, type ProductionSources } from './production';
-import { planProblems, referencedSecrets, renderAction, type CheckAction, type Plan } from './plan';
+import { planProblems, referencedSecrets, renderAction, type CheckAction, type ParamValues, type Plan, type PlanBlocker, type PlanDraft, type TargetRef } from './plan';
 import type { Procedure } from './procedure';
 import type { Executor, Executors, LineSink, RunRepository, TargetLocks } from './ports';
 import { makeRunId } from './run-id';
@@ -28,6 +28,11 @@ export interface PrepareOptions {
   production?: boolean;
   /** The host's other sources of "production" (inventory, production contexts); any one of them makes it production. */
   productionSources?: ProductionSources;
+  /**
+   * Dry runs: a refusal that still has a plan (PlanBlockedError with a draft) returns that plan with its blockers
+   * instead of throwing, so the user sees the plan and what resolves the problem. Such a plan cannot be started.
+   */
+  keepBlocked?: boolean;
   signal?: AbortSignal;
 }
 
@@ -62,7 +67,7 @@ export async function preparePlan(
     : undefined;
   const inFacts = secretReferenceIn(facts);
   if (inFacts !== undefined) throw new SecretReferenceInFactsError(procedure.id, inFacts);
-  const draft = procedure.plan(params, facts, target);
+  const draft = planOrBlocked(procedure, params, facts, target, options.keepBlocked === true);
   const endpoints = await resolveEndpoints(draft.steps, host.executors);
   if (endpoints.length > 0) target.endpoints = endpoints;
   const problems = planProblems(draft.steps);
@@ -86,6 +91,7 @@ export async function preparePlan(
     warnings: draft.warnings ?? [],
     extra: draft.extra ?? {},
     secrets: referencedSecrets(draft.steps),
+    ...(draft.blockers && draft.blockers.length > 0 ? { blockers: draft.blockers } : {}),
   };
   return { plan, secrets };
 }
@@ -116,6 +122,15 @@ export async function resolveEndpoints(steps: Plan['steps'], executors: Executor
     }
   }
   return [...found].sort();
+}
+
+function planOrBlocked(procedure: Procedure, params: ParamValues, facts: unknown, target: TargetRef, keepBlocked: boolean): PlanDraft & { blockers?: PlanBlocker[] } {
+  try {
+    return procedure.plan(params, facts, target);
+  } catch (err) {
+    if (keepBlocked && err instanceof PlanBlockedError && err.blocked) return { ...err.blocked.draft, blockers: [...err.blocked.blockers] };
+    throw err;
+  }
 }
 
 async function readOnly(
@@ -215,6 +230,9 @@ function holderFor(actor: Actor, runId: string, at: number, target: Plan['target
 export async function startRun(env: RunEnvironment, prepared: PreparedPlan, given: StartOptions = {}): Promise<RunState> {
   const { cancel, options } = cancellable(given);
   const { plan } = prepared;
+  if (plan.blockers && plan.blockers.length > 0) {
+    throw new PlanBlockedError(`${plan.procedure.title} on ${plan.target.name} cannot start: ${plan.blockers.map((b) => `${b.problem} — ${b.resolution}`).join('; ')}`);
+  }
   const now = env.host.clock.now();
   const runId = options.runId ?? makeRunId(plan.procedure.id, new Date(now));
   const lock = await env.locks.acquire(plan.target, holderFor(env.host.actor, runId, now, plan.target));

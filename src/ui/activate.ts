@@ -8,8 +8,13 @@ import { DeferredSshExecutor } from '../adapters/ssh/lazy-executor';
 import type { Executors } from '../core/ports';
 import type { Procedure } from '../core/procedure';
 import { registerProcedure } from '../core/registry';
+import { MementoAnswerMemory } from './commands/answer-memory';
+import { dataminerUi } from './contributions/dataminer';
+import { contributedChoices } from './contributions/procedure-ui';
+import { ErrorReports } from './error-reports';
 import { registerInventoryCommands } from './commands/inventory';
-import { registerRunCommands, type TargetChoices } from './commands/runs';
+import { registerPlanActions } from './commands/plan-actions';
+import { registerRunCommands, type RunCommandDeps, type TargetChoices } from './commands/runs';
 import { AgentFactsService } from './inventory/agent-facts-service';
 import { InventoryService } from './inventory/inventory-service';
 import { registerTargetCommands } from './commands/targets';
@@ -20,6 +25,9 @@ import { GateBroker } from './runs/gates';
 import { RunService } from './runs/run-service';
 import { RunStore } from './runs/run-store';
 import { sshSetup } from './runs/remote-setup';
+import { RunAttention } from './runs/attention';
+import { registerForgetSecrets } from './runs/forget-secrets';
+import { SavedSecrets } from './runs/saved-secrets';
 import { RunStatusBar } from './runs/status-bar';
 import { VscodePrompter } from './runs/vscode-prompter';
 import { kubeconfigSetting, productionContextsSetting, SECTION } from './settings';
@@ -34,6 +42,8 @@ export interface BackoutApi {
   store: RunStore;
   gates: GateBroker;
   panels(): RunPanel[];
+  /** Fires with the message of every error a command shows (the command contract test listens). */
+  onDidReportError: vscode.Event<string>;
   /** Adds a procedure (other extensions, tests): it appears in Start Rollback and Dry Run at once. */
   registerProcedure(procedure: Procedure): void;
 }
@@ -46,9 +56,12 @@ function runSettings(): { concurrency: number; stopOnFirstFailure: boolean } {
 
 export function activateUi(context: vscode.ExtensionContext): BackoutApi {
   const log = vscode.window.createOutputChannel('Backout', { log: true });
+  const errors = new ErrorReports(log);
   const inventory = new InventoryService();
   // Host keys, passphrases and passwords are asked for in modal dialogs; gates of runs go to the run panel.
-  const connectPrompter = new VscodePrompter({ runId: () => undefined, gates: new GateBroker(), reveal: () => undefined });
+  // Passwords and passphrases are remembered only when the user turns Remember on in the prompt.
+  const savedSecrets = new SavedSecrets(context.secrets, context.globalState);
+  const connectPrompter = new VscodePrompter({ runId: () => undefined, gates: new GateBroker(), reveal: () => undefined, saved: savedSecrets });
   const sshSetupFor = (ssh: SshAdapter) => sshSetup({ prompter: connectPrompter, secrets: context.secrets, inventory, agentEndpoint: ssh.agentEndpoint });
   const facts = new AgentFactsService(sshSetupFor);
   const targets = new TargetsProvider(log, inventory, facts);
@@ -111,8 +124,27 @@ export function activateUi(context: vscode.ExtensionContext): BackoutApi {
     },
   };
 
+  // Procedure-specific parts of the generic UI (choices read from the target), by procedure id.
+  const procedureUis = [
+    dataminerUi({
+      read: async (name) => {
+        const dms = inventory.find(name);
+        return dms ? facts.upgradeChoices(dms) : undefined;
+      },
+    }),
+  ];
+
+  const runCommandDeps: RunCommandDeps = {
+    ...deps,
+    logs,
+    targets: targetChoices,
+    errors,
+    memory: new MementoAnswerMemory(context.globalState),
+    choices: contributedChoices(procedureUis),
+  };
   context.subscriptions.push(
     log,
+    errors,
     inventory,
     inventory.onDidChange(() => targets.refresh()),
     { dispose: () => void facts.dispose() },
@@ -129,16 +161,24 @@ export function activateUi(context: vscode.ExtensionContext): BackoutApi {
     runsTree,
     logs,
     vscode.workspace.registerTextDocumentContentProvider(LOG_SCHEME, logs),
-    new RunStatusBar(runs),
+    new RunStatusBar(runs, gates),
+    registerForgetSecrets(savedSecrets),
+    new RunAttention({
+      gates,
+      runsView: runsTree,
+      panelVisible: (runId) => RunPanel.forRun(runId)?.panel.visible === true,
+      openPanel: (runId) => RunPanel.show(deps, runId),
+    }),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       async deserializeWebviewPanel(panel, state) {
         RunPanel.restore(deps, panel, state);
       },
     }),
     vscode.commands.registerCommand('backout.refreshRuns', () => runsView.refresh()),
-    ...registerRunCommands({ ...deps, logs, targets: targetChoices }),
-    ...registerTemplateFeatures(log),
+    ...registerRunCommands(runCommandDeps),
+    ...registerPlanActions(runCommandDeps),
+    ...registerTemplateFeatures(log, errors),
     { dispose: () => RunPanel.all().forEach((p) => p.dispose()) },
   );
-  return { targets, runsView, runs, store, gates, panels: () => RunPanel.all(), registerProcedure: (p) => registerProcedure(p) };
+  return { targets, runsView, runs, store, gates, panels: () => RunPanel.all(), onDidReportError: errors.onDidReport, registerProcedure: (p) => registerProcedure(p) };
 }

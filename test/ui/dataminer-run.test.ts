@@ -55,9 +55,16 @@ describe('UI: a DataMiner module-swap downgrade against the Agent lab', () => {
     const dms = page.locator('.monaco-list-row', { hasText: 'lab-dms' }).first();
     await dms.hover();
     await dms.locator('.action-label[aria-label^="Start Rollback on This Target"]').click();
-    await answerSteps(page, { route: 'package', to: '10.3.5', packages: `agent:${PACKAGE}`, upgradeScope: 'each-agent' });
+    // Route B takes route, version and package; the scope is changed in the review (it is an advanced parameter).
+    await wb.shot('dms-before-questions');
+    const steps: string[] = [];
+    await answerSteps(page, { route: 'package', to: '10.3.5', packages: `agent:${PACKAGE}` }, 40, { upgradeScope: 'each-agent' }, steps);
+    assert.deepStrictEqual(steps, ['route', 'to', 'packages', 'review'], 'three questions (the target came from the tree), then the review');
     const frame = webview(page);
-    await frame.locator('h1', { hasText: 'DataMiner' }).waitFor({ timeout: 120_000 });
+    await frame.locator('h1', { hasText: 'DataMiner' }).waitFor({ timeout: 120_000 }).catch(async (err: unknown) => {
+      await wb.shot('dms-run-failed');
+      throw err;
+    });
     const succeeded = frame.locator('vscode-badge.status-succeeded');
     const failed = frame.locator('vscode-badge.status-failed');
     const confirm = frame.locator('section.gate vscode-button.gate-confirm');

@@ -38,7 +38,8 @@ describe('UI: an Ondat dry run against the kube lab', () => {
     await row.hover();
     await row.locator('.action-label[aria-label^="Dry Run on This Target"]').click();
     // The lab's workloads use Ondat volumes: let the plan scale them to zero (and back) instead of refusing.
-    assert.ok((await answerSteps(page, { scaleWorkloads: 'true' })) > 5, 'the parameters were asked for one by one');
+    const steps = await answerSteps(page, { scaleWorkloads: 'true' });
+    assert.ok(steps <= 5, `at most 4 questions and the review (${steps} steps)`);
     const frame = webview(page);
     await frame.locator('h1', { hasText: 'Ondat' }).waitFor({ timeout: 120_000 }).catch(async (err: unknown) => {
       await wb.shot('ondat-dry-run-failed');
@@ -56,5 +57,23 @@ describe('UI: an Ondat dry run against the kube lab', () => {
     assert.strictEqual(await lab.api.exists('/apis/apps/v1/namespaces/kube-system/daemonsets/storageos-downgrade-database'), false, 'no downgrade DaemonSet was created');
     assert.strictEqual(await lab.api.exists('/apis/apps/v1/namespaces/storageos/deployments/storageos-operator'), true, 'the 2.7.0 operator is still there');
     await wb.shot('ondat-dry-run');
+  });
+
+  it('shows the plan with the workloads on Ondat volumes as its blocking problem, and plans again with the fix', async () => {
+    const { page } = wb;
+    const row = page.locator('.monaco-list-row', { hasText: KubeLab.contexts.admin }).first();
+    await row.hover();
+    await row.locator('.action-label[aria-label^="Dry Run on This Target"]').click();
+    await answerSteps(page, { scaleWorkloads: 'false' });
+    const frame = webview(page);
+    const blockers = frame.locator('section.blockers');
+    await blockers.waitFor({ timeout: 120_000 });
+    assert.match(await blockers.innerText(), /workloads still use Ondat volumes/);
+    assert.ok((await frame.locator('button.cell').count()) > 5, 'the plan is shown below the problem');
+    assert.strictEqual(await frame.locator('vscode-button', { hasText: 'Start This Rollback' }).count(), 0, 'a blocked plan cannot be started');
+    await wb.shot('ondat-dry-run-blocked');
+    await blockers.locator('vscode-button', { hasText: 'scaleWorkloads=true' }).click();
+    await webview(page).locator('vscode-button', { hasText: 'Start This Rollback' }).waitFor({ timeout: 120_000 });
+    assert.strictEqual(await webview(page).locator('section.blockers').count(), 0);
   });
 });

@@ -57,6 +57,11 @@ describe('UI: a rollback run in the run panel', () => {
     await type(page, 'instances', 'agent-a,agent-b');
     await type(page, 'sleepSeconds', '0');
     await pick(page, 'production', 'false');
+    // One review of every value; Enter starts.
+    await atStep(page, 'review');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'marker' }).first().waitFor();
+    await wb.shot('start-rollback-review');
+    await pick(page, 'review', 'Start the rollback');
     await webview(page).locator('h1', { hasText: 'Test: local steps' }).waitFor({ timeout: 60_000 });
   });
 
@@ -67,12 +72,15 @@ describe('UI: a rollback run in the run panel', () => {
     assert.match(await gate.innerText(), /Apply the change/);
     assert.match(await gate.innerText(), /test target staging/);
     assert.strictEqual(fs.existsSync(marker), false);
-    // A cancellable progress notification follows the run and says what it waits for.
-    const toast = wb.page.locator('.notification-toast', { hasText: 'Backout: Test: local steps on staging' });
-    await toast.waitFor({ timeout: 30_000 });
-    assert.match(await toast.innerText(), /waits for your confirmation/);
-    assert.ok(await toast.locator('.monaco-button', { hasText: 'Cancel' }).count() > 0, 'the notification can cancel the run');
+    // Attention without covering the gate: the Backout icon's badge counts the run waiting, the status bar says so, and
+    // no notification stays up for the whole run.
+    await wb.page.locator('.statusbar-item', { hasText: 'waits for you' }).first().waitFor({ timeout: 30_000 });
     await wb.shot('run-panel-gate');
+    // VS Code shows a tree view's badge on its container in the activity bar (and on the view's header in some layouts).
+    const activityBadge = wb.page.locator('.activitybar .badge-content', { hasText: /^1$/ }).first();
+    const headerBadge = wb.page.locator('.pane-header .monaco-count-badge', { hasText: /^1$/ }).first();
+    await Promise.any([activityBadge.waitFor({ timeout: 30_000 }), headerBadge.waitFor({ timeout: 30_000 })]);
+    assert.strictEqual(await wb.page.locator('.notification-toast', { hasText: 'Backout: Test: local steps on staging' }).count(), 0, 'no whole-run notification');
   });
 
   it('runs the destructive step once per instance after each confirmation in the panel', async () => {
@@ -128,5 +136,23 @@ describe('UI: a rollback run in the run panel', () => {
     }
     assert.ok(classes.length >= 3, `the log is coloured by its grammar (token classes: ${classes.join(' ')})`);
     await wb.shot('step-log');
+  });
+
+  it('runs the Runs-view buttons on a run item: Export Run Report inline, Run Again from the context menu', async () => {
+    const { page } = wb;
+    const runsPane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Runs' }) });
+    const run = runsPane.locator('.monaco-list-row', { hasText: 'Test: local steps' }).first();
+    await run.hover();
+    await run.locator('.action-label[aria-label^="Export Run Report"]').click();
+    await page.locator('.tab', { hasText: /report.*\.md/ }).first().waitFor({ timeout: 30_000 });
+    await run.click({ button: 'right' });
+    await page.locator('.context-view .action-label', { hasText: 'Run Again…' }).click();
+    // Run Again: every answer of the run, back in the review.
+    await atStep(page, 'review');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'agent-a,agent-b' }).first().waitFor();
+    await wb.shot('runs-view-run-again');
+    await page.keyboard.press('Escape');
+    // The tree node reached each command as a run: no "The "path" argument must be of type string" or other error.
+    assert.strictEqual(await page.locator('.notification-toast', { hasText: /Backout: .*(argument|error|Error)/ }).count(), 0, 'no command reported an error');
   });
 });

@@ -111,19 +111,37 @@ export function webview(page: Page): FrameLocator {
  * other step its default (Enter); waits for each step to change, since the widget is reused between steps.
  * Returns how many steps were answered.
  */
-export async function answerSteps(page: Page, answers: Record<string, string>, max = 40): Promise<number> {
+export async function answerSteps(page: Page, answers: Record<string, string>, max = 40, review: Record<string, string> = {}, steps: string[] = []): Promise<number> {
   const widget = page.locator('.quick-input-widget');
   const title = widget.locator('.quick-input-title');
   await widget.waitFor({ timeout: 30_000 });
   let answered = 0;
+  const changes = Object.entries(review);
   for (let i = 0; i < max; i++) {
-    if (!(await widget.isVisible())) break;
+    // A question whose choices are read from the target (versions, packages on the Agents) opens a few seconds later.
+    if (!(await widget.isVisible()) && !(await widget.waitFor({ state: 'visible', timeout: 20_000 }).then(() => true, () => false))) break;
     const before = await title.innerText().catch(() => '');
     const step = /: (\w+)( \(\d+\/\d+\))?$/.exec(before)?.[1];
+    if (step && steps[steps.length - 1] !== step) steps.push(step);
+    if (step === 'review' && changes.length > 0) {
+      // Change a value from the review: select its line, answer its question, and the review comes back.
+      const [name, value] = changes.shift() as [string, string];
+      await widget.locator('input').fill(name);
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+      await page.keyboard.press('Enter');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: value }).first().waitFor({ timeout: 10_000 });
+      await widget.locator('input').fill(value);
+      await page.waitForTimeout(100);
+      await page.keyboard.press('Enter');
+      // The review comes back (a new list: its long rows are not all rendered, so wait for its first line).
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Start the rollback' }).first().waitFor({ timeout: 10_000 });
+      continue;
+    }
     const answer = step ? answers[step] : undefined;
     if (answer !== undefined) {
       await widget.locator('input').fill(answer);
-      await page.waitForTimeout(100);
+      // A choice list filters as it is typed; Enter before the filter applies would take the first choice.
+      await page.waitForTimeout(400);
     }
     await page.keyboard.press('Enter');
     answered++;

@@ -66,6 +66,7 @@ async function loadKey(file: string, agentName: string, prompter: Prompter, sign
   for (let attempt = 1; attempt <= 3; attempt++) {
     const passphrase = await prompter.askSecret({
       title: `Passphrase for ${file}`,
+      name: `ssh-passphrase:${file}`,
       prompt: attempt === 1 ? `Agent ${agentName}: enter the passphrase of the SSH key ${file}` : `Wrong passphrase for ${file}; try again (${attempt}/3)`,
       ...(signal === undefined ? {} : { signal }),
     });
@@ -118,6 +119,7 @@ export function authHandler(
         if (password === undefined && options.promptForPassword !== false) {
           password = await options.prompter.askSecret({
             title: `Password for ${hop.user}@${hop.host}`,
+            name: passwordKey(hop),
             prompt: `Agent ${agentName}: password of ${hop.user} on ${hop.host}:${hop.port}`,
             ...(signal === undefined ? {} : { signal }),
           });

@@ -25,44 +25,61 @@ export interface DowngradeFacts {
   listings: Record<string, string[]>;
 }
 
+// When the route's parameters matter: Start Rollback asks only those of the route (and hypervisor) chosen.
+const ROUTE_A = { route: ['snapshot'] } as const;
+const ROUTE_B = { route: ['package'] } as const;
+const WITH_HYPERVISOR = { route: ['snapshot'], hypervisor: HYPERVISOR_KINDS } as const;
+
 const templateParams: ParameterDefinition[] = HYPERVISOR_OPERATIONS.map((op) => ({
   name: `${op}Template`,
   type: 'string',
   required: false,
+  appliesWhen: WITH_HYPERVISOR,
+  advanced: true,
   description: `Route A: replaces the preset's "${op}" command template ({vm}${op === 'revert' ? ', {snapshot}' : ''} are filled in).`,
   validate: (v: string) => templateProblem(op, v),
 }));
 
 export const PARAMETERS: readonly ParameterDefinition[] = [
-  { name: 'route', type: 'enum', values: ['snapshot', 'package'], description: 'snapshot: restore VM snapshots (route A, preferred by the vendor); package: downgrade with DataMiner upgrade packages (route B).' },
+  {
+    name: 'route',
+    type: 'enum',
+    values: ['snapshot', 'package'],
+    valueDescriptions: {
+      snapshot: 'Route A (preferred by the vendor): restore the VM snapshots taken before the upgrade.',
+      package: 'Route B: install the upgrade packages of the older version, one per major version stepped back.',
+    },
+    description: 'snapshot: restore VM snapshots (route A, preferred by the vendor); package: downgrade with DataMiner upgrade packages (route B).' },
   { name: 'dms', type: 'string', default: 'dms', description: 'Name of the DataMiner System (the run locks it and names it in every prompt).', pattern: '[A-Za-z0-9][A-Za-z0-9._-]{0,62}', patternDescription: 'letters, digits, . _ - (up to 63)' },
-  { name: 'agents', type: 'string', required: false, description: 'The Agents: name[=address] separated by commas (name: inventory name or SSH alias; address: as in UpgradeInfo.xml). Without it the plan is made offline.', validate: agentsProblem },
-  { name: 'production', type: 'boolean', default: false, description: 'The DMS is production: destructive steps need its name typed.' },
-  { name: 'from', type: 'string', required: false, description: 'The version the DMS runs (offline planning; read from the Agents otherwise, and must agree).', validate: versionProblem },
+  { name: 'agents', type: 'string', required: false, description: 'The Agents: name[=address] separated by commas (name: inventory name or SSH alias; address: as in UpgradeInfo.xml). Without it the plan is made offline.', validate: agentsProblem, advanced: true },
+  { name: 'production', type: 'boolean', default: false, description: 'The DMS is production: destructive steps need its name typed.', advanced: true },
+  { name: 'from', type: 'string', required: false, description: 'The version the DMS runs (offline planning; read from the Agents otherwise, and must agree).', validate: versionProblem, advanced: true },
   { name: 'to', type: 'string', required: false, description: 'The version to go back to (route B: required; route A: the version to verify after the restore, default the one before the upgrade).', validate: versionProblem },
-  { name: 'packages', type: 'string', required: false, description: 'Route B: the upgrade packages in installation order, separated by ";": a local .dmupgrade file, or agent:C:\\... for one already on the Agent that runs the upgrade (every Agent with upgradeScope=each-agent).', validate: packagesProblem },
-  { name: 'moduleSwap', type: 'enum', values: ['auto', 'yes', 'no'], default: 'auto', description: 'Route B: the StorageModule/UserDefinableApiEndpoint swap. auto follows the MOP and asks (refuses with the question) where it is ambiguous.' },
-  { name: 'fixPrerequisite', type: 'enum', values: ['auto', 'yes', 'no'], default: 'auto', description: 'Route B: where the VerifyNatsIsRunning known issue applies (a package before 10.4.0/10.4.3 installed while the DMA runs 10.4.0/10.4.3 or later), install a copy of that package without Update.zip\\Prerequisites\\VerifyNatsIsRunning.dll (the original is never changed); never elsewhere. no: install it as it is.' },
-  { name: 'upgradeScope', type: 'enum', values: ['cluster', 'each-agent'], default: 'cluster', description: 'Route B: cluster runs the Taskbar Utility upgrade on the first Agent for the whole cluster (UpgradeInfo.xml lists every Agent); each-agent runs it on every Agent at once for itself.' },
-  { name: 'upgradeTimeoutMinutes', type: 'number', default: 120, min: 5, max: 24 * 60, integer: true, description: 'Route B: how long one package may take to complete on the cluster.' },
-  { name: 'backup', type: 'enum', values: [...BACKUP_CHOICES], default: 'taskbar-utility', description: 'Route B: the backup before the first package (upgrade MOP). taskbar-utility: SLTaskbarUtility.exe -backup on every Agent; evidence: you took one (say where in backupNote); skip: none (say why in backupNote).' },
-  { name: 'backupNote', type: 'string', required: false, description: 'Route B: with backup=evidence, where the backup is; with backup=skip, why there is none (recorded with the run).' },
-  { name: 'acknowledgeNoNatsRollback', type: 'boolean', default: false, description: 'Route B, from 10.6.0/10.6.1 or later to a version before 10.5.0 [CU2]/10.5.5: acknowledge the vendor\'s statement that migrating back from BrokerGateway-managed NATS is no longer possible (recorded in the journal).' },
-  { name: 'hypervisor', type: 'enum', values: ['none', ...HYPERVISOR_KINDS], default: 'none', description: 'Route A: automate the restore with a hypervisor preset (none: a guided manual checklist).' },
-  { name: 'hypervisorHost', type: 'string', default: '', description: 'Route A: SSH name of the hypervisor host the commands run on; empty runs them on this machine.' },
+  { name: 'packages', type: 'string', required: false, description: 'Route B: the upgrade packages in installation order, separated by ";": a local .dmupgrade file, or agent:C:\\... for one already on the Agent that runs the upgrade (every Agent with upgradeScope=each-agent).', validate: packagesProblem, appliesWhen: ROUTE_B },
+  { name: 'moduleSwap', type: 'enum', values: ['auto', 'yes', 'no'], default: 'auto', description: 'Route B: the StorageModule/UserDefinableApiEndpoint swap. auto follows the MOP and asks (refuses with the question) where it is ambiguous.', appliesWhen: ROUTE_B, advanced: true },
+  { name: 'fixPrerequisite', type: 'enum', values: ['auto', 'yes', 'no'], default: 'auto', description: 'Route B: where the VerifyNatsIsRunning known issue applies (a package before 10.4.0/10.4.3 installed while the DMA runs 10.4.0/10.4.3 or later), install a copy of that package without Update.zip\\Prerequisites\\VerifyNatsIsRunning.dll (the original is never changed); never elsewhere. no: install it as it is.', appliesWhen: ROUTE_B, advanced: true },
+  { name: 'upgradeScope', type: 'enum', values: ['cluster', 'each-agent'], default: 'cluster', description: 'Route B: cluster runs the Taskbar Utility upgrade on the first Agent for the whole cluster (UpgradeInfo.xml lists every Agent); each-agent runs it on every Agent at once for itself.', appliesWhen: ROUTE_B, advanced: true },
+  { name: 'upgradeTimeoutMinutes', type: 'number', default: 120, min: 5, max: 24 * 60, integer: true, description: 'Route B: how long one package may take to complete on the cluster.', appliesWhen: ROUTE_B, advanced: true },
+  { name: 'backup', type: 'enum', values: [...BACKUP_CHOICES], default: 'taskbar-utility', description: 'Route B: the backup before the first package (upgrade MOP). taskbar-utility: SLTaskbarUtility.exe -backup on every Agent; evidence: you took one (say where in backupNote); skip: none (say why in backupNote).', appliesWhen: ROUTE_B, advanced: true },
+  { name: 'backupNote', type: 'string', required: false, description: 'Route B: with backup=evidence, where the backup is; with backup=skip, why there is none (recorded with the run).', appliesWhen: { route: ['package'], backup: ['evidence', 'skip'] } },
+  { name: 'acknowledgeNoNatsRollback', type: 'boolean', default: false, description: 'Route B, from 10.6.0/10.6.1 or later to a version before 10.5.0 [CU2]/10.5.5: acknowledge the vendor\'s statement that migrating back from BrokerGateway-managed NATS is no longer possible (recorded in the journal).', appliesWhen: ROUTE_B, advanced: true },
+  { name: 'hypervisor', type: 'enum', values: ['none', ...HYPERVISOR_KINDS], default: 'none', description: 'Route A: automate the restore with a hypervisor preset (none: a guided manual checklist).', appliesWhen: ROUTE_A },
+  { name: 'hypervisorHost', type: 'string', default: '', description: 'Route A: SSH name of the hypervisor host the commands run on; empty runs them on this machine.', appliesWhen: WITH_HYPERVISOR },
   {
     name: 'hypervisorShell',
     type: 'enum',
     values: ['auto', 'posix', 'cmd', 'powershell'],
     default: 'auto',
     description: 'Route A over SSH: the shell of the hypervisor host\'s SSH server (cmd or powershell: the DefaultShell of Windows OpenSSH). auto: cmd for Hyper-V, posix for the others.',
+    appliesWhen: WITH_HYPERVISOR,
+    advanced: true,
   },
-  { name: 'vms', type: 'string', default: '', description: 'Route A: VM name per Agent as agent=vm separated by commas (default: the Agent\'s name).' },
-  { name: 'upgradeTime', type: 'string', required: false, description: 'Route A: when the upgrade started (ISO 8601); default: when the current version was installed (VersionHistory.txt).' },
-  { name: 'snapshotName', type: 'string', required: false, description: 'Route A: the snapshot restored (evidence; with a preset it replaces the automatic choice).' },
-  { name: 'snapshotTime', type: 'string', required: false, description: 'Route A, manual: when that snapshot was taken (must predate the upgrade).' },
-  { name: 'databaseVm', type: 'string', required: false, description: 'Route A: a separate database VM to restore as well.' },
-  { name: 'remoteDatabase', type: 'boolean', default: false, description: 'Route A: the database is a remote cluster (e.g. Cassandra) rolled back with its own procedure.' },
+  { name: 'vms', type: 'string', default: '', description: 'Route A: VM name per Agent as agent=vm separated by commas (default: the Agent\'s name).', appliesWhen: WITH_HYPERVISOR, advanced: true },
+  { name: 'upgradeTime', type: 'string', required: false, description: 'Route A: when the upgrade started (ISO 8601); default: when the current version was installed (VersionHistory.txt).', appliesWhen: ROUTE_A, advanced: true },
+  { name: 'snapshotName', type: 'string', required: false, description: 'Route A: the snapshot restored (evidence; with a preset it replaces the automatic choice).', appliesWhen: ROUTE_A, advanced: true },
+  { name: 'snapshotTime', type: 'string', required: false, description: 'Route A, manual: when that snapshot was taken (must predate the upgrade).', appliesWhen: { route: ['snapshot'], hypervisor: ['none'] }, advanced: true },
+  { name: 'databaseVm', type: 'string', required: false, description: 'Route A: a separate database VM to restore as well.', appliesWhen: ROUTE_A, advanced: true },
+  { name: 'remoteDatabase', type: 'boolean', default: false, description: 'Route A: the database is a remote cluster (e.g. Cassandra) rolled back with its own procedure.', appliesWhen: ROUTE_A, advanced: true },
   ...templateParams,
 ];
 

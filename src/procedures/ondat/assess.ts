@@ -1,5 +1,6 @@
 // The decisions on discovered facts: does Ondat 2.7.x run here (and nothing else), what blocks the downgrade, and
 // what deserves a warning. Pure; the planner refuses with every reason at once.
+import type { PlanBlocker } from '../../core/plan';
 import type { NodePodFact, OndatFacts, StorageOSClusterFact } from './facts';
 import { ondatVersionOfImage } from './image';
 import type { OndatParams } from './parameters';
@@ -13,6 +14,8 @@ export interface VersionEvidence {
 
 export interface Assessment {
   refusals: string[];
+  /** Refusals a parameter or an action resolves; the plan can still be drawn and is shown with them (dry runs). */
+  blockers?: PlanBlocker[];
   warnings: string[];
   cluster?: StorageOSClusterFact;
   /** The running version, when every source agrees. */
@@ -46,6 +49,7 @@ function describeEvidence(e: VersionEvidence): string {
 
 export function assess(facts: OndatFacts, params: OndatParams): Assessment {
   const refusals: string[] = [];
+  const blockers: PlanBlocker[] = [];
   const warnings: string[] = [];
   const ctx = facts.context;
 
@@ -85,10 +89,11 @@ export function assess(facts: OndatFacts, params: OndatParams): Assessment {
   if (facts.workloads.length > 0) {
     const list = facts.workloads.map(describeWorkload).join('; ');
     if (!params.scaleWorkloads) {
-      refusals.push(
-        `workloads still use Ondat volumes (the vendor: "Make sure all workloads using Ondat volumes are scaled down to zero"): ${list}. ` +
-          'Scale them to zero, or plan with --param scaleWorkloads=true to let Backout scale them to zero now and back after verification.',
-      );
+      blockers.push({
+        problem: `workloads still use Ondat volumes (the vendor: "Make sure all workloads using Ondat volumes are scaled down to zero"): ${list}. `,
+        resolution: 'Scale them to zero, or plan with --param scaleWorkloads=true to let Backout scale them to zero now and back after verification.',
+        parameter: { name: 'scaleWorkloads', value: 'true' },
+      });
     } else {
       const stuck = facts.workloads.filter((w) => !w.scalable);
       if (stuck.length > 0) {
@@ -106,5 +111,5 @@ export function assess(facts: OndatFacts, params: OndatParams): Assessment {
     warnings.push(`etcd was not found in the cluster${facts.etcd.endpoints ? ` (the cluster uses ${facts.etcd.endpoints})` : ''}; it is outside Kubernetes, so Backout cannot check it is left alone — do not touch it.`);
   }
   for (const t of facts.tools) if (!t.available) warnings.push(`${t.tool} is not available here (${t.detail}); install it before the run reaches the 2.6.0 install (the run checks it first, before changing anything).`);
-  return { refusals, warnings, cluster, ...(version ? { version } : {}), evidence };
+  return { refusals, blockers, warnings, cluster, ...(version ? { version } : {}), evidence };
 }

@@ -3,7 +3,7 @@
 // depend on discovery; their instances then stand for what discovery would find.
 import { InvalidParameterError } from '../../core/errors';
 import type { JsonObject } from '../../core/json';
-import type { PlanDraft, Step, StepInstance } from '../../core/plan';
+import type { PlanBlocker, PlanDraft, Step, StepInstance } from '../../core/plan';
 import { assess } from './assess';
 import { DEFAULT_TEMPLATE } from './default-template';
 import { analyzeTemplate, TEMPLATE_HASH_ANNOTATION, type RenderedDowngrade } from './downgrade-template';
@@ -469,6 +469,7 @@ export function buildPlan(params: OndatParams, discovery: DiscoveryResult | unde
   const warnings: string[] = rendered.warnings.map((d) => `Downgrade template, ${formatDiagnostic(d)}`);
   let cluster: StorageOSClusterFact | undefined;
   let version: string | undefined;
+  let pendingBlockers: PlanBlocker[] = [];
   if (facts) {
     const a = assess(facts, params);
     const placement = daemonSetPlacement(facts.nodes, rendered.object);
@@ -487,7 +488,10 @@ export function buildPlan(params: OndatParams, discovery: DiscoveryResult | unde
       );
     }
     if (placement.scheduled.length === 0) a.refusals.push(`the downgrade DaemonSet would run on no node of context ${params.context} (nodeSelector ${JSON.stringify(rendered.values.nodeSelector)})`);
-    if (a.refusals.length > 0) throw new OndatRefusedError(params.context, a.refusals);
+    // A problem a parameter resolves still refuses the run, but after the plan is drawn, so a dry run can show both.
+    const blockers = a.blockers ?? [];
+    if (a.refusals.length > 0) throw new OndatRefusedError(params.context, [...a.refusals, ...blockers.map((b) => b.problem + b.resolution)]);
+    pendingBlockers = blockers;
     warnings.push(...a.warnings);
     cluster = a.cluster;
     version = a.version;
@@ -567,5 +571,7 @@ export function buildPlan(params: OndatParams, discovery: DiscoveryResult | unde
   const x = extra(c, version);
   if (install.reinstall) x.storageOSCluster = { reinstalled: install.reinstall.object, changes: install.reinstall.changes };
   if (facts) x.helm = { release: `${helm.release.namespace}/${helm.release.name}`, releases: latestReleases(facts.helmReleases).map((r) => `${r.namespace}/${r.name}: ${r.chart} ${r.chartVersion} r${r.revision} ${r.status}`) };
-  return { steps, warnings, extra: x };
+  const draft = { steps, warnings, extra: x };
+  if (pendingBlockers.length > 0) throw new OndatRefusedError(params.context, pendingBlockers.map((b) => b.problem + b.resolution), { draft, blockers: pendingBlockers });
+  return draft;
 }

@@ -10,7 +10,8 @@ import { importAgents, importableAliases } from '../../adapters/store/ssh-config
 import { validateInventory } from '../../adapters/store/inventory-validate';
 import type { InventoryService } from '../inventory/inventory-service';
 import { SECTION } from '../settings';
-import type { TargetNode } from '../tree/nodes';
+import type { DmsNode, ProblemNode, TargetNode } from '../tree/nodes';
+import { fsPathOf } from './command-args';
 import { InputFlowCancelled, runFlow } from './multi-step';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
@@ -141,19 +142,32 @@ export function registerInventoryCommands(inventory: InventoryService, refresh: 
         return undefined;
       }
     }),
-    vscode.commands.registerCommand('backout.openInventory', async (file?: string) => {
-      const target = typeof file === 'string' ? file : inventory.defaultFile();
+    vscode.commands.registerCommand('backout.openInventory', async (arg?: unknown) => {
+      const target = inventoryFileOf(arg) ?? inventory.defaultFile();
       if (!fs.existsSync(target)) writeInventory(target, { version: 1, systems: [] });
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(target)));
     }),
-    vscode.commands.registerCommand('backout.startRollbackOnTarget', (node: TargetNode) => vscode.commands.executeCommand('backout.startRollback', presetFor(node))),
-    vscode.commands.registerCommand('backout.dryRunOnTarget', (node: TargetNode) => vscode.commands.executeCommand('backout.dryRun', presetFor(node))),
+    vscode.commands.registerCommand('backout.startRollbackOnTarget', (node?: TargetNode) => vscode.commands.executeCommand('backout.startRollback', presetFor(node))),
+    vscode.commands.registerCommand('backout.dryRunOnTarget', (node?: TargetNode) => vscode.commands.executeCommand('backout.dryRun', presetFor(node))),
   ];
 }
 
 /** The target of a tree item; Start Rollback then offers the procedures that act on that kind of target. */
-function presetFor(node: TargetNode): { targetKind?: 'dms' | 'kube-context'; target?: string } {
+function presetFor(node: TargetNode | undefined): { targetKind?: 'dms' | 'kube-context'; target?: string } {
+  if (node === undefined || typeof node !== 'object') return {};
   if (node.kind === 'dms') return { targetKind: 'dms', target: node.dms.name };
   if (node.kind === 'kube-context') return { targetKind: 'kube-context', target: node.context.name };
   return {};
+}
+
+/**
+ * The inventory file an argument names: a path (problem items pass theirs), a DMS item (its source file), a file URI;
+ * undefined for the DataMiner Systems group and for no argument (the default file is opened).
+ */
+function inventoryFileOf(arg: unknown): string | undefined {
+  if (typeof arg === 'string') return arg === '' ? undefined : arg;
+  const node = arg as Partial<TargetNode> | undefined;
+  if (node?.kind === 'dms') return (node as DmsNode).dms.source.file;
+  if (node?.kind === 'problem') return (node as ProblemNode).file;
+  return fsPathOf(arg);
 }

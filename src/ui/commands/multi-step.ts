@@ -1,55 +1,19 @@
-// A multi-step input (QuickPick and InputBox in one flow) with a step counter and a Back button, each value
-// validated as it is typed.
+// The VS Code side of input flows (flow.ts): QuickPick and InputBox with a step counter and a Back button, each value
+// validated as it is typed, and the open dialog for local files.
 import * as vscode from 'vscode';
+import { BackRequested, InputFlowCancelled, runFlow as runPureFlow, type FlowStep, type FlowUi, type PickItem } from './flow';
 
-export class InputFlowCancelled extends Error {
-  constructor() {
-    super('cancelled');
-  }
+export { InputFlowCancelled, type FlowStep, type FlowUi, type PickItem } from './flow';
+
+/** Runs a flow in VS Code's quick inputs. */
+export function runFlow(title: string, steps: FlowStep[] | (() => FlowStep[])): Promise<void> {
+  return runPureFlow(title, steps, makeUi);
 }
 
-class Back extends Error {}
-
-export interface PickItem<T> extends vscode.QuickPickItem {
-  value: T;
-}
-
-export interface FlowStep {
-  title: string;
-  run(ui: FlowUi): Promise<void>;
-}
-
-export interface FlowUi {
-  pick<T>(options: { placeholder: string; items: ReadonlyArray<PickItem<T>>; activeValue?: T }): Promise<T>;
-  input(options: { prompt: string; value?: string; placeholder?: string; password?: boolean; validate(value: string): string | undefined }): Promise<string>;
-}
-
-/**
- * Runs the steps in order; Back returns to the previous step. `steps` is asked again before each step, so that later
- * steps can depend on earlier answers (the parameters of the chosen procedure). Throws InputFlowCancelled when
- * dismissed.
- */
-export async function runFlow(title: string, steps: FlowStep[] | (() => FlowStep[])): Promise<void> {
-  const current = typeof steps === 'function' ? steps : () => steps;
-  let i = 0;
-  while (i < current().length) {
-    const all = current();
-    const step = all[i] as FlowStep;
-    const ui = makeUi(`${title}: ${step.title}`, i + 1, all.length, i > 0);
-    try {
-      await step.run(ui);
-      i++;
-    } catch (err) {
-      if (err instanceof Back) i = Math.max(0, i - 1);
-      else throw err;
-    }
-  }
-}
-
-function makeUi(title: string, step: number, totalSteps: number, canGoBack: boolean): FlowUi {
+export function makeUi(title: string, step: number, totalSteps: number, canGoBack: boolean): FlowUi {
   const buttons = canGoBack ? [vscode.QuickInputButtons.Back] : [];
   return {
-    pick<T>({ placeholder, items, activeValue }: { placeholder: string; items: ReadonlyArray<PickItem<T>>; activeValue?: T }): Promise<T> {
+    pick<T>({ placeholder, items, activeValue, typed }: { placeholder: string; items: ReadonlyArray<PickItem<T>>; activeValue?: T; typed?: { text: string } }): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         const qp = vscode.window.createQuickPick<PickItem<T>>();
         qp.title = title;
@@ -66,12 +30,13 @@ function makeUi(title: string, step: number, totalSteps: number, canGoBack: bool
           if (b === vscode.QuickInputButtons.Back) {
             settled = true;
             qp.hide();
-            reject(new Back());
+            reject(new BackRequested());
           }
         });
         qp.onDidAccept(() => {
           const chosen = qp.selectedItems[0] ?? qp.activeItems[0];
           if (!chosen) return;
+          if (typed) typed.text = qp.value;
           settled = true;
           qp.hide();
           resolve(chosen.value);
@@ -82,6 +47,10 @@ function makeUi(title: string, step: number, totalSteps: number, canGoBack: bool
         });
         qp.show();
       });
+    },
+    async pickFile({ title: dialogTitle, filters }): Promise<string | undefined> {
+      const picked = await vscode.window.showOpenDialog({ title: dialogTitle, canSelectFiles: true, canSelectFolders: false, canSelectMany: false, ...(filters ? { filters } : {}) });
+      return picked?.[0]?.fsPath;
     },
     input({ prompt, value, placeholder, password, validate }): Promise<string> {
       return new Promise<string>((resolve, reject) => {
@@ -105,7 +74,7 @@ function makeUi(title: string, step: number, totalSteps: number, canGoBack: bool
           if (b === vscode.QuickInputButtons.Back) {
             settled = true;
             box.hide();
-            reject(new Back());
+            reject(new BackRequested());
           }
         });
         box.onDidAccept(() => {

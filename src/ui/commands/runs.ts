@@ -2,121 +2,97 @@
 // Open Step Log, Export Run Report.
 import * as vscode from 'vscode';
 import { listProcedures } from '../../core/registry';
+import { InvalidParameterError } from '../../core/errors';
 import type { Procedure } from '../../core/procedure';
+import type { PreparedPlan } from '../../core/runs';
 import { Redactor } from '../../core/redaction';
 import { renderReport } from '../../core/report';
-import type { LogDocuments, LogRef } from '../logs/log-documents';
+import type { ErrorReports } from '../error-reports';
+import type { LogDocuments } from '../logs/log-documents';
 import { RunPanel, type PanelDeps } from '../panel/run-panel';
 import type { RunService } from '../runs/run-service';
 import type { RunStore } from '../runs/run-store';
 import { editorSuppliedParameters, withTemplateParameter } from '../template/resolve-template';
-import { InputFlowCancelled, runFlow, type FlowStep, type PickItem } from './multi-step';
-import { parameterSteps } from './parameters';
+import { logAddressOf, runIdOf, stepOf } from './command-args';
+import { InputFlowCancelled, makeUi } from './multi-step';
+import { saveParameterFile } from './save-parameters';
+import { workspaceParamFiles } from './workspace-param-files';
+import { askRun, type AnswerMemory, type ParameterChoices, type RunChoice, type RunPreset, type TargetChoices } from './run-questions';
 
-export interface TargetChoices {
-  /** The targets of a kind that this window knows (Kubernetes contexts, DMS of the inventory). */
-  list(kind: 'dms' | 'kube-context'): Promise<Array<PickItem<string>>>;
-  /** Parameter values a target implies (a DMS's Agents and production flag), offered as the answers' defaults. */
-  paramsFor?(kind: 'dms' | 'kube-context', name: string): Record<string, string>;
-}
+export type { RunPreset, TargetChoices } from './run-questions';
 
 export interface RunCommandDeps extends PanelDeps {
   store: RunStore;
   runs: RunService;
   logs: LogDocuments;
   targets: TargetChoices;
+  errors: ErrorReports;
+  choices?: ParameterChoices;
+  memory?: AnswerMemory;
 }
 
-interface Choice {
-  procedure: Procedure;
-  params: Record<string, string>;
+/** A preset from an argument, when it is one; a tree node or URI passed by VS Code is not (the user is asked). */
+function presetOf(arg: unknown): RunPreset | undefined {
+  if (typeof arg !== 'object' || arg === null || 'kind' in arg || 'scheme' in arg) return undefined;
+  return arg as RunPreset;
 }
 
-/** Procedure → target → parameters, each validated as typed. Undefined when the user dismissed it. */
-/** What a caller (a tree item, another extension, a test) can fill in ahead; the user is asked for the rest. */
-export interface RunPreset {
-  procedureId?: string;
-  /** Only procedures acting on this kind of target are offered. */
-  targetKind?: 'dms' | 'kube-context';
-  target?: string;
-  params?: Record<string, string>;
+/** The parameter a refusal is about: the one an InvalidParameterError names, else one the message names. */
+export function blamedParameter(err: unknown, procedure: Procedure): string | undefined {
+  if (err instanceof InvalidParameterError) return err.parameter;
+  const message = err instanceof Error ? err.message : String(err);
+  const names = procedure.parameters.map((d) => d.name);
+  return names.find((n) => message.includes(`${n}=`)) ?? names.find((n) => n.length > 3 && new RegExp(`\\b${n}\\b`).test(message));
 }
 
-async function chooseRun(title: string, deps: RunCommandDeps, preset?: RunPreset): Promise<Choice | undefined> {
-  const all = listProcedures().filter((p) => !preset?.targetKind || p.targetParameter?.kind === preset.targetKind);
-  if (all.length === 0) {
-    void vscode.window.showErrorMessage(`Backout: no procedure is registered${preset?.targetKind ? ` for a ${preset.targetKind === 'dms' ? 'DataMiner System' : 'Kubernetes context'}` : ''}.`);
-    return undefined;
-  }
-  let procedure = all.find((p) => p.id === preset?.procedureId) ?? (all.length === 1 ? all[0] : undefined);
-  const params: Record<string, string> = { ...preset?.params };
-  const pickProcedure: FlowStep = {
-    title: 'procedure',
-    async run(ui) {
-      const id = await ui.pick({
-        placeholder: 'Which rollback procedure?',
-        items: all.map((p) => ({ label: p.title, description: `${p.id} · v${p.version}`, detail: p.description, value: p.id })),
-        ...(procedure ? { activeValue: procedure.id } : {}),
-      });
-      const next = all.find((p) => p.id === id);
-      if (next !== procedure) for (const k of Object.keys(params)) delete params[k];
-      procedure = next;
-    },
-  };
-  // The steps after the procedure depend on it; they are made once per procedure so that Back keeps the answers.
-  const later = new Map<string, FlowStep[]>();
-  const prefill = (p: Procedure, kind: 'dms' | 'kube-context', name: string) => {
-    const implied = deps.targets.paramsFor?.(kind, name) ?? {};
-    for (const def of p.parameters) {
-      const v = implied[def.name];
-      if (v !== undefined && preset?.params?.[def.name] === undefined) params[def.name] = v;
-    }
-  };
-  const stepsFor = (p: Procedure): FlowStep[] => {
-    const cached = later.get(p.id);
-    if (cached) return cached;
-    const steps: FlowStep[] = [];
-    const tp = p.targetParameter;
-    if (tp && preset?.target) {
-      params[tp.name] = preset.target;
-      prefill(p, tp.kind, preset.target);
-    } else if (tp) {
-      steps.push({
-        title: tp.kind === 'dms' ? 'DataMiner System' : 'Kubernetes context',
-        async run(ui) {
-          const items = await deps.targets.list(tp.kind);
-          if (items.length === 0) {
-            throw new Error(tp.kind === 'dms' ? 'No DataMiner System is registered. Run "Backout: Register DMS…" first.' : 'No Kubernetes context found. Check your kubeconfig.');
-          }
-          params[tp.name] = await ui.pick({ placeholder: `Target of ${p.title}`, items, ...(params[tp.name] ? { activeValue: params[tp.name] } : {}) });
-          prefill(p, tp.kind, params[tp.name] as string);
-        },
-      });
-    }
-    // Parameters given by the caller are not asked again.
-    const given = new Set([...(tp ? [tp.name] : []), ...Object.keys(preset?.params ?? {}), ...editorSuppliedParameters(p.id)]);
-    steps.push(...parameterSteps(p, params, given));
-    later.set(p.id, steps);
-    return steps;
-  };
-  const fixedProcedure = (preset?.procedureId !== undefined || all.length === 1) && procedure !== undefined;
+/**
+ * Asks the questions (run-questions.ts) and prepares the plan when the review is submitted; a refusal (a bad value, a
+ * planner's objection) goes back to the review with the answers kept. Undefined when dismissed.
+ */
+async function chooseAndPrepare(title: string, submitLabel: string, deps: RunCommandDeps, preset?: RunPreset, options: { keepBlocked?: boolean } = {}): Promise<{ choice: RunChoice; prepared: PreparedPlan } | undefined> {
+  let prepared: PreparedPlan | undefined;
   try {
-    await runFlow(title, () => [...(fixedProcedure ? [] : [pickProcedure]), ...(procedure ? stepsFor(procedure) : [])]);
+    const choice = await askRun(title, makeUi, {
+      procedures: listProcedures(),
+      targets: deps.targets,
+      ...(deps.choices ? { choices: deps.choices } : {}),
+      ...(deps.memory ? { memory: deps.memory } : {}),
+      editorSupplied: editorSuppliedParameters,
+      submitLabel,
+      save: async (c) => void (await saveParameterFile(c)),
+      paramFiles: () => workspaceParamFiles(deps.log),
+      async submit(c) {
+        try {
+          prepared = await prepareWithProgress(deps, c, options);
+          return undefined;
+        } catch (err) {
+          if (isCancel(err)) return { message: 'Reading the facts was cancelled.' };
+          deps.log.warn(`${c.procedure.id}: refused: ${err instanceof Error ? err.message : String(err)}`);
+          const parameter = blamedParameter(err, c.procedure);
+          return { message: err instanceof Error ? err.message : String(err), ...(parameter ? { parameter } : {}) };
+        }
+      },
+    }, preset);
+    return choice && prepared ? { choice, prepared } : undefined;
   } catch (err) {
     if (err instanceof InputFlowCancelled) return undefined;
     throw err;
   }
-  return procedure ? { procedure, params } : undefined;
 }
 
-async function prepareWithProgress(deps: RunCommandDeps, choice: Choice) {
+function isCancel(err: unknown): boolean {
+  return err instanceof Error && err.message === 'cancelled';
+}
+
+/** Prepares a plan with a cancellable progress; `keepBlocked` for dry runs (the plan is shown with its blockers). */
+export async function prepareWithProgress(deps: Pick<RunCommandDeps, 'runs' | 'log'>, choice: RunChoice, options: { keepBlocked?: boolean } = {}): Promise<PreparedPlan> {
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Backout: reading facts for ${choice.procedure.title}…`, cancellable: true },
     async (_progress, token) => {
       const controller = new AbortController();
       const sub = token.onCancellationRequested(() => controller.abort(new Error('cancelled')));
       try {
-        return await deps.runs.prepare(choice.procedure, await withTemplateParameter(choice.procedure.id, choice.params, deps.log), controller.signal);
+        return await deps.runs.prepare(choice.procedure, await withTemplateParameter(choice.procedure.id, choice.params, deps.log), controller.signal, options);
       } finally {
         sub.dispose();
       }
@@ -124,7 +100,7 @@ async function prepareWithProgress(deps: RunCommandDeps, choice: Choice) {
   );
 }
 
-async function pickRun(deps: RunCommandDeps, placeholder: string, filter: (status: string, active: boolean) => boolean): Promise<string | undefined> {
+export async function pickRun(deps: RunCommandDeps, placeholder: string, filter: (status: string, active: boolean) => boolean): Promise<string | undefined> {
   const ids = (await deps.store.list()).reverse();
   const items: Array<vscode.QuickPickItem & { runId: string }> = [];
   for (const runId of ids) {
@@ -144,21 +120,14 @@ async function pickRun(deps: RunCommandDeps, placeholder: string, filter: (statu
   return (await vscode.window.showQuickPick(items, { placeHolder: placeholder }))?.runId;
 }
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 export function registerRunCommands(deps: RunCommandDeps): vscode.Disposable[] {
-  const showError = (err: unknown) => {
-    deps.log.error(errorText(err));
-    void vscode.window.showErrorMessage(`Backout: ${errorText(err)}`);
-  };
+  const showError = (err: unknown) => deps.errors.show(err);
   return [
-    vscode.commands.registerCommand('backout.startRollback', async (preset?: RunPreset) => {
+    vscode.commands.registerCommand('backout.startRollback', async (arg?: unknown) => {
       try {
-        const choice = await chooseRun('Start Rollback', deps, preset);
-        if (!choice) return undefined;
-        const prepared = await prepareWithProgress(deps, choice);
+        const chosen = await chooseAndPrepare('Start Rollback', 'Start the rollback', deps, presetOf(arg));
+        if (!chosen) return undefined;
+        const { prepared } = chosen;
         const runId = await deps.runs.start(prepared);
         RunPanel.show(deps, runId);
         return runId;
@@ -167,11 +136,11 @@ export function registerRunCommands(deps: RunCommandDeps): vscode.Disposable[] {
         return undefined;
       }
     }),
-    vscode.commands.registerCommand('backout.dryRun', async (preset?: RunPreset) => {
+    vscode.commands.registerCommand('backout.dryRun', async (arg?: unknown) => {
       try {
-        const choice = await chooseRun('Dry Run', deps, preset);
-        if (!choice) return undefined;
-        const prepared = await prepareWithProgress(deps, choice);
+        const chosen = await chooseAndPrepare('Dry Run', 'Show the plan', deps, presetOf(arg), { keepBlocked: true });
+        if (!chosen) return undefined;
+        const { prepared } = chosen;
         RunPanel.showPlan(deps, prepared.plan);
         return prepared.plan;
       } catch (err) {
@@ -179,10 +148,11 @@ export function registerRunCommands(deps: RunCommandDeps): vscode.Disposable[] {
         return undefined;
       }
     }),
-    vscode.commands.registerCommand('backout.resumeRun', async (runId?: string) => {
+    vscode.commands.registerCommand('backout.resumeRun', async (arg?: unknown) => {
       try {
-        const id = runId ?? (await pickRun(deps, 'Resume which run?', (status, active) => !active && status !== 'succeeded'));
+        const id = runIdOf(arg, deps.store.root) ?? (await pickRun(deps, 'Resume which run?', (status, active) => !active && status !== 'succeeded'));
         if (!id) return undefined;
+        await deps.store.read(id);
         RunPanel.show(deps, id);
         return await deps.runs.resume(id);
       } catch (err) {
@@ -190,9 +160,9 @@ export function registerRunCommands(deps: RunCommandDeps): vscode.Disposable[] {
         return undefined;
       }
     }),
-    vscode.commands.registerCommand('backout.cancelRun', async (runId?: string) => {
+    vscode.commands.registerCommand('backout.cancelRun', async (arg?: unknown) => {
       try {
-        const id = runId ?? (await pickRun(deps, 'Cancel which run?', (status, active) => active || status === 'unfinished'));
+        const id = runIdOf(arg, deps.store.root) ?? (await pickRun(deps, 'Cancel which run?', (status, active) => active || status === 'unfinished'));
         if (!id) return;
         const message = await deps.runs.cancel(id);
         void vscode.window.showInformationMessage(`Backout: ${message}`);
@@ -200,19 +170,29 @@ export function registerRunCommands(deps: RunCommandDeps): vscode.Disposable[] {
         showError(err);
       }
     }),
-    vscode.commands.registerCommand('backout.openRunPanel', async (runId?: string) => {
-      const id = runId ?? (await pickRun(deps, 'Open the panel of which run?', () => true));
-      if (id) RunPanel.show(deps, id);
-    }),
-    vscode.commands.registerCommand('backout.openStepLog', async (ref?: LogRef) => {
+    vscode.commands.registerCommand('backout.openRunPanel', async (arg?: unknown) => {
       try {
-        let target = ref;
+        const id = runIdOf(arg, deps.store.root) ?? (await pickRun(deps, 'Open the panel of which run?', () => true));
+        if (!id) return;
+        // A run that cannot be read is an error now, not a panel that stays "Loading run…".
+        await deps.store.read(id);
+        RunPanel.show(deps, id);
+      } catch (err) {
+        showError(err);
+      }
+    }),
+    vscode.commands.registerCommand('backout.openStepLog', async (arg?: unknown) => {
+      try {
+        let target = logAddressOf(arg);
         if (!target) {
-          const runId = await pickRun(deps, 'Open a log of which run?', () => true);
+          const step = stepOf(arg);
+          const runId = step?.runId ?? runIdOf(arg, deps.store.root) ?? (await pickRun(deps, 'Open a log of which run?', () => true));
           if (!runId) return;
           const { state } = await deps.store.read(runId);
-          const items = state.plan.steps.flatMap((s) => s.instances.map((i) => ({ label: s.title, description: i.instance, step: s.id, instance: i.instance })));
-          const chosen = await vscode.window.showQuickPick(items, { placeHolder: 'Which step and instance?' });
+          const items = state.plan.steps
+            .filter((s) => !step || s.id === step.step)
+            .flatMap((s) => s.instances.map((i) => ({ label: s.title, description: i.instance, step: s.id, instance: i.instance })));
+          const chosen = items.length === 1 ? items[0] : await vscode.window.showQuickPick(items, { placeHolder: 'Which step and instance?' });
           if (!chosen) return;
           target = { runId, step: chosen.step, instance: chosen.instance };
         }
@@ -221,9 +201,9 @@ export function registerRunCommands(deps: RunCommandDeps): vscode.Disposable[] {
         showError(err);
       }
     }),
-    vscode.commands.registerCommand('backout.exportRunReport', async (runId?: string) => {
+    vscode.commands.registerCommand('backout.exportRunReport', async (arg?: unknown) => {
       try {
-        const id = runId ?? (await pickRun(deps, 'Export the report of which run?', () => true));
+        const id = runIdOf(arg, deps.store.root) ?? (await pickRun(deps, 'Export the report of which run?', () => true));
         if (!id) return undefined;
         const storage = await deps.store.repository().open(id);
         try {

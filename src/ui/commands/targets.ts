@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { setKubeconfigSetting } from '../settings';
 import type { ProblemNode, TargetNode } from '../tree/nodes';
 import type { TargetsProvider } from '../tree/targets-provider';
+import { fsPathOf } from './command-args';
 
 export function registerTargetCommands(targets: TargetsProvider): vscode.Disposable[] {
   return [
@@ -20,8 +21,8 @@ export function registerTargetCommands(targets: TargetsProvider): vscode.Disposa
       await setKubeconfigSetting(picked.map((u) => u.fsPath).join(delimiter));
       targets.refresh();
     }),
-    vscode.commands.registerCommand('backout.openKubeconfig', async (node?: TargetNode) => {
-      const file = fileOf(node) ?? (await targets.kubeconfigFiles())[0];
+    vscode.commands.registerCommand('backout.openKubeconfig', async (arg?: unknown) => {
+      const file = fileOf(arg) ?? (await targets.kubeconfigFiles())[0];
       if (!file) return;
       const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
       await vscode.window.showTextDocument(doc, { preview: true });
@@ -29,8 +30,13 @@ export function registerTargetCommands(targets: TargetsProvider): vscode.Disposa
   ];
 }
 
-function fileOf(node: TargetNode | undefined): string | undefined {
-  if (!node) return undefined;
+/** The kubeconfig file an argument names: a Targets item (problem, group, context), a file URI or a path. */
+function fileOf(arg: unknown): string | undefined {
+  if (typeof arg === 'string') return arg === '' ? undefined : arg;
+  const uri = fsPathOf(arg);
+  if (uri) return uri;
+  const node = arg as TargetNode | undefined;
+  if (!node || typeof node !== 'object') return undefined;
   if (node.kind === 'problem') return (node as ProblemNode).file;
   if (node.kind === 'kube-group') return node.files[0];
   if (node.kind === 'kube-context') return node.context.file;

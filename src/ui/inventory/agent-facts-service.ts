@@ -5,6 +5,7 @@ import type { LoadedDms } from '../../adapters/store/inventory-types';
 import { loadSsh, type SshAdapter } from '../../adapters/lazy';
 import type { SshExecutorSetup } from '../../adapters/ssh/executor';
 import type { AgentStatus } from '../tree/nodes';
+import { listUpgradePackages, packageFileNames, UPGRADES_FOLDER, type DmsUpgradeChoices } from './upgrade-packages';
 
 export class AgentFactsService {
   private pool: Promise<{ ssh: SshAdapter; pool: SshPool; setup: SshExecutorSetup }> | undefined;
@@ -44,6 +45,32 @@ export class AgentFactsService {
       );
     }
     return out;
+  }
+
+  /**
+   * What Start Rollback can offer for a DMS: the version history of its Agents and the upgrade packages found in their
+   * Upgrades folder (read-only: a VersionHistory.txt read and one folder listing per reachable Agent).
+   */
+  async upgradeChoices(dms: LoadedDms, signal?: AbortSignal): Promise<DmsUpgradeChoices> {
+    const { ssh, pool, setup } = await this.open();
+    const sshConfig = setup.sshConfig ? { sshConfig: setup.sshConfig } : {};
+    const facts = await ssh.gatherDmsFacts(pool, dms, { ...sshConfig, timeoutMs: 20_000, ...(signal ? { signal } : {}) });
+    const history = facts.agents.find((a) => a.history && a.history.length > 0)?.history ?? [];
+    const found = new Map<string, string[]>();
+    for (const a of facts.agents) {
+      const agent = dms.agents.find((x) => x.name === a.name);
+      if (!a.reachable || !a.shell || !agent) continue;
+      const listing = listUpgradePackages(a.shell);
+      const r = await pool.exec(ssh.agentEndpoint(dms, agent, setup.sshConfig ?? {}), listing.line, { idempotent: true, timeoutMs: 20_000, ...(signal ? { signal } : {}) });
+      if (r.exitCode !== 0) continue;
+      for (const file of packageFileNames(r.stdout)) found.set(file, [...(found.get(file) ?? []), a.name]);
+    }
+    return {
+      history,
+      current: facts.agents.find((a) => a.version)?.version?.version,
+      packages: [...found].map(([file, agents]) => ({ path: `${UPGRADES_FOLDER}\\${file}`, agents })),
+      agents: dms.agents.map((a) => a.name),
+    };
   }
 
   async dispose(): Promise<void> {

@@ -57,6 +57,15 @@ export interface RunView {
   steps: StepView[];
   gate?: GateView;
   dryRun: boolean;
+  /** Dry runs: prerequisites that refuse the run, each with what resolves it (shown above the plan). */
+  blockers?: BlockerView[];
+}
+
+export interface BlockerView {
+  problem: string;
+  resolution: string;
+  /** The parameter value that resolves it: the panel offers to plan again with it. */
+  parameter?: { name: string; value: string };
 }
 
 export interface LogTail {
@@ -83,7 +92,11 @@ export type PanelMessage =
   | { type: 'declineGate'; gateId: string }
   | { type: 'cancelRun' }
   | { type: 'resumeRun' }
-  | { type: 'exportReport' };
+  | { type: 'exportReport' }
+  | { type: 'startFromPlan' }
+  | { type: 'replanWith'; parameter: string; value: string }
+  | { type: 'saveParameters' }
+  | { type: 'runAgain' };
 
 /** Lines kept in the live tail; the full log opens in the editor. */
 export const TAIL_LINES = 200;
@@ -103,7 +116,12 @@ export function isPanelMessage(v: unknown): v is PanelMessage {
     case 'cancelRun':
     case 'resumeRun':
     case 'exportReport':
+    case 'startFromPlan':
+    case 'saveParameters':
+    case 'runAgain':
       return true;
+    case 'replanWith':
+      return str(v.parameter) && str(v.value);
     case 'select':
     case 'openLog':
       return str(v.step) && str(v.instance);

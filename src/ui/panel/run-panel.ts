@@ -148,6 +148,24 @@ export class RunPanel implements vscode.Disposable {
         case 'exportReport':
           if (this.source.kind === 'run') await vscode.commands.executeCommand('backout.exportRunReport', this.source.runId);
           return;
+        // From review to run (plan-actions.ts): the dry run's plan, or the finished run's, goes back to the commands.
+        case 'startFromPlan':
+          if (this.source.kind === 'plan') await vscode.commands.executeCommand('backout.startReviewedPlan', this.source.plan);
+          return;
+        case 'replanWith':
+          if (this.source.kind === 'plan') {
+            // The new plan replaces this one: one dry-run panel per question asked.
+            const replanned = await vscode.commands.executeCommand('backout.planAgainWith', this.source.plan, m.parameter, m.value);
+            if (replanned) this.panel.dispose();
+          }
+          return;
+        case 'saveParameters':
+          if (this.source.kind === 'plan') await vscode.commands.executeCommand('backout.saveParameters', this.source.plan);
+          else await vscode.commands.executeCommand('backout.saveParameters', this.source.runId);
+          return;
+        case 'runAgain':
+          if (this.source.kind === 'run') await vscode.commands.executeCommand('backout.runAgain', this.source.runId);
+          return;
       }
     } catch (err) {
       this.post({ type: 'error', message: err instanceof Error ? err.message : String(err) });

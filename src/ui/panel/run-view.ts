@@ -52,6 +52,7 @@ export function toRunView(state: RunState, extras: RunViewExtras): RunView {
     steps,
     ...(extras.gate ? { gate: extras.gate } : {}),
     dryRun: extras.dryRun ?? false,
+    ...(plan.blockers && plan.blockers.length > 0 ? { blockers: plan.blockers.map((b) => ({ problem: b.problem, resolution: b.resolution, ...(b.parameter ? { parameter: b.parameter } : {}) })) } : {}),
   };
 }
 

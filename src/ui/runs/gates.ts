@@ -35,6 +35,11 @@ export class GateBroker implements vscode.Disposable {
     });
   }
 
+  /** The runs with a gate waiting for a person, each once. */
+  waitingRuns(): string[] {
+    return [...new Set([...this.pending.values()].map((p) => p.runId))];
+  }
+
   gateOf(runId: string): GateView | undefined {
     for (const p of this.pending.values()) if (p.runId === runId) return p.view;
     return undefined;

@@ -86,10 +86,10 @@ export class RunService implements vscode.Disposable {
     return [...this.active.keys()];
   }
 
-  /** Validates parameters, gathers facts read-only and builds the plan; executes nothing. */
-  prepare(procedure: Procedure, params: Record<string, string>, signal?: AbortSignal): Promise<PreparedPlan> {
+  /** Validates parameters, gathers facts read-only and builds the plan; executes nothing. Dry runs keep a blocked plan. */
+  prepare(procedure: Procedure, params: Record<string, string>, signal?: AbortSignal, options: { keepBlocked?: boolean } = {}): Promise<PreparedPlan> {
     const productionSources = this.deps.production?.();
-    return preparePlan(procedure, params, { executors: this.deps.executors() }, { ...(signal ? { signal } : {}), ...(productionSources ? { productionSources } : {}) });
+    return preparePlan(procedure, params, { executors: this.deps.executors() }, { ...(signal ? { signal } : {}), ...(productionSources ? { productionSources } : {}), ...options });
   }
 
   private environment(runIdRef: { id?: string }): RunEnvironment {
@@ -206,12 +206,14 @@ export class RunService implements vscode.Disposable {
   }
 
   /**
-   * A cancellable progress notification while the run executes here, naming the step(s) running (long steps show
-   * it for as long as they take); cancelling it cancels the run.
+   * Progress in the status bar while the run executes here, naming the step(s) running (long steps show it for as
+   * long as they take; the Runs view shows each step's state); the run is cancelled from its item or its panel.
    */
   private showProgress(runId: string, what: string, done: Promise<RunState>, message: { text: string; changed?: () => void }): void {
     void vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Backout: ${what}`, cancellable: true },
+      // In the status bar, not a notification (one that stays up for the whole run covers the gate's buttons), nor the
+      // Runs view's progress, which would hide its badge counting the runs that wait for a person.
+      { location: vscode.ProgressLocation.Window, title: `Backout: ${what}` },
       async (progress, token) => {
         const sub = token.onCancellationRequested(() => void this.cancel(runId).catch(() => undefined));
         message.changed = () => progress.report({ message: message.text });

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { ConfirmRequest, PickRequest, Prompter, SecretRequest, TypeToConfirmRequest } from '../../core/ports';
 import type { GateBroker } from './gates';
+import type { SavedSecrets } from './saved-secrets';
 
 export interface PrompterContext {
   /** The run the prompts belong to; known once the run folder exists. */
@@ -10,6 +11,8 @@ export interface PrompterContext {
   gates: GateBroker;
   /** Shows the run panel of the run (so the gate is visible). */
   reveal(runId: string): void;
+  /** Where secrets the user chose to remember are kept; without it nothing is remembered. */
+  saved?: SavedSecrets;
 }
 
 export class VscodePrompter implements Prompter {
@@ -39,8 +42,15 @@ export class VscodePrompter implements Prompter {
   }
 
   async askSecret(q: SecretRequest): Promise<string | undefined> {
-    const value = await vscode.window.showInputBox({ title: q.title, prompt: q.prompt, password: true, ignoreFocusOut: true });
-    return value === undefined || value === '' ? undefined : value;
+    const saved = this.ctx.saved;
+    if (q.name && saved) {
+      const known = await saved.take(q.name);
+      if (known !== undefined) return known;
+    }
+    const { value, remember } = await askWithRemember(q, q.name !== undefined && saved !== undefined);
+    if (value === undefined || value === '') return undefined;
+    if (remember && q.name && saved) await saved.remember(q.name, value);
+    return value;
   }
 
   async pick<T extends string>(q: PickRequest<T>): Promise<T | undefined> {
@@ -48,4 +58,37 @@ export class VscodePrompter implements Prompter {
     const chosen = await vscode.window.showQuickPick(items, { title: q.title, placeHolder: q.detail, ignoreFocusOut: true });
     return chosen?.value;
   }
+}
+
+/** A password input box; with a name to keep it under, a Remember toggle (off until the user turns it on). */
+function askWithRemember(q: SecretRequest, canRemember: boolean): Promise<{ value?: string; remember: boolean }> {
+  return new Promise((resolve) => {
+    const box = vscode.window.createInputBox();
+    box.title = q.title;
+    box.prompt = q.prompt;
+    box.password = true;
+    box.ignoreFocusOut = true;
+    let remember = false;
+    const toggle = (): vscode.QuickInputButton => ({
+      iconPath: new vscode.ThemeIcon(remember ? 'lock' : 'unlock'),
+      tooltip: remember ? 'Remember: on — kept in VS Code\'s secret storage (Forget Saved Secrets removes it)' : 'Remember in VS Code\'s secret storage',
+    });
+    if (canRemember) box.buttons = [toggle()];
+    let settled = false;
+    box.onDidTriggerButton(() => {
+      remember = !remember;
+      box.buttons = [toggle()];
+      box.prompt = remember ? `${q.prompt} — will be remembered` : q.prompt;
+    });
+    box.onDidAccept(() => {
+      settled = true;
+      resolve({ value: box.value, remember });
+      box.hide();
+    });
+    box.onDidHide(() => {
+      box.dispose();
+      if (!settled) resolve({ remember: false });
+    });
+    box.show();
+  });
 }

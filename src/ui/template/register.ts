@@ -1,6 +1,7 @@
 // Inline template editing, put together: the commands, diagnostics as the user types, live previews and the status
 // bar item. activate.ts adds what this returns to the extension's subscriptions.
 import * as vscode from 'vscode';
+import type { ErrorReports } from '../error-reports';
 import { editTemplate } from './edit-template';
 import { exportDowngradeScript } from './export-downgrade-script';
 import { TemplatePreview } from './preview-template';
@@ -9,14 +10,12 @@ import { TemplateDocuments } from './template-documents';
 import { TEMPLATE_SCHEME } from './template-files';
 import { TemplateStatusBar } from './template-status-bar';
 
-export function registerTemplateFeatures(log: vscode.LogOutputChannel): vscode.Disposable[] {
+export function registerTemplateFeatures(log: vscode.LogOutputChannel, errors: ErrorReports): vscode.Disposable[] {
   const documents = new TemplateDocuments();
   const diagnostics = new TemplateDiagnostics();
   const preview = new TemplatePreview(documents, diagnostics);
   const report = (what: string) => (err: unknown) => {
-    const message = err instanceof Error ? err.message : String(err);
-    log.error(`${what}: ${message}`);
-    void vscode.window.showErrorMessage(`Backout: ${what}: ${message}`);
+    errors.show(`${what}: ${err instanceof Error ? err.message : String(err)}`);
     return undefined;
   };
   return [

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { InvalidParameterError } from '../../../src/core/errors';
-import { parseParameters, storableParameters, secretParameters, type ParameterDefinition } from '../../../src/core/parameters';
+import { parameterApplies, parseParameters, storableParameters, secretParameters, type ParameterDefinition } from '../../../src/core/parameters';
 
 const defs: ParameterDefinition[] = [
   { name: 'context', type: 'string', description: 'kube context', pattern: '[a-z0-9-]+', patternDescription: 'lowercase letters, digits and dashes' },
@@ -79,5 +79,30 @@ describe('parameters', () => {
     const v = parseParameters('proc', defs, { context: 'a', password: 'hunter22' });
     assert.equal(storableParameters(defs, v).password, '***');
     assert.equal(secretParameters(defs, v).get('password'), 'hunter22');
+  });
+});
+
+describe('parameterApplies: parameters declare when they matter', () => {
+  const routeDefs: ParameterDefinition[] = [
+    { name: 'route', type: 'enum', values: ['snapshot', 'package'] , description: 'route' },
+    { name: 'hypervisor', type: 'enum', values: ['none', 'hyperv'], default: 'none', description: 'h', appliesWhen: { route: ['snapshot'] } },
+    { name: 'hypervisorShell', type: 'enum', values: ['cmd', 'powershell'], default: 'cmd', description: 's', appliesWhen: { hypervisor: ['hyperv'] } },
+    { name: 'packages', type: 'string', required: false, description: 'p', appliesWhen: { route: ['package'] } },
+  ];
+  const def = (n: string) => routeDefs.find((d) => d.name === n) as ParameterDefinition;
+
+  it('applies a parameter only when the named parameter has one of the listed values', () => {
+    assert.equal(parameterApplies(def('packages'), routeDefs, { route: 'package' }), true);
+    assert.equal(parameterApplies(def('packages'), routeDefs, { route: 'snapshot' }), false);
+    assert.equal(parameterApplies(def('packages'), routeDefs, {}), false, 'an unanswered condition does not hold');
+  });
+
+  it('uses the default of the named parameter when it was not given', () => {
+    assert.equal(parameterApplies(def('hypervisorShell'), routeDefs, { route: 'snapshot' }), false);
+    assert.equal(parameterApplies(def('hypervisorShell'), routeDefs, { route: 'snapshot', hypervisor: 'hyperv' }), true);
+  });
+
+  it('does not apply a parameter whose condition names a parameter that does not apply', () => {
+    assert.equal(parameterApplies(def('hypervisorShell'), routeDefs, { route: 'package', hypervisor: 'hyperv' }), false);
   });
 });

@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import type { Procedure } from '../../../src/core/procedure';
-import type { FlowUi } from '../../../src/ui/commands/multi-step';
-import { parameterProblem, parameterSteps } from '../../../src/ui/commands/parameters';
+import type { FlowUi } from '../../../src/ui/commands/flow';
+import { parameterProblem } from '../../../src/ui/commands/parameters';
+import { typeValue } from '../../../src/ui/commands/run-questions';
 
 const procedure: Procedure = {
   id: 'test.params',
@@ -34,7 +35,7 @@ describe('parameter prompts', () => {
   it('uses a typed secret exactly as typed, leading and trailing spaces included', async () => {
     const values: Record<string, string> = {};
     const ui = typing(['  my label ', ' pass word ']);
-    for (const step of parameterSteps(procedure, values, new Set())) await step.run(ui);
+    for (const def of procedure.parameters) await typeValue(ui, procedure, def, values, undefined);
     assert.deepEqual(values, { label: 'my label', adminPassword: ' pass word ' });
     assert.deepEqual(ui.problems, [undefined, undefined]);
   });
