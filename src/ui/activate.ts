@@ -120,7 +120,10 @@ export function activateUi(context: vscode.ExtensionContext): BackoutApi {
       // Agents as name=address: the address is what the Agents know each other by (UpgradeInfo.xml).
       const agents = dms.agents.map((a) => (a.host ? `${a.name}=${a.host}` : a.name)).join(',');
       // The database VM comes from the inventory: route A restores it as the database, never an Agent by its name.
-      return { agents, production: String(dms.production), ...(dms.databaseVm ? { databaseVm: dms.databaseVm.name } : {}) };
+      // Without a hypervisor in the inventory, route A can only be a manual checklist: offer route B (packages) first;
+      // the route is still asked, and snapshot stays one choice away.
+      const route: Record<string, string> = dms.hypervisor === undefined ? { route: 'package' } : {};
+      return { agents, production: String(dms.production), ...route, ...(dms.databaseVm ? { databaseVm: dms.databaseVm.name } : {}) };
     },
   };
 
