@@ -23,6 +23,8 @@ export interface AgentSeed {
   taskbarUtility?: string;
   upgradeDurationMs?: number;
   faults?: Faults;
+  /** The versions the Agent ran before `version`, oldest first (VersionHistory.txt); default: two older builds. */
+  history?: string[];
 }
 
 /**
@@ -61,11 +63,16 @@ export const TASKBAR_UTILITY_X86 = 'C:\\Program Files (x86)\\Skyline Communicati
 
 const SERVICES = ['SLNet', 'SLWatchdog', 'NAS', 'NATS', 'DataMiner UserDefinableApiEndpoint', 'StorageModule'];
 
-/** An earlier history for the Agent: two older builds, then the current one. */
-function history(build: string): string[] {
+/**
+ * The Agent's VersionHistory.txt: a line per version it ran, dated when it first started on it
+ * (`2025-03-27 11:16:35;10.5.4.0-15588-20250319-release`, see shared notes), the current one last. `previous` gives
+ * the earlier versions; by default two older builds.
+ */
+function history(build: string, previous?: readonly string[]): string[] {
   const v = labVersion(build);
-  const older = [`${v.major}.${Math.max(0, v.minor - 1)}.0.0-${9000 + v.minor}-20220310-release`, `${v.major}.${v.minor}.0.0-${10000 + v.minor * 1000}-20230112-release`];
-  return [`2022-03-27 11:16:35;${older[0]}`, `2023-01-20 09:02:11;${older[1]}`, `2023-09-05 14:40:02;${build}`];
+  const older = previous?.map(buildString) ?? [`${v.major}.${Math.max(0, v.minor - 1)}.0.0-${9000 + v.minor}-20220310-release`, `${v.major}.${v.minor}.0.0-${10000 + v.minor * 1000}-20230112-release`];
+  const dates = ['2020-06-02 08:15:40', '2021-04-19 16:21:07', '2022-03-27 11:16:35', '2023-01-20 09:02:11', '2023-09-05 14:40:02'];
+  return [...older, build].map((b, i, all) => `${dates[dates.length - all.length + i] ?? dates[0]};${b}`);
 }
 
 /** Writes state.json and the C: tree of a new Agent into `agentDir`; `dmsDir` is its DMS's shared lab folder. */
@@ -97,7 +104,7 @@ export function seedAgent(agentDir: string, seed: AgentSeed & { address: string 
     usedPackages: [],
     joinedUpgrades: [],
   };
-  writeAgentFile(agentDir, VERSION_HISTORY, history(build).join('\r\n') + '\r\n');
+  writeAgentFile(agentDir, VERSION_HISTORY, history(build, seed.history).join('\r\n') + '\r\n');
   for (const file of seed.moduleInstallers ?? DEFAULT_MODULE_INSTALLERS) writeAgentFile(agentDir, `${MODULE_INSTALLERS}\\${file}`, `lab installer ${file}\n`);
   writeAgentFile(agentDir, taskbar, 'lab stand-in for SLTaskbarUtility.exe\n');
   fs.mkdirSync(path.join(agentDir, 'C', 'Skyline DataMiner', 'Upgrades', 'Packages'), { recursive: true });

@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     userPrefix: input.userPrefix,
     detached: true,
     agents: systems.flatMap((d) =>
-      d.agents.map((name) => ({ name, dms: d.name, version: d.version, defaultShell: 'cmd' as const, ...(d.modules === undefined ? {} : { modules: d.modules }) })),
+      d.agents.map((name) => ({ name, dms: d.name, version: d.version, history: d.history, defaultShell: 'cmd' as const, ...(d.modules === undefined ? {} : { modules: d.modules }) })),
     ),
   });
   const local = localPackagesDir(input.dir);

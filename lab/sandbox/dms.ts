@@ -17,6 +17,8 @@ export interface SandboxDms {
   packages: string[];
   /** The version a person would go back to. */
   target: string;
+  /** The versions the DMS ran before, oldest first (the Agents' VersionHistory.txt). */
+  history: string[];
   modules?: AgentSeed['modules'];
 }
 
@@ -28,6 +30,7 @@ export const SANDBOX_DMSS: readonly SandboxDms[] = [
     agents: ['dma-01', 'dma-02', 'dma-03'],
     packages: ['10.3.5'],
     target: '10.3.5',
+    history: ['10.3.0', '10.3.5'],
     // The module versions that make the downgrade to 10.3.4–10.3.7 need the MOP's per-Agent module swap.
     modules: { storageModule: '3.0.3', userDefinableApiEndpoint: '2.0.2' },
   },
@@ -38,6 +41,7 @@ export const SANDBOX_DMSS: readonly SandboxDms[] = [
     agents: ['nats-01', 'nats-02'],
     packages: ['10.4.0', '10.3.9'],
     target: '10.3.9',
+    history: ['10.3.9', '10.4.0'],
   },
 ];
 
