@@ -80,6 +80,12 @@ function isolatedEnv(scratch: string, extra: Record<string, string> | undefined)
   delete env.KUBECONFIG;
   delete env.SSH_AUTH_SOCK;
   delete env.VSCODE_IPC_HOOK_CLI;
+  // The server gives its extension host the environment of a login shell (its "resolved shell environment"), whose
+  // /etc/profile resets PATH: a PATH the caller sets (a tool stand-in, say) must come back in the isolated home's profile.
+  if (extra?.PATH !== undefined) {
+    const quoted = `'${extra.PATH.replace(/'/g, `'\\''`)}'`;
+    fs.writeFileSync(path.join(home, '.profile'), `# Written by the Backout test harness: the PATH this VS Code was started with.\nPATH=${quoted}\nexport PATH\n`);
+  }
   return { ...env, ...extra };
 }
 
