@@ -1,6 +1,9 @@
 // Facts of a pretend DMS for planner tests: what gatherDmsFacts would have read from each Agent.
 import type { AgentFacts, DmsFacts } from '../../../src/procedures/dataminer/facts';
 import type { ModuleVersion } from '../../../src/procedures/dataminer/agent-facts';
+import type { LocalAction } from '../../../src/core/plan';
+import type { PackageRouteInput } from '../../../src/procedures/dataminer/package-route';
+import type { PackageTool } from '../../../src/procedures/dataminer/packages';
 import { parseVersion } from '../../../src/procedures/dataminer/version';
 import { DEFAULT_AGENT_PATHS } from '../../../src/procedures/dataminer/windows-commands';
 
@@ -38,4 +41,29 @@ export function agent(name: string, build: string, options: { modules?: ModuleVe
 
 export function dms(agents: AgentFacts[]): DmsFacts {
   return { agents, version: (agents[0] as AgentFacts).version };
+}
+
+/** A package tool for planner tests: the planner only names the fix command, it never inspects. */
+export const plannerTool: PackageTool = {
+  inspect: () => Promise.reject(new Error('not used by the planner')),
+  fixCommand: (source, destination): LocalAction => ({ kind: 'local', argv: ['fix', source, destination] }),
+};
+
+/** Route B input from one version to another with the defaults of the procedure's parameters, overridden by `over`. */
+export function routeInput(from: string, to: string, over: Partial<PackageRouteInput> = {}): PackageRouteInput {
+  return {
+    dms: 'lab',
+    from: parseVersion(from),
+    to: parseVersion(to),
+    packages: [],
+    inspections: {},
+    tool: plannerTool,
+    moduleSwap: 'auto',
+    fixPrerequisite: 'auto',
+    upgradeScope: 'cluster',
+    upgradeTimeoutMinutes: 60,
+    acknowledgeNoNatsRollback: false,
+    backup: { how: 'taskbar-utility' },
+    ...over,
+  };
 }

@@ -4,31 +4,11 @@ import { planProblems, renderAction } from '../../../src/core/plan';
 import { DowngradeInputError, ModuleSwapQuestionError, NoSuitableInstallerError, PackageProblemError } from '../../../src/procedures/dataminer/errors';
 import { planPackageRoute, type PackageRouteInput } from '../../../src/procedures/dataminer/package-route';
 import type { PackageInspection, PackageTool } from '../../../src/procedures/dataminer/packages';
-import { parseVersion } from '../../../src/procedures/dataminer/version';
 import { decodeLine } from '../../../src/procedures/dataminer/windows-commands';
-import { agent, code, dms } from './helpers';
-
-const tool: PackageTool = {
-  inspect: () => Promise.reject(new Error('not used by the planner')),
-  fixCommand: (source, destination): LocalAction => ({ kind: 'local', argv: ['fix', source, destination] }),
-};
+import { agent, code, dms, routeInput } from './helpers';
 
 function input(from: string, to: string, over: Partial<PackageRouteInput> = {}): PackageRouteInput {
-  return {
-    dms: 'lab',
-    from: parseVersion(from),
-    to: parseVersion(to),
-    packages: [],
-    inspections: {},
-    tool,
-    moduleSwap: 'auto',
-    fixPrerequisite: 'auto',
-    upgradeScope: 'cluster',
-    upgradeTimeoutMinutes: 60,
-    acknowledgeNoNatsRollback: false,
-    backup: { how: 'taskbar-utility' },
-    ...over,
-  };
+  return routeInput(from, to, over);
 }
 
 function ids(d: PlanDraft): string[] {

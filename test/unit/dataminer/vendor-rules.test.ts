@@ -8,23 +8,10 @@ import { lastVersionPattern, planPackageRoute, type PackageRouteInput } from '..
 import { compareVersions, parseVersion, VersionError } from '../../../src/procedures/dataminer/version';
 import { SRC } from '../../../src/procedures/dataminer/sources';
 import { decodeLine } from '../../../src/procedures/dataminer/windows-commands';
-import { agent, dms } from './helpers';
+import { agent, dms, routeInput } from './helpers';
 
 function input(from: string, to: string, over: Partial<PackageRouteInput> = {}): PackageRouteInput {
-  return {
-    dms: 'lab',
-    from: parseVersion(from),
-    to: parseVersion(to),
-    packages: [],
-    inspections: {},
-    moduleSwap: 'auto',
-    fixPrerequisite: 'auto',
-    upgradeScope: 'cluster',
-    upgradeTimeoutMinutes: 90,
-    acknowledgeNoNatsRollback: false,
-    backup: { how: 'taskbar-utility' },
-    ...over,
-  };
+  return routeInput(from, to, { upgradeTimeoutMinutes: 90, ...over });
 }
 
 const ids = (d: PlanDraft): string[] => d.steps.map((s) => s.id);
