@@ -85,9 +85,18 @@ describe('host key verification against a real sshd', () => {
   it('still times out a handshake that stalls without any prompt open', async () => {
     const net = await import('node:net');
     // A server that accepts the TCP connection and never says a word (no SSH banner).
-    const silent = net.createServer(() => undefined);
+    const accepted: import('node:net').Socket[] = [];
+    // It reads (and ignores) what arrives: a socket nobody reads never sees the client's end, and the server's
+    // close() would then wait for it forever.
+    const silent = net.createServer((s) => {
+      accepted.push(s);
+      s.resume();
+    });
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-    registerTeardown(() => new Promise<void>((r) => silent.close(() => r())));
+    registerTeardown(() => {
+      for (const s of accepted) s.destroy();
+      return new Promise<void>((r) => silent.close(() => r()));
+    });
     const port = (silent.address() as { port: number }).port;
     const lab = await sharedLab();
     const prompter = new ScriptedPrompter();
@@ -96,6 +105,11 @@ describe('host key verification against a real sshd', () => {
     const started = Date.now();
     await assert.rejects(pool.exec(endpointOf(lab, lab.agent('dma-03'), { port }), detectShell().line), /no authenticated session within/);
     assert.ok(Date.now() - started < 5000, 'the timeout applies when nobody is being asked');
+    // The abandoned attempt's TCP connection is closed, not left holding a slot on the server.
+    assert.equal(accepted.length, 1);
+    const conn = accepted[0];
+    if (!conn.destroyed) await new Promise<void>((r) => conn.once('close', () => r()));
+    assert.ok(conn.destroyed);
   });
 
   it('refuses an unknown key the user rejects, before authenticating', async () => {
