@@ -6,13 +6,14 @@ import { loadKube } from '../../adapters/lazy';
 import { kubeconfigSetting } from '../settings';
 import type { AgentFactsService } from '../inventory/agent-facts-service';
 import type { InventoryService } from '../inventory/inventory-service';
+import { Disposable } from '../disposable';
 import { agentNodes, dmsGroup } from './dms-nodes';
 import { kubeNodes, type KubeconfigOutcome } from './kube-nodes';
 import type { AgentStatus, OndatNode, TargetNode } from './nodes';
 import { toTreeItem } from './tree-items';
 
-export class TargetsProvider implements vscode.TreeDataProvider<TargetNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<TargetNode | undefined>();
+export class TargetsProvider extends Disposable implements vscode.TreeDataProvider<TargetNode> {
+  private readonly changed = this.register(new vscode.EventEmitter<TargetNode | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
   private roots: Promise<TargetNode[]> | undefined;
   /** Agent statuses per DMS, read when the DMS is first expanded and again on refresh. */
@@ -25,7 +26,9 @@ export class TargetsProvider implements vscode.TreeDataProvider<TargetNode>, vsc
     private readonly log: vscode.LogOutputChannel,
     private readonly inventory?: InventoryService,
     private readonly facts?: AgentFactsService,
-  ) {}
+  ) {
+    super();
+  }
 
   refresh(): void {
     this.roots = undefined;
@@ -136,9 +139,5 @@ export class TargetsProvider implements vscode.TreeDataProvider<TargetNode>, vsc
     }
     roots.push(...kubeNodes(outcome));
     return roots;
-  }
-
-  dispose(): void {
-    this.changed.dispose();
   }
 }
