@@ -63,13 +63,20 @@ const targets: RunQuestionsDeps['targets'] = {
           { label: 'prod-eu', value: 'prod-eu' },
         ];
   },
-  paramsFor(kind): Record<string, string> {
-    return kind === 'dms' ? { agents: 'dma-01=10.0.0.11,dma-02=10.0.0.12,dma-03=10.0.0.13', production: 'false' } : {};
+};
+
+/** What the DataMiner contribution implies from a DMS of the inventory (its Agents, production flag). */
+const inventoryImplied: NonNullable<RunQuestionsDeps['choices']> = {
+  async offer() {
+    return undefined;
+  },
+  prefill(procedure): Record<string, string> {
+    return procedure.targetParameter?.kind === 'dms' ? { agents: 'dma-01=10.0.0.11,dma-02=10.0.0.12,dma-03=10.0.0.13', production: 'false' } : {};
   },
 };
 
 function deps(over: Partial<RunQuestionsDeps> & { submit?: (c: RunChoice) => Promise<Refusal | undefined> }): RunQuestionsDeps {
-  return { procedures, targets, submitLabel: 'Start the rollback', submit: async () => undefined, ...over };
+  return { procedures, targets, choices: inventoryImplied, submitLabel: 'Start the rollback', submit: async () => undefined, ...over };
 }
 
 const DM = 'Start Rollback';
