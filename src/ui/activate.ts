@@ -10,7 +10,10 @@ import type { Procedure } from '../core/procedure';
 import { registerProcedure } from '../core/registry';
 import { MementoAnswerMemory } from './commands/answer-memory';
 import { dataminerUi } from './contributions/dataminer';
-import { contributedChoices } from './contributions/procedure-ui';
+import { ondatUi } from './contributions/ondat';
+import { ProcedureUis } from './contributions/procedure-ui';
+import { runFolderOfJob } from './job-run-folder';
+import { clusterNamespaces, ondatOnCluster } from './kube/cluster-reads';
 import { ErrorReports } from './error-reports';
 import { registerInventoryCommands } from './commands/inventory';
 import { registerPlanActions } from './commands/plan-actions';
@@ -55,6 +58,8 @@ function runSettings(): { concurrency: number; stopOnFirstFailure: boolean } {
 }
 
 export function activateUi(context: vscode.ExtensionContext): BackoutApi {
+  // Built in the order each part needs the others: nothing refers to a part made after it. The run service asks for
+  // run panels through an event (reveals) that panels subscribe to once they can be made.
   const log = vscode.window.createOutputChannel('Backout', { log: true });
   const errors = new ErrorReports(log);
   const inventory = new InventoryService();
@@ -64,21 +69,29 @@ export function activateUi(context: vscode.ExtensionContext): BackoutApi {
   const connectPrompter = new VscodePrompter({ runId: () => undefined, gates: new GateBroker(), reveal: () => undefined, saved: savedSecrets });
   const sshSetupFor = (ssh: SshAdapter) => sshSetup({ prompter: connectPrompter, secrets: context.secrets, inventory, agentEndpoint: ssh.agentEndpoint });
   const facts = new AgentFactsService(sshSetupFor);
-  const targets = new TargetsProvider(log, inventory, facts);
+
+  // What each procedure adds to the generic UI (contributions/): a new procedure adds its entry here.
+  const procedureUis = new ProcedureUis([
+    dataminerUi({
+      find: (name) => inventory.find(name),
+      read: async (name) => {
+        const dms = inventory.find(name);
+        return dms ? facts.upgradeChoices(dms) : undefined;
+      },
+    }),
+    ondatUi({ namespaces: clusterNamespaces, presence: ondatOnCluster }, (message) => log.warn(message)),
+  ]);
+
+  const targets = new TargetsProvider(log, inventory, facts, (kind) => procedureUis.targetDetails(kind));
   const targetsView = vscode.window.createTreeView('backout.targets', { treeDataProvider: targets, showCollapseAll: true });
 
   const store = new RunStore();
   const gates = new GateBroker();
-  const runsRef: { service?: RunService } = {};
   const ssh = new DeferredSshExecutor(sshSetupFor);
-  const kube = new LazyKubeExecutor(() => ({
-    kubeconfig: { setting: kubeconfigSetting() },
-    runFolder: (request) => runsRef.service?.folderOf(request.target),
-  }));
+  const kube = new LazyKubeExecutor(() => ({ kubeconfig: { setting: kubeconfigSetting() }, runFolder: runFolderOfJob }));
   const local = new LocalExecutor();
   const executors = (): Executors => ({ local, ssh, kube });
-  // The run service reveals panels, and panels need the run service: the reference is filled in just below.
-  const panelRef: { deps?: PanelDeps } = {};
+  const reveals = new vscode.EventEmitter<string>();
   const runs = new RunService({
     store,
     gates,
@@ -90,11 +103,9 @@ export function activateUi(context: vscode.ExtensionContext): BackoutApi {
       productionDms: new Set(inventory.load().systems.filter((d) => d.production).map((d) => d.name)),
       productionContexts: productionContextsSetting(),
     }),
-    reveal: (runId) => panelRef.deps && RunPanel.show(panelRef.deps, runId),
+    reveal: (runId) => reveals.fire(runId),
   });
-  runsRef.service = runs;
-  const deps: PanelDeps = { extensionUri: context.extensionUri, store, runs, gates, log };
-  panelRef.deps = deps;
+  const panels: PanelDeps = { extensionUri: context.extensionUri, store, runs, gates, log };
   const runsView = new RunsProvider(store, runs);
   const runsTree = vscode.window.createTreeView('backout.runs', { treeDataProvider: runsView });
   const logs = new LogDocuments(store, runs);
@@ -113,37 +124,15 @@ export function activateUi(context: vscode.ExtensionContext): BackoutApi {
         value: d.name,
       }));
     },
-    paramsFor(kind, name): Record<string, string> {
-      if (kind !== 'dms') return {};
-      const dms = inventory.find(name);
-      if (!dms) return {};
-      // Agents as name=address: the address is what the Agents know each other by (UpgradeInfo.xml).
-      const agents = dms.agents.map((a) => (a.host ? `${a.name}=${a.host}` : a.name)).join(',');
-      // The database VM comes from the inventory: route A restores it as the database, never an Agent by its name.
-      // Without a hypervisor in the inventory, route A can only be a manual checklist: offer route B (packages) first;
-      // the route is still asked, and snapshot stays one choice away.
-      const route: Record<string, string> = dms.hypervisor === undefined ? { route: 'package' } : {};
-      return { agents, production: String(dms.production), ...route, ...(dms.databaseVm ? { databaseVm: dms.databaseVm.name } : {}) };
-    },
   };
 
-  // Procedure-specific parts of the generic UI (choices read from the target), by procedure id.
-  const procedureUis = [
-    dataminerUi({
-      read: async (name) => {
-        const dms = inventory.find(name);
-        return dms ? facts.upgradeChoices(dms) : undefined;
-      },
-    }),
-  ];
-
   const runCommandDeps: RunCommandDeps = {
-    ...deps,
+    ...panels,
     logs,
     targets: targetChoices,
     errors,
     memory: new MementoAnswerMemory(context.globalState),
-    choices: contributedChoices(procedureUis),
+    procedureUis,
   };
   context.subscriptions.push(
     log,
@@ -159,6 +148,8 @@ export function activateUi(context: vscode.ExtensionContext): BackoutApi {
     new KubeconfigWatcher(targets),
     ...registerTargetCommands(targets),
     gates,
+    reveals,
+    reveals.event((runId) => RunPanel.show(panels, runId)),
     runs,
     runsView,
     runsTree,
@@ -170,11 +161,11 @@ export function activateUi(context: vscode.ExtensionContext): BackoutApi {
       gates,
       runsView: runsTree,
       panelVisible: (runId) => RunPanel.forRun(runId)?.panel.visible === true,
-      openPanel: (runId) => RunPanel.show(deps, runId),
+      openPanel: (runId) => RunPanel.show(panels, runId),
     }),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       async deserializeWebviewPanel(panel, state) {
-        RunPanel.restore(deps, panel, state);
+        RunPanel.restore(panels, panel, state);
       },
     }),
     vscode.commands.registerCommand('backout.refreshRuns', () => runsView.refresh()),

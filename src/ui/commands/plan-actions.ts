@@ -2,21 +2,15 @@
 // before the first step), Plan Again With (a blocker's resolving value), Run Again (a finished run's parameters, back
 // to the review), Save Parameters… (a parameter file, no secrets).
 import * as vscode from 'vscode';
-import { REDACTED } from '../../core/parameters';
 import type { Plan } from '../../core/plan';
 import { getProcedure } from '../../core/registry';
 import { planDifferences } from '../panel/plan-diff';
 import { RunPanel } from '../panel/run-panel';
 import { runIdOf } from './command-args';
+import { rawParameters } from './plan-parameters';
 import { pickRun, prepareWithProgress, type RunCommandDeps } from './runs';
 import { saveParameterFile } from './save-parameters';
-
-/** The raw parameters a plan was made with, without secrets (redacted in the plan; asked again when needed). */
-export function rawParameters(plan: Plan): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(plan.params)) if (v !== REDACTED) out[k] = String(v);
-  return out;
-}
+import { vscodeSaveParametersHost } from './save-parameters-host';
 
 function isPlan(arg: unknown): arg is Plan {
   return typeof arg === 'object' && arg !== null && (arg as Plan).formatVersion === 1 && Array.isArray((arg as Plan).steps);
@@ -87,7 +81,7 @@ export function registerPlanActions(deps: RunCommandDeps): vscode.Disposable[] {
       try {
         const plan = await planOf(arg ?? (await pickRun(deps, 'Save the parameters of which run?', () => true)));
         if (!plan) return undefined;
-        return await saveParameterFile({ procedure: getProcedure(plan.procedure.id), params: rawParameters(plan) });
+        return await saveParameterFile({ procedure: getProcedure(plan.procedure.id), params: rawParameters(plan) }, vscodeSaveParametersHost, deps.procedureUis.editorSupplied(plan.procedure.id));
       } catch (err) {
         deps.errors.show(err);
         return undefined;

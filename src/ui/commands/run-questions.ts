@@ -12,14 +12,14 @@ export type TargetKind = 'dms' | 'kube-context';
 export interface TargetChoices {
   /** The targets of a kind that this window knows (Kubernetes contexts, DMS of the inventory). */
   list(kind: TargetKind): Promise<Array<PickItem<string>>>;
-  /** Parameter values a target implies (a DMS's Agents and production flag), offered as the answers' defaults. */
-  paramsFor?(kind: TargetKind, name: string): Record<string, string>;
 }
 
 /** Answers that can be known ahead (versions in the Agents' history, packages on the Agents), for one parameter. */
 export interface ParameterChoices {
   /** The choices for a parameter given the answers so far; undefined when the value is typed. */
   offer(procedure: Procedure, def: ParameterDefinition, values: Readonly<Record<string, string>>): Promise<ParameterOffer | undefined>;
+  /** Parameter values a target implies (a DMS's Agents and production flag), offered as the answers' defaults. */
+  prefill?(procedure: Procedure, target: string): Record<string, string>;
 }
 
 export interface ParameterOffer {
@@ -176,8 +176,8 @@ export async function askRun(title: string, makeUi: FlowUiFactory, deps: RunQues
   let refusal: Refusal | undefined;
   let accepted: RunChoice | undefined;
 
-  const prefill = (p: Procedure, kind: TargetKind, name: string) => {
-    const implied = deps.targets.paramsFor?.(kind, name) ?? {};
+  const prefill = (p: Procedure, name: string) => {
+    const implied = deps.choices?.prefill?.(p, name) ?? {};
     const last = deps.memory?.recall(p.id, name) ?? {};
     recalled = new Set();
     for (const def of p.parameters) {
@@ -193,7 +193,7 @@ export async function askRun(title: string, makeUi: FlowUiFactory, deps: RunQues
   };
   if (procedure?.targetParameter && preset?.target) {
     params[procedure.targetParameter.name] = preset.target;
-    prefill(procedure, procedure.targetParameter.kind, preset.target);
+    prefill(procedure, preset.target);
   }
 
   const files = preset?.procedureId ? [] : ((await deps.paramFiles?.()) ?? []).filter((f) => all.some((p) => p.id === f.procedure));
@@ -226,7 +226,7 @@ export async function askRun(title: string, makeUi: FlowUiFactory, deps: RunQues
         const tp = next?.targetParameter;
         if (tp && preset?.target) {
           params[tp.name] = preset.target;
-          prefill(next, tp.kind, preset.target);
+          prefill(next, preset.target);
         }
       }
       procedure = next;
@@ -242,7 +242,7 @@ export async function askRun(title: string, makeUi: FlowUiFactory, deps: RunQues
       }
       const before = params[tp.name];
       params[tp.name] = await ui.pick({ placeholder: `Target of ${p.title}`, items, ...(before ? { activeValue: before } : {}) });
-      if (params[tp.name] !== before) prefill(p, tp.kind, params[tp.name] as string);
+      if (params[tp.name] !== before) prefill(p, params[tp.name] as string);
     },
   });
 

@@ -7,17 +7,18 @@ import type { Procedure } from '../../core/procedure';
 import type { PreparedPlan } from '../../core/runs';
 import { Redactor } from '../../core/redaction';
 import { renderReport } from '../../core/report';
+import type { ProcedureUis } from '../contributions/procedure-ui';
 import type { ErrorReports } from '../error-reports';
 import type { LogDocuments } from '../logs/log-documents';
 import { RunPanel, type PanelDeps } from '../panel/run-panel';
 import type { RunService } from '../runs/run-service';
 import type { RunStore } from '../runs/run-store';
-import { editorSuppliedParameters, withTemplateParameter } from '../template/resolve-template';
 import { logAddressOf, runIdOf, stepOf } from './command-args';
 import { InputFlowCancelled, makeUi } from './multi-step';
 import { saveParameterFile } from './save-parameters';
+import { vscodeSaveParametersHost } from './save-parameters-host';
 import { workspaceParamFiles } from './workspace-param-files';
-import { askRun, type AnswerMemory, type ParameterChoices, type RunChoice, type RunPreset, type TargetChoices } from './run-questions';
+import { askRun, type AnswerMemory, type RunChoice, type RunPreset, type TargetChoices } from './run-questions';
 
 export type { RunPreset, TargetChoices } from './run-questions';
 
@@ -27,7 +28,8 @@ export interface RunCommandDeps extends PanelDeps {
   logs: LogDocuments;
   targets: TargetChoices;
   errors: ErrorReports;
-  choices?: ParameterChoices;
+  /** What procedures add: choices, answers a target implies, parameters the editor supplies. */
+  procedureUis: ProcedureUis;
   memory?: AnswerMemory;
 }
 
@@ -55,11 +57,11 @@ async function chooseAndPrepare(title: string, submitLabel: string, deps: RunCom
     const choice = await askRun(title, makeUi, {
       procedures: listProcedures(),
       targets: deps.targets,
-      ...(deps.choices ? { choices: deps.choices } : {}),
+      choices: deps.procedureUis,
       ...(deps.memory ? { memory: deps.memory } : {}),
-      editorSupplied: editorSuppliedParameters,
+      editorSupplied: (id) => deps.procedureUis.editorSupplied(id),
       submitLabel,
-      save: async (c) => void (await saveParameterFile(c)),
+      save: async (c) => void (await saveParameterFile(c, vscodeSaveParametersHost, deps.procedureUis.editorSupplied(c.procedure.id))),
       paramFiles: () => workspaceParamFiles(deps.log),
       async submit(c) {
         try {
@@ -85,14 +87,14 @@ function isCancel(err: unknown): boolean {
 }
 
 /** Prepares a plan with a cancellable progress; `keepBlocked` for dry runs (the plan is shown with its blockers). */
-export async function prepareWithProgress(deps: Pick<RunCommandDeps, 'runs' | 'log'>, choice: RunChoice, options: { keepBlocked?: boolean } = {}): Promise<PreparedPlan> {
+export async function prepareWithProgress(deps: Pick<RunCommandDeps, 'runs' | 'log' | 'procedureUis'>, choice: RunChoice, options: { keepBlocked?: boolean } = {}): Promise<PreparedPlan> {
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Backout: reading facts for ${choice.procedure.title}…`, cancellable: true },
     async (_progress, token) => {
       const controller = new AbortController();
       const sub = token.onCancellationRequested(() => controller.abort(new Error('cancelled')));
       try {
-        return await deps.runs.prepare(choice.procedure, await withTemplateParameter(choice.procedure.id, choice.params, deps.log), controller.signal, options);
+        return await deps.runs.prepare(choice.procedure, await deps.procedureUis.supply(choice.procedure.id, choice.params, deps.log), controller.signal, options);
       } finally {
         sub.dispose();
       }

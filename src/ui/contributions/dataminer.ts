@@ -1,13 +1,28 @@
-// DataMiner's part of Start Rollback: the versions to go back to come from the Agents' VersionHistory.txt, the
-// packages from what lies in the Agents' Upgrades folder (or a local file chosen in the dialog).
+// DataMiner's part of Start Rollback: the answers a DMS of the inventory implies (its Agents, production flag,
+// database VM), the versions to go back to from the Agents' VersionHistory.txt, the packages from what lies in the
+// Agents' Upgrades folder (or a local file chosen in the dialog).
+import type { LoadedDms } from '../../adapters/store/inventory-types';
 import { PROCEDURE_ID } from '../../procedures/dataminer/procedure';
 import type { DmsUpgradeChoices } from '../inventory/upgrade-packages';
 import type { ParameterOffer } from '../commands/run-questions';
 import type { ProcedureUiContribution } from './procedure-ui';
 
 export interface DmsChoiceSource {
+  /** The DMS of the inventory by name; undefined when it is not there. */
+  find(dms: string): LoadedDms | undefined;
   /** Read-only facts of a DMS of the inventory; undefined when it is not in the inventory. */
   read(dms: string): Promise<DmsUpgradeChoices | undefined>;
+}
+
+/** The answers a DMS of the inventory implies. */
+export function inventoryPrefill(dms: LoadedDms): Record<string, string> {
+  // Agents as name=address: the address is what the Agents know each other by (UpgradeInfo.xml).
+  const agents = dms.agents.map((a) => (a.host ? `${a.name}=${a.host}` : a.name)).join(',');
+  // The database VM comes from the inventory: route A restores it as the database, never an Agent by its name.
+  // Without a hypervisor in the inventory, route A can only be a manual checklist: offer route B (packages) first;
+  // the route is still asked, and snapshot stays one choice away.
+  const route: Record<string, string> = dms.hypervisor === undefined ? { route: 'package' } : {};
+  return { agents, production: String(dms.production), ...route, ...(dms.databaseVm ? { databaseVm: dms.databaseVm.name } : {}) };
 }
 
 const LOCAL_PACKAGE = { title: 'A local DataMiner upgrade package', filters: { 'DataMiner packages': ['dmupgrade', 'dmupdate'] } };
@@ -52,6 +67,10 @@ export function dataminerUi(source: DmsChoiceSource): ProcedureUiContribution {
   };
   return {
     procedureId: PROCEDURE_ID,
+    prefill(target) {
+      const dms = source.find(target);
+      return dms ? inventoryPrefill(dms) : {};
+    },
     async offer(def, values) {
       if (def.name !== 'to' && def.name !== 'packages') return undefined;
       const dms = values.dms;

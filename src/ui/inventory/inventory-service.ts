@@ -7,22 +7,23 @@ import * as vscode from 'vscode';
 import { expandHome } from '../../adapters/local/home-path';
 import { loadInventory, userInventoryPath, workspaceInventoryPath, type LoadedInventory } from '../../adapters/store/inventory-load';
 import type { LoadedDms } from '../../adapters/store/inventory-types';
+import { Disposable, DisposableGroup } from '../disposable';
 import { SECTION } from '../settings';
 
-export class InventoryService implements vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<void>();
+export class InventoryService extends Disposable {
+  private readonly changed = this.register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changed.event;
-  private readonly disposables: vscode.Disposable[] = [];
-  private watchers: vscode.Disposable[] = [];
+  private readonly watchers = this.register(new DisposableGroup());
 
   constructor() {
-    this.disposables.push(
+    super();
+    this.register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(`${SECTION}.inventoryFile`)) this.rewatch();
       }),
-      vscode.workspace.onDidChangeWorkspaceFolders(() => this.rewatch()),
-      vscode.workspace.onDidGrantWorkspaceTrust(() => this.rewatch()),
     );
+    this.register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.rewatch()));
+    this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.rewatch()));
     this.rewatch();
   }
 
@@ -58,22 +59,15 @@ export class InventoryService implements vscode.Disposable {
   }
 
   private rewatch(): void {
-    for (const w of this.watchers) w.dispose();
     const files = [this.userFile(), ...this.workspaceFolders().map(workspaceInventoryPath)];
-    this.watchers = files.map((file) => {
+    this.watchers.replace(files.map((file) => {
       const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(file)), path.basename(file)));
       const fire = () => this.changed.fire();
       w.onDidChange(fire);
       w.onDidCreate(fire);
       w.onDidDelete(fire);
       return w;
-    });
+    }));
     this.changed.fire();
-  }
-
-  dispose(): void {
-    for (const w of this.watchers) w.dispose();
-    for (const d of this.disposables) d.dispose();
-    this.changed.dispose();
   }
 }

@@ -1,6 +1,7 @@
 // Step logs as read-only editor documents: backout-log:/<run-id>/<step>/<instance>.backout-log, language
 // "backout-log" with its own grammar. The content comes from the run folder and follows the run while it executes.
 import * as vscode from 'vscode';
+import { Disposable } from '../disposable';
 import type { RunService } from '../runs/run-service';
 import type { RunStore } from '../runs/run-store';
 
@@ -23,23 +24,26 @@ export function parseLogUri(uri: vscode.Uri): LogRef | undefined {
   return { runId: decodeURIComponent(m[1] as string), step: decodeURIComponent(m[2] as string), instance: decodeURIComponent(m[3] as string) };
 }
 
-export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+export class LogDocuments extends Disposable implements vscode.TextDocumentContentProvider {
+  private readonly changed = this.register(new vscode.EventEmitter<vscode.Uri>());
   readonly onDidChange = this.changed.event;
   private readonly pending = new Map<string, NodeJS.Timeout>();
-  private readonly subscription: vscode.Disposable;
 
   constructor(
     private readonly store: RunStore,
     runs: RunService,
   ) {
-    this.subscription = runs.onDidChange((e) => {
-      for (const doc of vscode.workspace.textDocuments) {
-        if (doc.uri.scheme !== LOG_SCHEME) continue;
-        const ref = parseLogUri(doc.uri);
-        if (ref?.runId === e.runId) this.schedule(doc.uri);
-      }
-    });
+    super();
+    this.register({ dispose: () => this.pending.forEach((t) => clearTimeout(t)) });
+    this.register(
+      runs.onDidChange((e) => {
+        for (const doc of vscode.workspace.textDocuments) {
+          if (doc.uri.scheme !== LOG_SCHEME) continue;
+          const ref = parseLogUri(doc.uri);
+          if (ref?.runId === e.runId) this.schedule(doc.uri);
+        }
+      }),
+    );
   }
 
   private schedule(uri: vscode.Uri): void {
@@ -69,11 +73,5 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
     const doc = await vscode.workspace.openTextDocument(logUri(ref));
     if (doc.languageId !== 'backout-log') await vscode.languages.setTextDocumentLanguage(doc, 'backout-log');
     return vscode.window.showTextDocument(doc, { preview: true });
-  }
-
-  dispose(): void {
-    for (const t of this.pending.values()) clearTimeout(t);
-    this.subscription.dispose();
-    this.changed.dispose();
   }
 }

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { unitKey, type Plan } from '../../core/plan';
 import { initialState } from '../../core/run-state';
+import { Disposable } from '../disposable';
 import type { GateBroker } from '../runs/gates';
 import type { RunService } from '../runs/run-service';
 import type { RunStore } from '../runs/run-store';
@@ -23,11 +24,10 @@ export interface PanelDeps {
 
 type Source = { kind: 'run'; runId: string } | { kind: 'plan'; plan: Plan; key: string };
 
-export class RunPanel implements vscode.Disposable {
+export class RunPanel extends Disposable {
   private static readonly open = new Map<string, RunPanel>();
   private ready = false;
   private selected: { step: string; instance: string } | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
   private refreshTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private lastView: RunView | undefined;
@@ -81,18 +81,27 @@ export class RunPanel implements vscode.Disposable {
     private readonly deps: PanelDeps,
     private readonly source: Source,
   ) {
+    super();
     RunPanel.open.set(this.key, this);
+    // Disposed last: the listeners and timers registered below go first.
+    this.register(panel);
+    this.register({
+      dispose: () => {
+        clearTimeout(this.refreshTimer);
+        clearInterval(this.pollTimer);
+      },
+    });
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'backout.svg');
     panel.webview.html = panelHtml(panel.webview, deps.extensionUri, panel.title);
-    this.disposables.push(
-      panel.onDidDispose(() => this.dispose()),
+    this.register(panel.onDidDispose(() => this.dispose()));
+    this.register(
       panel.webview.onDidReceiveMessage((m: unknown) => {
         if (isPanelMessage(m)) void this.receive(m);
         else deps.log.warn(`Run panel: ignored an unknown message ${JSON.stringify(m).slice(0, 200)}`);
       }),
     );
     if (source.kind === 'run') {
-      this.disposables.push(
+      this.register(
         deps.runs.onDidChange((e) => {
           if (e.runId !== source.runId) return;
           if (e.line && this.selected && e.line.step === this.selected.step && e.line.instance === this.selected.instance) {
@@ -243,15 +252,9 @@ export class RunPanel implements vscode.Disposable {
     return this.selected ? unitKey(this.selected.step, this.selected.instance) : undefined;
   }
 
-  private disposed = false;
-
-  dispose(): void {
+  override dispose(): void {
     if (this.disposed) return;
-    this.disposed = true;
     RunPanel.open.delete(this.key);
-    if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    if (this.pollTimer) clearInterval(this.pollTimer);
-    for (const d of this.disposables) d.dispose();
-    this.panel.dispose();
+    super.dispose();
   }
 }

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { analyzeTemplate } from '../../procedures/ondat';
 import { formatDiagnostic, type TemplateDiagnostic } from '../../procedures/ondat/template-diagnostic';
+import { Disposable } from '../disposable';
 import { templateForCommand } from './command-template';
 import type { TemplateDiagnostics } from './template-diagnostics';
 import { TemplateDocuments } from './template-documents';
@@ -33,22 +34,23 @@ export function previewText(template: vscode.Uri, text: string, unsaved = false)
   return { text: `${header.join('\n')}\n${analysis.rendered.manifest}`, problems: [] };
 }
 
-export class TemplatePreview implements vscode.Disposable {
-  private readonly subscriptions: vscode.Disposable[];
-
+export class TemplatePreview extends Disposable {
   constructor(
     private readonly documents: TemplateDocuments,
     diagnostics: TemplateDiagnostics,
   ) {
-    this.subscriptions = [
-      // Re-rendered after the (debounced) validation, so typing does not render on every keystroke.
+    super();
+    // Re-rendered after the (debounced) validation, so typing does not render on every keystroke.
+    this.register(
       diagnostics.onDidValidate((doc) => {
         if (this.documents.hasPreview(doc.uri)) this.documents.setPreview(doc.uri, previewText(doc.uri, doc.getText(), doc.isDirty).text);
       }),
+    );
+    this.register(
       vscode.workspace.onDidCloseTextDocument((doc) => {
         if (TemplateDocuments.templateOfPreview(doc.uri)) this.documents.forget(doc.uri);
       }),
-    ];
+    );
   }
 
   /** The command: returns the preview's address, or undefined when the template has problems (they are shown). */
@@ -68,9 +70,5 @@ export class TemplatePreview implements vscode.Disposable {
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
     return uri;
-  }
-
-  dispose(): void {
-    this.subscriptions.forEach((s) => s.dispose());
   }
 }

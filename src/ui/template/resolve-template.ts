@@ -27,17 +27,13 @@ export async function resolveTemplate(options: { trusted?: boolean } = {}): Prom
   return chooseTemplate({ trusted: options.trusted ?? vscode.workspace.isTrusted, builtIn: DEFAULT_TEMPLATE, ...(copy ? { workspaceCopy: copy } : {}) });
 }
 
-/** Parameters a run takes from the editor instead of asking: the template, for procedures that take one. */
-export function editorSuppliedParameters(procedureId: string): string[] {
-  return procedureId === ondatDowngrade.id ? [TEMPLATE_PARAMETER] : [];
-}
-
 /**
- * The run's parameters with the resolved template added, for a procedure that takes one. A template given by the
- * caller (a preset, the CLI) wins. When an edited copy is left aside the user is told why, without waiting for them.
+ * The run's parameters with the resolved template added (the Ondat procedure's contribution supplies it). A template
+ * given by the caller (a preset, the CLI) wins. When an edited copy is left aside the user is told why, without
+ * waiting for them.
  */
-export async function withTemplateParameter(procedureId: string, params: Record<string, string>, log?: vscode.LogOutputChannel): Promise<Record<string, string>> {
-  if (!editorSuppliedParameters(procedureId).includes(TEMPLATE_PARAMETER) || params[TEMPLATE_PARAMETER] !== undefined) return params;
+export async function supplyTemplate(params: Record<string, string>, log?: vscode.LogOutputChannel): Promise<Record<string, string>> {
+  if (params[TEMPLATE_PARAMETER] !== undefined) return params;
   const resolved = await resolveTemplate();
   if (resolved.fallbackReason) {
     log?.warn(resolved.fallbackReason);
@@ -54,4 +50,9 @@ export async function withTemplateParameter(procedureId: string, params: Record<
   }
   log?.info(`The run uses the edited downgrade template ${resolved.origin}.`);
   return { ...params, [TEMPLATE_PARAMETER]: resolved.text };
+}
+
+/** supplyTemplate for the procedure that takes a template, the parameters unchanged for any other. */
+export function withTemplateParameter(procedureId: string, params: Record<string, string>, log?: vscode.LogOutputChannel): Promise<Record<string, string>> {
+  return procedureId === ondatDowngrade.id ? supplyTemplate(params, log) : Promise.resolve(params);
 }

@@ -3,6 +3,7 @@
 // every one.
 import * as vscode from 'vscode';
 import { validateTemplate, type TemplateDiagnostic } from '../../procedures/ondat';
+import { Disposable } from '../disposable';
 import { diagnosticText } from './diagnostic-text';
 import { isTemplateUri } from './template-files';
 
@@ -30,20 +31,26 @@ export function toDiagnostic(doc: vscode.TextDocument, d: TemplateDiagnostic): v
   return diagnostic;
 }
 
-export class TemplateDiagnostics implements vscode.Disposable {
-  private readonly collection = vscode.languages.createDiagnosticCollection('backout-template');
+export class TemplateDiagnostics extends Disposable {
+  private readonly collection = this.register(vscode.languages.createDiagnosticCollection('backout-template'));
   private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
-  private readonly subscriptions: vscode.Disposable[] = [];
-  private readonly validated = new vscode.EventEmitter<vscode.TextDocument>();
+  private readonly validated = this.register(new vscode.EventEmitter<vscode.TextDocument>());
   /** Fired after a template's diagnostics were recomputed (previews re-render on it). */
   readonly onDidValidate = this.validated.event;
 
   constructor() {
-    this.subscriptions.push(
-      vscode.workspace.onDidOpenTextDocument((doc) => this.validate(doc)),
-      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)),
-      // Saving changes no text but what runs use; the preview says whether it shows unsaved edits.
-      vscode.workspace.onDidSaveTextDocument((doc) => this.validate(doc)),
+    super();
+    this.register({
+      dispose: () => {
+        this.pending.forEach((t) => clearTimeout(t));
+        this.pending.clear();
+      },
+    });
+    this.register(vscode.workspace.onDidOpenTextDocument((doc) => this.validate(doc)));
+    this.register(vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)));
+    // Saving changes no text but what runs use; the preview says whether it shows unsaved edits.
+    this.register(vscode.workspace.onDidSaveTextDocument((doc) => this.validate(doc)));
+    this.register(
       vscode.workspace.onDidCloseTextDocument((doc) => {
         this.cancel(doc.uri);
         this.collection.delete(doc.uri);
@@ -76,13 +83,5 @@ export class TemplateDiagnostics implements vscode.Disposable {
     if (!isTemplateUri(doc.uri) || doc.isClosed) return;
     this.collection.set(doc.uri, validateTemplate(doc.getText()).map((d) => toDiagnostic(doc, d)));
     this.validated.fire(doc);
-  }
-
-  dispose(): void {
-    for (const timer of this.pending.values()) clearTimeout(timer);
-    this.pending.clear();
-    this.subscriptions.forEach((s) => s.dispose());
-    this.validated.dispose();
-    this.collection.dispose();
   }
 }

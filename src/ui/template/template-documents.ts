@@ -2,14 +2,16 @@
 // preview per template. A preview is re-rendered while its template is edited, so it always shows what would be sent.
 import * as vscode from 'vscode';
 import { DEFAULT_TEMPLATE } from '../../procedures/ondat';
+import { Disposable } from '../disposable';
 import { BUILT_IN_TEMPLATE_URI, TEMPLATE_SCHEME } from './template-files';
 
-export class TemplateDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
+export class TemplateDocuments extends Disposable implements vscode.TextDocumentContentProvider {
   private readonly contents = new Map<string, string>();
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  private readonly changed = this.register(new vscode.EventEmitter<vscode.Uri>());
   readonly onDidChange = this.changed.event;
 
   constructor() {
+    super();
     this.contents.set(BUILT_IN_TEMPLATE_URI.toString(), DEFAULT_TEMPLATE);
   }
 
@@ -46,9 +48,5 @@ export class TemplateDocuments implements vscode.TextDocumentContentProvider, vs
 
   provideTextDocumentContent(uri: vscode.Uri): string {
     return this.contents.get(uri.toString()) ?? '# This preview is no longer available: run "Backout: Preview Rendered Template" again.\n';
-  }
-
-  dispose(): void {
-    this.changed.dispose();
   }
 }

@@ -1,20 +1,19 @@
 // A status bar item beside a template in the editor that says whether runs use it, and why not when they do not
 // (an untrusted workspace, or a copy that is not the first folder's).
 import * as vscode from 'vscode';
+import { Disposable } from '../disposable';
 import { UNTRUSTED_FALLBACK } from './template-choice';
 import { BUILT_IN_TEMPLATE_URI, isTemplateUri, workspaceTemplateUri } from './template-files';
 
-export class TemplateStatusBar implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('backout.template', vscode.StatusBarAlignment.Left, 50);
-  private readonly subscriptions: vscode.Disposable[];
+export class TemplateStatusBar extends Disposable {
+  private readonly item = this.register(vscode.window.createStatusBarItem('backout.template', vscode.StatusBarAlignment.Left, 50));
 
   constructor() {
+    super();
     this.item.name = 'Backout Template';
-    this.subscriptions = [
-      vscode.window.onDidChangeActiveTextEditor(() => this.update()),
-      vscode.workspace.onDidGrantWorkspaceTrust(() => this.update()),
-      vscode.workspace.onDidChangeWorkspaceFolders(() => this.update()),
-    ];
+    this.register(vscode.window.onDidChangeActiveTextEditor(() => this.update()));
+    this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.update()));
+    this.register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.update()));
     this.update();
   }
 
@@ -43,10 +42,5 @@ export class TemplateStatusBar implements vscode.Disposable {
       this.item.command = 'backout.previewTemplate';
     }
     this.item.show();
-  }
-
-  dispose(): void {
-    this.subscriptions.forEach((s) => s.dispose());
-    this.item.dispose();
   }
 }

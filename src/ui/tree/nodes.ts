@@ -1,18 +1,25 @@
-// The Targets tree's nodes: a tagged union, one kind per variant, rendered by tree-items.ts.
+// The Targets tree's nodes: a tagged union, one kind per variant, each rendered by its own file in items/; the lines
+// procedures add under a target (DetailNode) render themselves.
 import type { KubeContextInfo } from '../../adapters/kube/kubeconfig';
 import type { InventoryAgent, LoadedDms } from '../../adapters/store/inventory-types';
+import type { AnyTargetDetail, DetailKind, DetailStatus } from '../contributions/procedure-ui';
 
-export type TargetNode = KubeGroupNode | KubeContextNode | OndatNode | DmsGroupNode | DmsNode | AgentNode | ProblemNode;
+export type BuiltInNode = KubeGroupNode | KubeContextNode | DmsGroupNode | DmsNode | AgentNode | ProblemNode;
+export type TargetNode = BuiltInNode | DetailNode;
 
-/** What runs on a context: Ondat and its version, read when the context is expanded. */
-export interface OndatNode {
-  kind: 'ondat';
-  context: string;
-  status:
-    | { state: 'checking' }
-    | { state: 'absent' }
-    | { state: 'found'; clusters: Array<{ namespace: string; name: string; version?: string; phase?: string }> }
-    | { state: 'error'; error: string };
+export function isDetailNode(node: TargetNode): node is DetailNode {
+  return 'detail' in node;
+}
+
+/**
+ * A line a procedure adds under a target (what runs on a context: Ondat and its version), read when the target is
+ * expanded. Its kind is the detail's id ("ondat", declared by the contribution); `detail` tells it apart from the built-in kinds.
+ */
+export interface DetailNode {
+  kind: DetailKind;
+  detail: AnyTargetDetail;
+  target: string;
+  status: DetailStatus<unknown>;
 }
 
 /** "DataMiner Systems": the DMSs of the inventory, with problems of the inventory files. */

@@ -2,6 +2,7 @@
 // → one log per instance. Everything is read from the run folders.
 import * as vscode from 'vscode';
 import { formatDuration } from '../../core/abort';
+import { Disposable } from '../disposable';
 import type { RunService } from '../runs/run-service';
 import type { RunStore } from '../runs/run-store';
 import { logNodes, runNode, stepNodes, type RunsNode } from './run-nodes';
@@ -23,19 +24,22 @@ function stateIcon(state: string): vscode.ThemeIcon {
   return new vscode.ThemeIcon(id, color ? new vscode.ThemeColor(color) : undefined);
 }
 
-export class RunsProvider implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<RunsNode | undefined>();
+export class RunsProvider extends Disposable implements vscode.TreeDataProvider<RunsNode> {
+  private readonly changed = this.register(new vscode.EventEmitter<RunsNode | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
   private timer: NodeJS.Timeout | undefined;
-  private readonly subscription: vscode.Disposable;
 
   constructor(
     private readonly store: RunStore,
     private readonly runs: RunService,
   ) {
-    this.subscription = runs.onDidChange((e) => {
-      if (!e.line) this.refreshSoon();
-    });
+    super();
+    this.register({ dispose: () => clearTimeout(this.timer) });
+    this.register(
+      runs.onDidChange((e) => {
+        if (!e.line) this.refreshSoon();
+      }),
+    );
   }
 
   refresh(): void {
@@ -110,11 +114,5 @@ export class RunsProvider implements vscode.TreeDataProvider<RunsNode>, vscode.D
         return item;
       }
     }
-  }
-
-  dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.subscription.dispose();
-    this.changed.dispose();
   }
 }

@@ -1,36 +1,43 @@
-// The Targets view: Kubernetes contexts (and, as procedures land, DataMiner Systems). Reading happens off the UI
-// path: getChildren awaits the lazily loaded adapter, and refresh only fires the change event.
+// The Targets view: DataMiner Systems and Kubernetes contexts, with what procedures show under them. Reading happens
+// off the UI path: getChildren awaits the lazily loaded adapter, and refresh only fires the change event.
 import * as vscode from 'vscode';
 import { kubeconfigFiles } from '../../adapters/kube/kubeconfig-files';
 import { loadKube } from '../../adapters/lazy';
+import type { TargetKind } from '../commands/run-questions';
+import type { AnyTargetDetail, DetailStatus } from '../contributions/procedure-ui';
 import { kubeconfigSetting } from '../settings';
 import type { AgentFactsService } from '../inventory/agent-facts-service';
 import type { InventoryService } from '../inventory/inventory-service';
+import { Disposable } from '../disposable';
 import { agentNodes, dmsGroup } from './dms-nodes';
 import { kubeNodes, type KubeconfigOutcome } from './kube-nodes';
-import type { AgentStatus, OndatNode, TargetNode } from './nodes';
+import { isDetailNode, type AgentStatus, type DetailNode, type TargetNode } from './nodes';
 import { toTreeItem } from './tree-items';
 
-export class TargetsProvider implements vscode.TreeDataProvider<TargetNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<TargetNode | undefined>();
+export class TargetsProvider extends Disposable implements vscode.TreeDataProvider<TargetNode> {
+  private readonly changed = this.register(new vscode.EventEmitter<TargetNode | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
   private roots: Promise<TargetNode[]> | undefined;
   /** Agent statuses per DMS, read when the DMS is first expanded and again on refresh. */
   private readonly statuses = new Map<string, Map<string, AgentStatus>>();
   private readonly reading = new Set<string>();
-  /** What runs on each Kubernetes context, read when the context is first expanded. */
-  private readonly ondat = new Map<string, OndatNode['status']>();
+  /** The procedures' detail lines per detail and target ("ondat:<context>"), read when the target is first expanded. */
+  private readonly detailStatus = new Map<string, DetailStatus<unknown>>();
 
   constructor(
     private readonly log: vscode.LogOutputChannel,
     private readonly inventory?: InventoryService,
     private readonly facts?: AgentFactsService,
-  ) {}
+    /** The detail lines procedures add under a target of a kind (contributions/). */
+    private readonly details: (kind: TargetKind) => readonly AnyTargetDetail[] = () => [],
+  ) {
+    super();
+  }
 
   refresh(): void {
     this.roots = undefined;
     this.statuses.clear();
-    this.ondat.clear();
+    this.detailStatus.clear();
     this.changed.fire(undefined);
   }
 
@@ -43,44 +50,44 @@ export class TargetsProvider implements vscode.TreeDataProvider<TargetNode>, vsc
       this.roots ??= this.loadRoots();
       return this.roots;
     }
+    if (isDetailNode(node)) return [];
     if (node.kind === 'kube-group' || node.kind === 'dms-group') return node.children;
-    if (node.kind === 'kube-context') {
-      const name = node.context.name;
-      const known = this.ondat.get(name);
-      if (!known) this.readOndat(name);
-      return [{ kind: 'ondat', context: name, status: known ?? { state: 'checking' } }];
-    }
+    if (node.kind === 'kube-context') return this.detailsOf('kube-context', node.context.name);
     if (node.kind === 'dms') {
       const known = this.statuses.get(node.dms.name);
       if (!known) this.readAgents(node.dms);
       const checking = new Map(node.dms.agents.map((a) => [a.name, { state: 'checking' } as AgentStatus]));
-      return agentNodes(node.dms, known ?? (this.facts ? checking : new Map()));
+      return [...agentNodes(node.dms, known ?? (this.facts ? checking : new Map())), ...this.detailsOf('dms', node.dms.name)];
     }
     return [];
   }
 
-  /** Reads which Ondat runs on a context, in the background (bounded by the adapter's timeouts). */
-  private readOndat(context: string): void {
-    if (this.reading.has(`kube:${context}`)) return;
-    this.reading.add(`kube:${context}`);
-    void (async () => {
-      const kube = await loadKube();
-      const loaded = kube.loadKubeconfig(kube.kubeconfigFiles({ setting: kubeconfigSetting() }));
-      const pool = new kube.KubeClientPool(loaded);
-      try {
-        const presence = await kube.ondatPresence(pool.get(context));
-        this.ondat.set(context, presence.installed ? { state: 'found', clusters: presence.clusters } : { state: 'absent' });
-      } finally {
-        pool.close();
-      }
-    })()
-      .catch((err: unknown) => {
-        const error = err instanceof Error ? err.message : String(err);
-        this.log.warn(`Targets: cannot read Ondat on context ${context}: ${error}`);
-        this.ondat.set(context, { state: 'error', error });
-      })
+  /** The target's detail lines: known ones as read, the others "checking…" while they are read in the background. */
+  private detailsOf(kind: TargetKind, target: string): DetailNode[] {
+    return this.details(kind).map((detail) => {
+      const key = `${detail.id}:${target}`;
+      const known = this.detailStatus.get(key);
+      if (!known) this.readDetail(detail, target, key);
+      return { kind: detail.id, detail, target, status: known ?? { state: 'checking' } };
+    });
+  }
+
+  /** Reads a detail in the background (bounded by the adapter's timeouts); the view changes when it is read. */
+  private readDetail(detail: AnyTargetDetail, target: string, key: string): void {
+    if (this.reading.has(key)) return;
+    this.reading.add(key);
+    detail
+      .read(target)
+      .then(
+        (value) => this.detailStatus.set(key, { state: 'read', value }),
+        (err: unknown) => {
+          const error = err instanceof Error ? err.message : String(err);
+          this.log.warn(`Targets: cannot read ${detail.id} on ${target}: ${error}`);
+          this.detailStatus.set(key, { state: 'error', error });
+        },
+      )
       .finally(() => {
-        this.reading.delete(`kube:${context}`);
+        this.reading.delete(key);
         this.changed.fire(undefined);
       });
   }
@@ -136,9 +143,5 @@ export class TargetsProvider implements vscode.TreeDataProvider<TargetNode>, vsc
     }
     roots.push(...kubeNodes(outcome));
     return roots;
-  }
-
-  dispose(): void {
-    this.changed.dispose();
   }
 }

@@ -1,5 +1,9 @@
 import * as assert from 'assert';
-import { packageChoices, versionChoices } from '../../../src/ui/contributions/dataminer';
+import type { LoadedDms } from '../../../src/adapters/store/inventory-types';
+import type { Procedure } from '../../../src/core/procedure';
+import { builtinProcedures } from '../../../src/procedures';
+import { dataminerUi, inventoryPrefill, packageChoices, versionChoices } from '../../../src/ui/contributions/dataminer';
+import { ProcedureUis } from '../../../src/ui/contributions/procedure-ui';
 import { listUpgradePackages, packageFileNames, UPGRADES_FOLDER, type DmsUpgradeChoices } from '../../../src/ui/inventory/upgrade-packages';
 import { decodeLine } from '../../../src/procedures/dataminer/windows-commands';
 
@@ -35,5 +39,37 @@ describe('DataMiner choices in Start Rollback', () => {
     const script = decodeLine(listUpgradePackages('cmd').line) ?? '';
     assert.match(script, /Get-ChildItem -LiteralPath 'C:\\Skyline DataMiner\\Upgrades' -File -Name/);
     assert.deepStrictEqual(packageFileNames('VersionHistory.txt\r\nDataMiner 10.3.5.0.dmupgrade\r\nfix.dmupdate\r\nnotes.txt\r\n'), ['DataMiner 10.3.5.0.dmupgrade', 'fix.dmupdate']);
+  });
+});
+
+describe('DataMiner contribution: the answers a DMS of the inventory implies', () => {
+  const lab: LoadedDms = {
+    name: 'lab-dms',
+    production: true,
+    agents: [
+      { name: 'dma-01', host: '10.0.0.11' },
+      { name: 'dma-02', sshAlias: 'dma-02-jump' },
+    ],
+    source: { file: '/home/op/.backout/inventory.json', scope: 'user' },
+  };
+
+  it('gives the Agents as name=address, the production flag, and route B first without a hypervisor', () => {
+    assert.deepStrictEqual(inventoryPrefill(lab), { agents: 'dma-01=10.0.0.11,dma-02', production: 'true', route: 'package' });
+  });
+
+  it('leaves the route to the user and names the database VM when the inventory has a hypervisor', () => {
+    const withVms: LoadedDms = { ...lab, production: false, hypervisor: { kind: 'vsphere', address: 'vc.example' }, databaseVm: { name: 'cassandra-01' } };
+    assert.deepStrictEqual(inventoryPrefill(withVms), { agents: 'dma-01=10.0.0.11,dma-02', production: 'false', databaseVm: 'cassandra-01' });
+  });
+
+  it('is looked up for the DataMiner procedure only, by its target', () => {
+    const ui = dataminerUi({ find: (name) => (name === 'lab-dms' ? lab : undefined), read: async () => undefined });
+    const uis = new ProcedureUis([ui]);
+    const procedures = builtinProcedures() as Procedure[];
+    const dm = procedures.find((p) => p.id === ui.procedureId) as Procedure;
+    const ondat = procedures.find((p) => p.id !== ui.procedureId) as Procedure;
+    assert.strictEqual(uis.prefill(dm, 'lab-dms').agents, 'dma-01=10.0.0.11,dma-02');
+    assert.deepStrictEqual(uis.prefill(dm, 'not-in-the-inventory'), {});
+    assert.deepStrictEqual(uis.prefill(ondat, 'lab-dms'), {});
   });
 });

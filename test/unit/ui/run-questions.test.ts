@@ -3,55 +3,9 @@
 import * as assert from 'assert';
 import type { Procedure } from '../../../src/core/procedure';
 import { builtinProcedures } from '../../../src/procedures';
-import { BackRequested, InputFlowCancelled, type FlowUi, type FlowUiFactory, type PickItem } from '../../../src/ui/commands/flow';
+import { InputFlowCancelled } from '../../../src/ui/commands/flow';
 import { askRun, type AnswerMemory, type Refusal, type RunChoice, type RunQuestionsDeps } from '../../../src/ui/commands/run-questions';
-
-interface Shown {
-  title: string;
-  kind: 'pick' | 'input';
-  placeholder: string;
-  items: Array<PickItem<unknown>>;
-  active?: unknown;
-  value?: string;
-}
-
-/** Answers by step title ("Start Rollback: route"); a function may press Back or look at what is shown. */
-type Answer = string | ((shown: Shown) => unknown);
-
-function scripted(script: (shown: Shown, count: number) => Answer): { makeUi: FlowUiFactory; shown: Shown[] } {
-  const shown: Shown[] = [];
-  const answer = (s: Shown): unknown => {
-    shown.push(s);
-    if (shown.length > 60) throw new Error(`the flow does not end: ${shown.map((x) => x.title).join(' → ')}`);
-    const a = script(s, shown.filter((x) => x.title === s.title).length);
-    return typeof a === 'function' ? a(s) : a;
-  };
-  const makeUi: FlowUiFactory = (title) => {
-    const ui: FlowUi = {
-      async pick({ placeholder, items, activeValue }) {
-        const a = answer({ title, kind: 'pick', placeholder, items: [...items], active: activeValue });
-        if (typeof a !== 'string') return a as never;
-        const item = items.find((it) => it.label === a || it.value === a);
-        if (!item) throw new Error(`${title}: no choice "${a}" among ${items.map((it) => it.label).join(', ')}`);
-        return item.value;
-      },
-      async input({ prompt, value, validate }) {
-        const a = answer({ title, kind: 'input', placeholder: prompt, items: [], ...(value !== undefined ? { value } : {}) });
-        const text = String(a);
-        const problem = validate(text);
-        if (problem) throw new Error(`${title}: "${text}" refused: ${problem}`);
-        return text;
-      },
-    };
-    return ui;
-  };
-  return { makeUi, shown };
-}
-
-const back = (): never => {
-  throw new BackRequested();
-};
-const submit = (s: Shown) => (s.items[0] as PickItem<unknown>).value;
+import { back, scripted, submit, type Answer, type Shown } from './scripted-flow';
 
 const procedures = builtinProcedures() as Procedure[];
 const targets: RunQuestionsDeps['targets'] = {
@@ -63,13 +17,20 @@ const targets: RunQuestionsDeps['targets'] = {
           { label: 'prod-eu', value: 'prod-eu' },
         ];
   },
-  paramsFor(kind): Record<string, string> {
-    return kind === 'dms' ? { agents: 'dma-01=10.0.0.11,dma-02=10.0.0.12,dma-03=10.0.0.13', production: 'false' } : {};
+};
+
+/** What the DataMiner contribution implies from a DMS of the inventory (its Agents, production flag). */
+const inventoryImplied: NonNullable<RunQuestionsDeps['choices']> = {
+  async offer() {
+    return undefined;
+  },
+  prefill(procedure): Record<string, string> {
+    return procedure.targetParameter?.kind === 'dms' ? { agents: 'dma-01=10.0.0.11,dma-02=10.0.0.12,dma-03=10.0.0.13', production: 'false' } : {};
   },
 };
 
 function deps(over: Partial<RunQuestionsDeps> & { submit?: (c: RunChoice) => Promise<Refusal | undefined> }): RunQuestionsDeps {
-  return { procedures, targets, submitLabel: 'Start the rollback', submit: async () => undefined, ...over };
+  return { procedures, targets, choices: inventoryImplied, submitLabel: 'Start the rollback', submit: async () => undefined, ...over };
 }
 
 const DM = 'Start Rollback';
