@@ -11,7 +11,7 @@ import {
   parseModuleInstallerName,
   parseVersionHistory,
   VersionHistoryEntry,
-} from '../../procedures/dataminer/agent-facts';
+} from '../../core/dataminer/agent-output';
 import {
   AgentPaths,
   DEFAULT_AGENT_PATHS,
@@ -22,7 +22,7 @@ import {
   locateTaskbarUtility,
   readVersionHistory,
   TASKBAR_UTILITY_CANDIDATES,
-} from '../../procedures/dataminer/windows-commands';
+} from '../../core/dataminer/windows-commands';
 import type { AgentEndpoint } from './endpoint';
 import { describeEndpoint } from './endpoint';
 import type { SshPool } from './pool';

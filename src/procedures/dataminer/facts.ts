@@ -4,7 +4,7 @@
 import type { FactsContext } from '../../core/procedure';
 import type { SshAction } from '../../core/plan';
 import type { AgentRef } from './agents';
-import { currentVersion, findModules, parseBooleans, parseInstalledPrograms, parseVersionHistory, type ModuleVersion, type VersionHistoryEntry } from './agent-facts';
+import { currentVersion, findModules, parseBooleans, parseInstalledPrograms, parseVersionHistory, type ModuleVersion, type VersionHistoryEntry } from '../../core/dataminer/agent-output';
 import { AgentFactError, AgentsDisagreeError, agentLabel } from './errors';
 import { compareVersions, formatVersion, parseVersion, type DmVersion } from './version';
 import {
@@ -18,7 +18,7 @@ import {
   testPath,
   type AgentPaths,
   type DefaultShell,
-} from './windows-commands';
+} from '../../core/dataminer/windows-commands';
 
 export interface AgentFacts {
   agent: AgentRef;

@@ -3,9 +3,9 @@
 // installer from C:\Skyline DataMiner\tools\ModuleInstallers to reinstall (the highest "1.0.1 or lower" / "1.1.1 or
 // lower" found there). An Agent without a suitable installer is refused before anything changes.
 import type { AgentFacts } from './facts';
-import { parseModuleInstallerName, type ModuleVersion, type SwappedModule } from './agent-facts';
+import { parseModuleInstallerName, type ModuleVersion, type SwappedModule } from '../../core/dataminer/agent-output';
 import { agentLabel, NoSuitableInstallerError } from './errors';
-import { join, moduleInstallersDir } from './windows-commands';
+import { join, moduleInstallersDir } from '../../core/dataminer/windows-commands';
 
 export interface SwapRule {
   module: SwappedModule;

@@ -14,11 +14,12 @@ import { brokerGatewayProblem, NO_WAY_BACK_STATEMENT } from './broker-gateway';
 import { backupStep, type BackupChoice } from './backup';
 import { meetsNatsKnownIssue } from './nats-prerequisite';
 import { DowngradeError, packageSequence, type PackageStep } from './package-sequence';
-import { fixedCopyPath, packageFileName, type PackageInspection, type PackageSource, type PackageTool } from './packages';
+import type { PackageInspection, PackageTool } from '../../core/dataminer/package-tool';
+import { fixedCopyPath, packageFileName, type PackageSource } from './packages';
 import { SRC } from './sources';
 import { estimateJson, packageRouteEstimate } from './time-estimates';
 import { formatVersion, parseVersion, releaseKind, type DmVersion } from './version';
-import * as win from './windows-commands';
+import * as win from '../../core/dataminer/windows-commands';
 import { acknowledgeWarningsStep, credentialsLibraryStep, webAppsStep, DOWNGRADE_WARNINGS } from './warnings';
 
 export type Choice = 'auto' | 'yes' | 'no';

@@ -5,7 +5,7 @@
 import type { JsonObject } from '../../core/json';
 import type { CheckAction, PlanDraft, Step, StepInstance } from '../../core/plan';
 import type { AgentRef } from './agents';
-import { currentVersion } from './agent-facts';
+import { currentVersion } from '../../core/dataminer/agent-output';
 import { DowngradeInputError } from './errors';
 import type { DmsFacts } from './facts';
 import { PRESETS, renderHypervisorAction, type HypervisorKind, type HypervisorOperation, type HypervisorPlace } from './hypervisor-presets';
@@ -14,7 +14,7 @@ import { newestBefore, parseSnapshotListing, parseTime, type Snapshot } from './
 import { SRC } from './sources';
 import { estimateJson, snapshotRouteEstimate } from './time-estimates';
 import { formatVersion, parseVersion, type DmVersion } from './version';
-import { DEFAULT_AGENT_PATHS, readVersionHistory } from './windows-commands';
+import { DEFAULT_AGENT_PATHS, readVersionHistory } from '../../core/dataminer/windows-commands';
 
 export interface SnapshotRouteInput {
   dms: string;

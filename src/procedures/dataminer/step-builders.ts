@@ -4,7 +4,7 @@
 import type { ManualAction, SshAction, Step } from '../../core/plan';
 import type { AgentRef } from './agents';
 import type { DmsFacts } from './facts';
-import * as win from './windows-commands';
+import * as win from '../../core/dataminer/windows-commands';
 
 export const MIN = 60_000;
 export const READ_TIMEOUT = 2 * MIN;

@@ -1,8 +1,8 @@
 // Upgrade packages present on an Agent, for Start Rollback to offer instead of a typed path. The DataMiner procedure's
 // own adapter function for this is being written on another branch; until it lands this small read-only lister is
 // the one the UI uses (one folder listing per Agent, the same Get-ChildItem form as the module installers listing).
-import type { VersionHistoryEntry } from '../../procedures/dataminer/agent-facts';
-import { checkWindowsPath, DEFAULT_AGENT_PATHS, psLiteral, renderLine, upgradesDir, type DefaultShell, type RenderedCommand } from '../../procedures/dataminer/windows-commands';
+import type { VersionHistoryEntry } from '../../core/dataminer/agent-output';
+import { checkWindowsPath, DEFAULT_AGENT_PATHS, psLiteral, renderLine, upgradesDir, type DefaultShell, type RenderedCommand } from '../../core/dataminer/windows-commands';
 
 /** Where packages are uploaded on an Agent (Upgrades folder of the DataMiner install; domain.md). */
 export const UPGRADES_FOLDER = upgradesDir(DEFAULT_AGENT_PATHS);

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { gatherAgentFacts } from '../../../src/adapters/ssh/agent-facts';
-import { listInstalledPrograms } from '../../../src/procedures/dataminer/windows-commands';
+import { listInstalledPrograms } from '../../../src/core/dataminer/windows-commands';
 import { endpointOf, labPool } from './helpers';
 import { AGENT_COUNT, sharedLab, tempDir } from './lab';
 

@@ -3,7 +3,7 @@ import type { CheckAction, TargetRef } from '../../../src/core/plan';
 import type { FactsContext } from '../../../src/core/procedure';
 import { AgentFactError, AgentsDisagreeError } from '../../../src/procedures/dataminer/errors';
 import { gatherDmsFacts, gatherModuleFacts } from '../../../src/procedures/dataminer/facts';
-import { decodeLine } from '../../../src/procedures/dataminer/windows-commands';
+import { decodeLine } from '../../../src/core/dataminer/windows-commands';
 
 /** Answers the read-only commands as Agents would; records every command per host. */
 function context(agents: Record<string, { shell: 'cmd' | 'powershell'; history: string[]; taskbar?: [boolean, boolean] }>): { ctx: FactsContext; seen: string[] } {

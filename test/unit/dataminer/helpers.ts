@@ -1,11 +1,11 @@
 // Facts of a pretend DMS for planner tests: what gatherDmsFacts would have read from each Agent.
 import type { AgentFacts, DmsFacts } from '../../../src/procedures/dataminer/facts';
-import type { ModuleVersion } from '../../../src/procedures/dataminer/agent-facts';
+import type { ModuleVersion } from '../../../src/core/dataminer/agent-output';
 import type { LocalAction } from '../../../src/core/plan';
 import type { PackageRouteInput } from '../../../src/procedures/dataminer/package-route';
-import type { PackageTool } from '../../../src/procedures/dataminer/packages';
+import type { PackageTool } from '../../../src/core/dataminer/package-tool';
 import { parseVersion } from '../../../src/procedures/dataminer/version';
-import { DEFAULT_AGENT_PATHS } from '../../../src/procedures/dataminer/windows-commands';
+import { DEFAULT_AGENT_PATHS } from '../../../src/core/dataminer/windows-commands';
 
 export const ALL_INSTALLERS = [
   'DataMiner StorageModule 1.0.0.msi',

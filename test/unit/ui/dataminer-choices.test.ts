@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import { packageChoices, versionChoices } from '../../../src/ui/contributions/dataminer';
 import { listUpgradePackages, packageFileNames, UPGRADES_FOLDER, type DmsUpgradeChoices } from '../../../src/ui/inventory/upgrade-packages';
-import { decodeLine } from '../../../src/procedures/dataminer/windows-commands';
+import { decodeLine } from '../../../src/core/dataminer/windows-commands';
 
 const facts: DmsUpgradeChoices = {
   history: [
