@@ -4,7 +4,7 @@
 import type { JsonObject } from '../../core/json';
 import type { PlanDraft, Step } from '../../core/plan';
 import { CurrentCuQuestionError, DowngradeInputError, ModuleSwapQuestionError, PackageProblemError, agentLabel } from './errors';
-import type { AgentFacts, DmsFacts } from './facts';
+import type { DmsFacts, PlannedAgentFacts } from './facts';
 import { fileLength, fileLengthPattern } from './file-length';
 import { planAgentSwap, type AgentSwapPlan } from './module-installers';
 import { moduleSwapDecision } from './module-swap';
@@ -375,7 +375,7 @@ export function planPackageRoute(input: PackageRouteInput): PlanDraft {
   const all = agentTargets(input.facts);
   const packages = resolvePackages(input, sequence, warnings);
   let swapPlans: AgentSwapPlan[] | undefined;
-  if (swap && input.facts !== undefined) swapPlans = input.facts.agents.map((f: AgentFacts) => planAgentSwap(f));
+  if (swap && input.facts !== undefined) swapPlans = input.facts.agents.map((f: PlannedAgentFacts) => planAgentSwap(f));
   if (input.facts === undefined) {
     warnings.push(
       'Planned offline, for review: commands are rendered for cmd.exe and the default paths, and "each-agent" stands for every Agent. ' +
@@ -426,7 +426,7 @@ export function planPackageRoute(input: PackageRouteInput): PlanDraft {
     backup: input.backup.how === 'taskbar-utility' ? { how: 'taskbar-utility' } : input.backup.how === 'evidence' ? { how: 'evidence', evidence: input.backup.evidence } : { how: 'skip', reason: input.backup.reason },
     acknowledgeNoNatsRollback: input.acknowledgeNoNatsRollback,
     upgradeScope: input.upgradeScope,
-    agents: (input.facts?.agents ?? []).map((f) => ({ name: f.agent.name, address: f.agent.address, version: formatVersion(f.version), build: f.version.raw, shell: f.shell })),
+    agents: (input.facts?.agents ?? []).map((f) => ({ name: f.agent.name, address: f.agent.address, version: formatVersion(f.running), build: f.running.raw, shell: f.shell })),
     timeEstimate: estimateJson(packageRouteEstimate(sequence.length, input.facts?.agents.length)),
   };
   return { steps, warnings, extra };

@@ -321,7 +321,7 @@ export function planSnapshotRoute(input: SnapshotRouteInput): PlanDraft {
     hypervisorHost: input.place.where === 'ssh' ? input.place.host : 'local',
     snapshots: machines.map((m) => ({ instance: m.instance, vm: m.vm, snapshot: m.snapshot?.name ?? input.snapshotName ?? null, createdAt: m.snapshot?.createdAt ?? (input.snapshotTime ? (isoOf(input.snapshotTime) ?? null) : null), upgradeTime: m.upgradeTime ?? null })),
     expectedVersions: expected,
-    agents: agents.map((f) => ({ name: f.agent.name, address: f.agent.address, version: formatVersion(f.version), build: f.version.raw, shell: f.shell })),
+    agents: agents.map((f) => ({ name: f.agent.name, address: f.agent.address, version: formatVersion(f.running), build: f.running.raw, shell: f.shell })),
     timeEstimate: estimateJson(snapshotRouteEstimate()),
   };
   return { steps, warnings, extra };
