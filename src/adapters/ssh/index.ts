@@ -22,6 +22,8 @@ export { FileLineSink } from './file-sink';
 export type { NamedAgentFacts, FactOptions } from './agent-facts';
 export type { AgentFacts } from '../../core/dataminer/agent-facts';
 export { gatherAgentFacts, detectDefaultShell } from './agent-facts';
+export type { AgentPackage, AgentPackageOptions } from './agent-packages';
+export { listAgentPackages, AgentPackagesError } from './agent-packages';
 export type { SshExecutorSetup, HostResolver } from './executor';
 export { SshExecutor, createSshExecutor } from './executor';
 // Inventory operations that talk to Agents live in the store, but load ssh2: they are reached through this bundle.
