@@ -9,7 +9,7 @@ import { fileLength, fileLengthPattern } from './file-length';
 import { planAgentSwap, type AgentSwapPlan } from './module-installers';
 import { moduleSwapDecision } from './module-swap';
 import { offlineSwapStep, swapSteps } from './module-swap-steps';
-import { agentTargets, MIN, READ_TIMEOUT, regexEscape, ssh, WORK_DIR, type AgentTarget } from './step-builders';
+import { agentTargets, localStep, MIN, READ_TIMEOUT, regexEscape, ssh, waitStep, WORK_DIR, type AgentTarget } from './step-builders';
 import { brokerGatewayProblem, NO_WAY_BACK_STATEMENT } from './broker-gateway';
 import { backupStep, type BackupChoice } from './backup';
 import { meetsNatsKnownIssue } from './nats-prerequisite';
@@ -224,16 +224,13 @@ function packageSteps(input: PackageRouteInput, pkg: ResolvedPackage, n: number,
   const label = pkg.step.label;
   const driving = input.upgradeScope === 'cluster' ? all.slice(0, 1) : all;
   if (pkg.fixed && input.tool !== undefined) {
-    steps.push({
-      id: `fix-package-${tag}`,
-      title: `Make a copy of the ${label} package without VerifyNatsIsRunning.dll (the original stays as it is)`,
-      source: SRC.prerequisiteFix,
-      kind: 'local',
-      destructive: false,
-      idempotent: true,
-      timeoutMs: 30 * MIN,
-      instances: [{ instance: 'local', action: input.tool.fixCommand(pkg.source.path, pkg.sendPath) }],
-    });
+    steps.push(
+      localStep(`fix-package-${tag}`, `Make a copy of the ${label} package without VerifyNatsIsRunning.dll (the original stays as it is)`, SRC.prerequisiteFix, input.tool.fixCommand(pkg.source.path, pkg.sendPath), {
+        destructive: false,
+        idempotent: true,
+        timeoutMs: 30 * MIN,
+      }),
+    );
   }
   if (pkg.source.where === 'local') {
     const folder = pkg.agentPath.slice(0, pkg.agentPath.lastIndexOf('\\'));
@@ -318,26 +315,24 @@ function packageSteps(input: PackageRouteInput, pkg: ResolvedPackage, n: number,
       verify: { description: `the upgrade with ${packageFile} has started (its folder ${packageFile}-<32 hex> holds progress.log)`, action: ssh(t, win.readUpgradeProgress(t.paths, packageFile, 1, t.shell)), expectOutput: runFolder },
     })),
   });
-  steps.push({
-    id: `wait-upgrade-${tag}`,
-    title: `Follow the ${label} upgrade until it has completed`,
-    source: `${SRC.upgrade}; ${SRC.swapWait}`,
-    kind: 'wait',
-    destructive: false,
-    idempotent: true,
-    timeoutMs: input.upgradeTimeoutMinutes * MIN,
-    instances: driving.map((t) => ({
-      instance: t.agent.name,
-      action: {
-        kind: 'wait',
-        description: `progress.log in this upgrade's folder ${packageFile}-<32 hex> says the upgrade completed`,
-        until: ssh(t, win.readUpgradeProgress(t.paths, packageFile, 20, t.shell)),
-        intervalMs: 5000,
-        succeedWhenOutputMatches: '[Uu]pgrade completed',
-        failWhenOutputMatches: 'Prerequisite check \\S+ failed[^\\n]*|[Tt]he upgrade was aborted[^\\n]*',
-      },
-    })),
-  });
+  steps.push(
+    waitStep(
+      `wait-upgrade-${tag}`,
+      `Follow the ${label} upgrade until it has completed`,
+      `${SRC.upgrade}; ${SRC.swapWait}`,
+      input.upgradeTimeoutMinutes * MIN,
+      driving.map((t) => ({
+        instance: t.agent.name,
+        wait: {
+          description: `progress.log in this upgrade's folder ${packageFile}-<32 hex> says the upgrade completed`,
+          until: ssh(t, win.readUpgradeProgress(t.paths, packageFile, 20, t.shell)),
+          intervalMs: 5000,
+          succeedWhenOutputMatches: '[Uu]pgrade completed',
+          failWhenOutputMatches: 'Prerequisite check \\S+ failed[^\\n]*|[Tt]he upgrade was aborted[^\\n]*',
+        },
+      })),
+    ),
+  );
   if (!(pkg.step.final && swapFollows)) steps.push(verifyVersionStep(input, pkg, tag, all));
   return steps;
 }
@@ -349,25 +344,21 @@ function packageSteps(input: PackageRouteInput, pkg: ResolvedPackage, n: number,
 function verifyVersionStep(input: PackageRouteInput, pkg: ResolvedPackage, tag: string, all: AgentTarget[]): Step {
   const label = pkg.step.label;
   const target = pkg.step.version;
-  return {
-    id: `verify-version-${tag}`,
-    title: `Verify every Agent runs ${label}`,
-    source: SRC.verifyEach,
-    kind: 'wait',
-    destructive: false,
-    idempotent: true,
-    timeoutMs: input.upgradeTimeoutMinutes * MIN,
-    instances: all.map((t) => ({
+  return waitStep(
+    `verify-version-${tag}`,
+    `Verify every Agent runs ${label}`,
+    SRC.verifyEach,
+    input.upgradeTimeoutMinutes * MIN,
+    all.map((t) => ({
       instance: t.agent.name,
-      action: {
-        kind: 'wait',
+      wait: {
         description: `the last line of VersionHistory.txt is ${label}`,
         until: ssh(t, win.readVersionHistory(t.paths, t.shell)),
         intervalMs: 5000,
         succeedWhenOutputMatches: lastVersionPattern(target, !pkg.step.final, revealedBuild(pkg)),
       },
     })),
-  };
+  );
 }
 
 export function planPackageRoute(input: PackageRouteInput): PlanDraft {
