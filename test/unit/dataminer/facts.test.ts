@@ -64,6 +64,22 @@ describe('facts read from the Agents', () => {
     await assert.rejects(gatherDmsFacts(empty.ctx, 'lab', [{ name: 'dma-1', address: '10.0.0.1' }]), /VersionHistory\.txt has no version line/);
   });
 
+  it('refuses an Agent it cannot reach or whose answer fails, naming what was being read and what to check', async () => {
+    const target: TargetRef = { kind: 'dms', name: 'lab', production: false };
+    const unreachable: FactsContext = { target, params: {}, signal: new AbortController().signal, read: () => Promise.reject(new Error('cannot connect: ECONNREFUSED')) };
+    await assert.rejects(
+      gatherDmsFacts(unreachable, 'lab', [{ name: 'dma-1', address: '10.0.0.1' }]),
+      (e: Error) => e instanceof AgentFactError && /Agent dma-1 \(10\.0\.0\.1\): could not read its default shell: cannot connect: ECONNREFUSED\. Check that the Agent is reachable over SSH/.test(e.message),
+    );
+    const denied = context({ 'dma-1': { shell: 'cmd', history: h('10.3.9.0-1-20230830-release') } });
+    const read = denied.ctx.read;
+    denied.ctx.read = async (action) => (/VersionHistory/.test(decodeLine((action as { command: string }).command) ?? '') ? { exitCode: 5, output: ['Access is denied.'] } : read(action));
+    await assert.rejects(
+      gatherDmsFacts(denied.ctx, 'lab', [{ name: 'dma-1', address: '10.0.0.1' }]),
+      (e: Error) => e instanceof AgentFactError && /could not read VersionHistory\.txt: exit code 5 \(Access is denied\.\)\. Check the account has administrator rights/.test(e.message),
+    );
+  });
+
   it('reads installed modules and the ModuleInstallers folder when the swap applies', async () => {
     const { ctx } = context({ 'dma-1': { shell: 'cmd', history: h('10.3.9.0-1-20230830-release') } });
     const facts = await gatherDmsFacts(ctx, 'lab', [{ name: 'dma-1', address: '10.0.0.1' }]);
