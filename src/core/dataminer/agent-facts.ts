@@ -27,6 +27,15 @@ export interface AgentAnswer {
 /** Runs one read-only command line on the Agent; rejects when the Agent cannot be reached. */
 export type AgentRead = (line: string) => Promise<AgentAnswer>;
 
+/** What each read is called in messages, in the order an Agent is read. */
+export const AGENT_READS = {
+  shell: 'its default shell',
+  taskbar: 'the Taskbar Utility location',
+  history: 'VersionHistory.txt',
+  programs: 'the installed programs',
+  installers: 'the ModuleInstallers folder',
+} as const;
+
 /** One read that did not give an answer: what was being read, and why. */
 export interface AgentReadFailure {
   /** What was being read, as messages name it ("VersionHistory.txt", "the installed programs"). */
@@ -102,18 +111,18 @@ export async function readDefaultShell(read: AgentRead): Promise<DefaultShell> {
 export async function readAgentFacts(read: AgentRead, options: AgentReadOptions = {}): Promise<AgentFacts> {
   const facts: AgentFacts = { reachable: true, failures: [], paths: options.paths ?? DEFAULT_AGENT_PATHS };
   try {
-    const echo = options.shell === undefined ? await ask(read, facts, 'its default shell', detectShell().line) : undefined;
+    const echo = options.shell === undefined ? await ask(read, facts, AGENT_READS.shell, detectShell().line) : undefined;
     if (options.shell === undefined && echo === undefined) return settle(facts);
     const shell = options.shell ?? shellFromEcho(echo ?? '');
     facts.shell = shell;
-    const located = await ask(read, facts, 'the Taskbar Utility location', locateTaskbarUtility(shell).line);
+    const located = await ask(read, facts, AGENT_READS.taskbar, locateTaskbarUtility(shell).line);
     const found = parseBooleans(located ?? '');
     const taskbar = TASKBAR_UTILITY_CANDIDATES.find((_, i) => found[i] === true);
     if (taskbar !== undefined) {
       facts.taskbarUtility = taskbar;
       facts.paths = { ...facts.paths, taskbarUtility: taskbar };
     }
-    const history = ask(read, facts, 'VersionHistory.txt', readVersionHistory(facts.paths, shell).line);
+    const history = ask(read, facts, AGENT_READS.history, readVersionHistory(facts.paths, shell).line);
     const modules = options.modules === true ? readModules(read, facts, shell) : Promise.resolve();
     const text = await history;
     if (text !== undefined) {
@@ -132,8 +141,8 @@ export async function readAgentFacts(read: AgentRead, options: AgentReadOptions 
 
 async function readModules(read: AgentRead, facts: AgentFacts, shell: DefaultShell): Promise<void> {
   const [programs, installers] = await Promise.all([
-    ask(read, facts, 'the installed programs', listInstalledPrograms(shell).line),
-    ask(read, facts, 'the ModuleInstallers folder', listModuleInstallers(facts.paths, shell).line),
+    ask(read, facts, AGENT_READS.programs, listInstalledPrograms(shell).line),
+    ask(read, facts, AGENT_READS.installers, listModuleInstallers(facts.paths, shell).line),
   ]);
   if (programs !== undefined) facts.modules = findModules(parseInstalledPrograms(programs));
   if (installers !== undefined) {

@@ -4,7 +4,7 @@
 // modules and the ModuleInstallers folder. Here they are checked: planning needs every Agent reached and read.
 import type { FactsContext } from '../../core/procedure';
 import type { SshAction } from '../../core/plan';
-import { readAgentFacts, readModuleFacts, readPathPresence, type AgentFacts, type AgentRead } from '../../core/dataminer/agent-facts';
+import { AGENT_READS, readAgentFacts, readModuleFacts, readPathPresence, type AgentFacts, type AgentRead } from '../../core/dataminer/agent-facts';
 import type { VersionHistoryEntry } from '../../core/dataminer/agent-output';
 import { TASKBAR_UTILITY_CANDIDATES, type AgentPaths, type DefaultShell } from '../../core/dataminer/windows-commands';
 import type { AgentRef } from './agents';
@@ -48,13 +48,16 @@ function refuseFailures(agent: AgentRef, facts: AgentFacts): void {
   throw new AgentFactError(agentLabel(agent), failure.what, failure.reason, next);
 }
 
+/** Refuses in the order the Agent is read: its shell and Taskbar Utility first, then its version history. */
 function checked(agent: AgentRef, facts: AgentFacts): PlannedAgentFacts {
-  refuseFailures(agent, facts);
-  const { shell, taskbarUtility, history, version } = facts;
-  if (shell === undefined || history === undefined) throw new AgentFactError(agentLabel(agent), 'its basics', 'the reader returned no shell or history', 'Plan again.');
-  if (taskbarUtility === undefined) {
+  if (facts.failures[0]?.what !== AGENT_READS.history) refuseFailures(agent, facts);
+  if (facts.taskbarUtility === undefined) {
     throw new AgentFactError(agentLabel(agent), 'the Taskbar Utility', `SLTaskbarUtility.exe is in none of ${TASKBAR_UTILITY_CANDIDATES.join(', ')}`, 'Install the DataMiner Taskbar Utility on the Agent, then plan again.');
   }
+  refuseFailures(agent, facts);
+  const { shell, history, version } = facts;
+  // Every read answered, so the reader filled both in; the check only narrows the types.
+  if (shell === undefined || history === undefined) throw new AgentFactError(agentLabel(agent), 'its DataMiner version', 'the Agent answered without a shell or version history', 'Plan again.');
   if (version === undefined) {
     throw new AgentFactError(agentLabel(agent), 'its DataMiner version', 'C:\\Skyline DataMiner\\Upgrades\\VersionHistory.txt has no version line', 'Check that DataMiner is installed on this Agent.');
   }

@@ -78,6 +78,11 @@ describe('facts read from the Agents', () => {
       gatherDmsFacts(denied.ctx, 'lab', [{ name: 'dma-1', address: '10.0.0.1' }]),
       (e: Error) => e instanceof AgentFactError && /could not read VersionHistory\.txt: exit code 5 \(Access is denied\.\)\. Check the account has administrator rights/.test(e.message),
     );
+    // Read in the Agent's order: without a Taskbar Utility, that is what it says first.
+    const neither = context({ 'dma-1': { shell: 'cmd', history: h('10.3.9.0-1-20230830-release'), taskbar: [false, false] } });
+    const readNeither = neither.ctx.read;
+    neither.ctx.read = async (action) => (/VersionHistory/.test(decodeLine((action as { command: string }).command) ?? '') ? { exitCode: 5, output: ['Access is denied.'] } : readNeither(action));
+    await assert.rejects(gatherDmsFacts(neither.ctx, 'lab', [{ name: 'dma-1', address: '10.0.0.1' }]), /could not read the Taskbar Utility: SLTaskbarUtility\.exe is in none of/);
   });
 
   it('reads installed modules and the ModuleInstallers folder when the swap applies', async () => {
