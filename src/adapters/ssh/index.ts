@@ -28,5 +28,5 @@ export type { SshExecutorSetup, HostResolver } from './executor';
 export { SshExecutor, createSshExecutor } from './executor';
 // Inventory operations that talk to Agents live in the store, but load ssh2: they are reached through this bundle.
 export { gatherDmsFacts } from '../store/dms-facts';
-export type { DmsFacts } from '../store/dms-facts';
+export type { InventoryDmsFacts } from '../store/dms-facts';
 export { agentEndpoint } from '../store/inventory-endpoint';

@@ -1,4 +1,5 @@
-// Read-only facts for every Agent of a DMS, with bounded concurrency; one unreachable Agent does not stop the others.
+// Read-only facts for every Agent of a DMS in the inventory (the Targets view's, through the one Agent reader in
+// src/core/dataminer/agent-facts.ts), with bounded concurrency; one unreachable Agent does not stop the others.
 import { DEFAULT_AGENT_PATHS } from '../../core/dataminer/windows-commands';
 import type { FactOptions, NamedAgentFacts } from '../ssh/agent-facts';
 import { gatherAgentFacts } from '../ssh/agent-facts';
@@ -7,14 +8,14 @@ import type { SshConfigOptions } from '../ssh/ssh-config';
 import { agentEndpoint } from './inventory-endpoint';
 import type { InventoryDms } from './inventory-types';
 
-export interface DmsFacts {
+export interface InventoryDmsFacts {
   dms: string;
   agents: Array<{ name: string } & NamedAgentFacts>;
   /** True when every Agent answered and all run the same DataMiner build (a DMS must). */
   consistent: boolean;
 }
 
-export async function gatherDmsFacts(pool: SshPool, dms: InventoryDms, options: FactOptions & { sshConfig?: SshConfigOptions; concurrency?: number } = {}): Promise<DmsFacts> {
+export async function gatherDmsFacts(pool: SshPool, dms: InventoryDms, options: FactOptions & { sshConfig?: SshConfigOptions; concurrency?: number } = {}): Promise<InventoryDmsFacts> {
   const results: Array<{ name: string } & NamedAgentFacts> = new Array(dms.agents.length);
   let next = 0;
   const worker = async (): Promise<void> => {
