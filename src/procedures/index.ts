@@ -2,7 +2,7 @@
 // adding it here, never touching the engine or the UI.
 import type { Procedure } from '../core/procedure';
 import { createDowngradeProcedure } from './dataminer/procedure';
-import type { PackageTool } from './dataminer/packages';
+import type { PackageTool } from '../core/dataminer/package-tool';
 import { ondatDowngrade } from './ondat/procedure';
 
 export interface BuiltinOptions {

@@ -14,7 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import * as yauzl from 'yauzl';
 import * as yazl from 'yazl';
 import type { LocalAction } from '../../core/plan';
-import type { PackageInspection, PackageTool } from '../../procedures/dataminer/packages';
+import type { PackageInspection, PackageTool } from '../../core/dataminer/package-tool';
 import { BUILD_IN_NAME, packageVersionFromName as versionFromName } from './package-name';
 
 export class PackageFileError extends Error {

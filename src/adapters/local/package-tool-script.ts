@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { BackoutError } from '../../core/errors';
 import type { LocalAction } from '../../core/plan';
-import type { PackageInspection, PackageTool } from '../../procedures/dataminer/packages';
+import type { PackageInspection, PackageTool } from '../../core/dataminer/package-tool';
 
 type PackageModule = typeof import('./dmupgrade-package');
 

@@ -1,43 +1,17 @@
-// Read-only facts about one Agent, gathered over SSH: reachable or not (and why), which DefaultShell answers, the
-// DataMiner version from VersionHistory.txt, the installed versions of the modules the downgrade swaps, the installers
-// in Tools\ModuleInstallers, and where the Taskbar Utility is. Nothing here changes the Agent.
+// Read-only facts about one Agent over SSH, for the Targets view and Start Rollback: the core's Agent reader
+// (src/core/dataminer/agent-facts.ts, the same the planner reads with) on an SSH pool, with the installed modules and
+// the ModuleInstallers folder. Nothing here changes the Agent.
+import { readAgentFacts, readDefaultShell, type AgentFacts, type AgentRead } from '../../core/dataminer/agent-facts';
+import type { AgentPaths, DefaultShell } from '../../core/dataminer/windows-commands';
 import type { LineSink } from '../../core/ports';
-import {
-  currentVersion,
-  findModules,
-  ModuleVersion,
-  parseBooleans,
-  parseInstalledPrograms,
-  parseModuleInstallerName,
-  parseVersionHistory,
-  VersionHistoryEntry,
-} from '../../procedures/dataminer/agent-facts';
-import {
-  AgentPaths,
-  DEFAULT_AGENT_PATHS,
-  DefaultShell,
-  detectShell,
-  listInstalledPrograms,
-  listModuleInstallers,
-  locateTaskbarUtility,
-  readVersionHistory,
-  TASKBAR_UTILITY_CANDIDATES,
-} from '../../procedures/dataminer/windows-commands';
 import type { AgentEndpoint } from './endpoint';
 import { describeEndpoint } from './endpoint';
 import type { SshPool } from './pool';
 
-export interface AgentFacts {
+/** An Agent's facts, named as the Targets view shows it. */
+export interface NamedAgentFacts extends AgentFacts {
+  /** The endpoint as messages name it, e.g. `dma-01 (10.0.0.11:22)`. */
   agent: string;
-  reachable: boolean;
-  /** Why the Agent could not be reached or read (the typed error's message). */
-  error?: string;
-  shell?: DefaultShell;
-  version?: VersionHistoryEntry;
-  history?: VersionHistoryEntry[];
-  modules?: ModuleVersion[];
-  moduleInstallers?: Array<{ module: string; version: string; fileName: string }>;
-  taskbarUtility?: string;
 }
 
 export interface FactOptions {
@@ -49,42 +23,21 @@ export interface FactOptions {
   sink?: LineSink;
 }
 
-export async function detectDefaultShell(pool: SshPool, endpoint: AgentEndpoint, options: FactOptions = {}): Promise<DefaultShell> {
-  const r = await pool.exec(endpoint, detectShell().line, { idempotent: true, timeoutMs: options.timeoutMs ?? 30_000, ...(options.signal ? { signal: options.signal } : {}) });
-  return r.stdout.trim() === 'Windows_NT' ? 'cmd' : 'powershell';
+/** The pool as the Agent reader's port: a failed command is described by its first stderr line. */
+export function sshAgentRead(pool: SshPool, endpoint: AgentEndpoint, options: FactOptions = {}, defaultTimeoutMs = 60_000): AgentRead {
+  const run = { idempotent: true, timeoutMs: options.timeoutMs ?? defaultTimeoutMs, ...(options.signal ? { signal: options.signal } : {}), ...(options.sink ? { sink: options.sink } : {}) };
+  return async (line) => {
+    const r = await pool.exec(endpoint, line, run);
+    return { exitCode: r.exitCode, stdout: r.stdout, failure: r.stderr.split('\n')[0] ?? '' };
+  };
 }
 
-export async function gatherAgentFacts(pool: SshPool, endpoint: AgentEndpoint, options: FactOptions = {}): Promise<AgentFacts> {
-  const agent = describeEndpoint(endpoint);
-  const run = { idempotent: true, timeoutMs: options.timeoutMs ?? 60_000, ...(options.signal ? { signal: options.signal } : {}), ...(options.sink ? { sink: options.sink } : {}) };
-  try {
-    const shell = options.shell ?? (await detectDefaultShell(pool, endpoint, options));
-    const located = await pool.exec(endpoint, locateTaskbarUtility(shell).line, run);
-    const found = parseBooleans(located.stdout);
-    const taskbar = TASKBAR_UTILITY_CANDIDATES.find((_, i) => found[i] === true);
-    const paths = { ...(options.paths ?? DEFAULT_AGENT_PATHS), ...(taskbar === undefined ? {} : { taskbarUtility: taskbar }) };
-    const [history, programs, installers] = await Promise.all([
-      pool.exec(endpoint, readVersionHistory(paths, shell).line, run),
-      pool.exec(endpoint, listInstalledPrograms(shell).line, run),
-      pool.exec(endpoint, listModuleInstallers(paths, shell).line, run),
-    ]);
-    const facts: AgentFacts = { agent, reachable: true, shell, ...(taskbar === undefined ? {} : { taskbarUtility: taskbar }) };
-    if (history.exitCode === 0) {
-      facts.history = parseVersionHistory(history.stdout);
-      const v = currentVersion(facts.history);
-      if (v !== undefined) facts.version = v;
-    }
-    if (programs.exitCode === 0) facts.modules = findModules(parseInstalledPrograms(programs.stdout));
-    if (installers.exitCode === 0) {
-      facts.moduleInstallers = installers.stdout
-        .split(/\r?\n/)
-        .map((l) => parseModuleInstallerName(l.trim()))
-        .filter((x): x is NonNullable<typeof x> => x !== undefined);
-    }
-    const failed = [history, programs, installers].filter((r) => r.exitCode !== 0);
-    if (failed.length > 0) facts.error = failed.map((r) => r.stderr.split('\n')[0]).join('; ');
-    return facts;
-  } catch (err) {
-    return { agent, reachable: false, error: err instanceof Error ? err.message : String(err) };
-  }
+export async function detectDefaultShell(pool: SshPool, endpoint: AgentEndpoint, options: FactOptions = {}): Promise<DefaultShell> {
+  const { sink: _sink, ...quiet } = options;
+  return readDefaultShell(sshAgentRead(pool, endpoint, quiet, 30_000));
+}
+
+export async function gatherAgentFacts(pool: SshPool, endpoint: AgentEndpoint, options: FactOptions = {}): Promise<NamedAgentFacts> {
+  const facts = await readAgentFacts(sshAgentRead(pool, endpoint, options), { modules: true, ...(options.paths ? { paths: options.paths } : {}), ...(options.shell ? { shell: options.shell } : {}) });
+  return { agent: describeEndpoint(endpoint), ...facts };
 }

@@ -2,8 +2,8 @@
 // C:\Skyline DataMiner\Upgrades (top level — where Backout looks for packages already on an Agent and where the sandbox
 // puts them; the per-upgrade folders under Upgrades\Packages are the Agent's own), with their sizes and the version
 // their names reveal. For Start Rollback to offer them as agent:C:\... packages.
-import { parseCsv } from '../../procedures/dataminer/agent-facts';
-import { DEFAULT_AGENT_PATHS, join, listUpgradePackages, upgradesDir, type AgentPaths, type DefaultShell } from '../../procedures/dataminer/windows-commands';
+import { parseCsv } from '../../core/dataminer/agent-output';
+import { DEFAULT_AGENT_PATHS, join, listUpgradePackages, upgradesDir, type AgentPaths, type DefaultShell } from '../../core/dataminer/windows-commands';
 import { packageVersionFromName } from '../local/package-name';
 import { detectDefaultShell } from './agent-facts';
 import type { AgentEndpoint } from './endpoint';

@@ -19,11 +19,14 @@ export type { SshConfigOptions } from './ssh-config';
 export { loadSshConfig, resolveHost, listHostAliases, parseJumpSpec } from './ssh-config';
 export { LineSplitter } from './lines';
 export { FileLineSink } from './file-sink';
-export type { AgentFacts, FactOptions } from './agent-facts';
+export type { NamedAgentFacts, FactOptions } from './agent-facts';
+export type { AgentFacts } from '../../core/dataminer/agent-facts';
 export { gatherAgentFacts, detectDefaultShell } from './agent-facts';
+export type { AgentPackage, AgentPackageOptions } from './agent-packages';
+export { listAgentPackages, AgentPackagesError } from './agent-packages';
 export type { SshExecutorSetup, HostResolver } from './executor';
 export { SshExecutor, createSshExecutor } from './executor';
 // Inventory operations that talk to Agents live in the store, but load ssh2: they are reached through this bundle.
 export { gatherDmsFacts } from '../store/dms-facts';
-export type { DmsFacts } from '../store/dms-facts';
+export type { InventoryDmsFacts } from '../store/dms-facts';
 export { agentEndpoint } from '../store/inventory-endpoint';

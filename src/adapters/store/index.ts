@@ -7,5 +7,5 @@ export { loadInventory, loadInventoryStrict, readInventoryFile, findDms, userInv
 export { agentEndpoint } from './inventory-endpoint';
 export type { ImportResult } from './ssh-config-import';
 export { importableAliases, importAgents, agentNameFor } from './ssh-config-import';
-export type { DmsFacts } from './dms-facts';
+export type { InventoryDmsFacts } from './dms-facts';
 export { gatherDmsFacts } from './dms-facts';

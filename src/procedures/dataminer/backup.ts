@@ -6,7 +6,7 @@ import type { Step } from '../../core/plan';
 import { DowngradeInputError } from './errors';
 import { UPGRADE_MOP } from './sources';
 import { manualStep as manual, ssh, type AgentTarget } from './step-builders';
-import * as win from './windows-commands';
+import * as win from '../../core/dataminer/windows-commands';
 
 export type BackupChoice = { how: 'taskbar-utility' } | { how: 'evidence'; evidence: string } | { how: 'skip'; reason: string };
 

@@ -1,116 +1,92 @@
-// Facts first: what the planner needs to know about a DMS, read from every Agent without changing anything — which
-// shell answers, where the Taskbar Utility is, the DataMiner version (VersionHistory.txt), and, when the module swap
-// applies, the installed modules and the ModuleInstallers folder.
+// Facts first: what the planner needs to know about a DMS, read from every Agent without changing anything by the one
+// Agent reader (src/core/dataminer/agent-facts.ts) through the run's fact reader — which shell answers, where the
+// Taskbar Utility is, the DataMiner version (VersionHistory.txt), and, when the module swap applies, the installed
+// modules and the ModuleInstallers folder. Here they are checked: planning needs every Agent reached and read.
 import type { FactsContext } from '../../core/procedure';
 import type { SshAction } from '../../core/plan';
+import { AGENT_READS, readAgentFacts, readModuleFacts, readPathPresence, type AgentFacts, type AgentRead } from '../../core/dataminer/agent-facts';
+import type { VersionHistoryEntry } from '../../core/dataminer/agent-output';
+import { TASKBAR_UTILITY_CANDIDATES, type AgentPaths, type DefaultShell } from '../../core/dataminer/windows-commands';
 import type { AgentRef } from './agents';
-import { currentVersion, findModules, parseBooleans, parseInstalledPrograms, parseVersionHistory, type ModuleVersion, type VersionHistoryEntry } from './agent-facts';
 import { AgentFactError, AgentsDisagreeError, agentLabel } from './errors';
 import { compareVersions, formatVersion, parseVersion, type DmVersion } from './version';
-import {
-  DEFAULT_AGENT_PATHS,
-  detectShell,
-  listInstalledPrograms,
-  listModuleInstallers,
-  locateTaskbarUtility,
-  readVersionHistory,
-  TASKBAR_UTILITY_CANDIDATES,
-  testPath,
-  type AgentPaths,
-  type DefaultShell,
-} from './windows-commands';
 
-export interface AgentFacts {
+/** One Agent's facts as planning needs them: reached, with its Taskbar Utility and version. */
+export interface PlannedAgentFacts extends AgentFacts {
   agent: AgentRef;
   shell: DefaultShell;
   paths: AgentPaths;
-  /** The version the Agent runs: the last line of VersionHistory.txt. */
-  version: DmVersion;
   history: VersionHistoryEntry[];
-  /** Installed StorageModule / UserDefinableApiEndpoint, read when the module swap applies. */
-  modules?: ModuleVersion[];
-  /** File names in Tools\ModuleInstallers, read when the module swap applies. */
-  installers?: string[];
-  /** For packages already on the Agents: which of them exist here. */
-  packagesPresent?: Record<string, boolean>;
+  version: VersionHistoryEntry;
+  /** The version the Agent runs (its VersionHistory.txt build string, read). */
+  running: DmVersion;
 }
 
 export interface DmsFacts {
-  agents: AgentFacts[];
+  agents: PlannedAgentFacts[];
   /** The one version every Agent runs. */
   version: DmVersion;
 }
 
-async function read(ctx: FactsContext, agent: AgentRef, what: string, command: string): Promise<string[]> {
-  const action: SshAction = { kind: 'ssh', host: agent.name, command };
-  let result: { exitCode: number; output: string[] };
-  try {
-    result = await ctx.read(action);
-  } catch (err) {
-    throw new AgentFactError(agentLabel(agent), what, (err as Error).message, 'Check that the Agent is reachable over SSH (backout.ssh settings, known_hosts), then plan again.');
-  }
-  if (result.exitCode !== 0) {
+/** The run's fact reader as the Agent reader's port: an SSH check on the Agent, its failure with the output's tail. */
+function readerFor(ctx: FactsContext, agent: AgentRef): AgentRead {
+  return async (command) => {
+    const action: SshAction = { kind: 'ssh', host: agent.name, command };
+    const result = await ctx.read(action);
     const tail = result.output.slice(-3).join(' | ');
-    throw new AgentFactError(agentLabel(agent), what, `exit code ${result.exitCode}${tail ? ` (${tail})` : ''}`, 'Check the account has administrator rights on the Agent, then plan again.');
-  }
-  return result.output;
+    return { exitCode: result.exitCode, stdout: result.output.join('\n'), failure: `exit code ${result.exitCode}${tail ? ` (${tail})` : ''}` };
+  };
 }
 
-/** cmd.exe expands %OS% to Windows_NT; PowerShell echoes it as written. */
-export function shellFromEcho(output: readonly string[]): DefaultShell {
-  return output.some((l) => l.trim() === 'Windows_NT') ? 'cmd' : 'powershell';
+/** Refuses, naming the Agent and what could not be read, when a read failed. */
+function refuseFailures(agent: AgentRef, facts: AgentFacts): void {
+  const failure = facts.failures[0];
+  if (failure === undefined) return;
+  const next = failure.reached
+    ? 'Check the account has administrator rights on the Agent, then plan again.'
+    : 'Check that the Agent is reachable over SSH (backout.ssh settings, known_hosts), then plan again.';
+  throw new AgentFactError(agentLabel(agent), failure.what, failure.reason, next);
 }
 
-async function agentBasics(ctx: FactsContext, agent: AgentRef): Promise<AgentFacts> {
-  const shell = shellFromEcho(await read(ctx, agent, 'its default shell', detectShell().line));
-  const found = parseBooleans((await read(ctx, agent, 'the Taskbar Utility location', locateTaskbarUtility(shell).line)).join('\n'));
-  const index = found.findIndex((b) => b);
-  if (index < 0) {
+/** Refuses in the order the Agent is read: its shell and Taskbar Utility first, then its version history. */
+function checked(agent: AgentRef, facts: AgentFacts): PlannedAgentFacts {
+  if (facts.failures[0]?.what !== AGENT_READS.history) refuseFailures(agent, facts);
+  if (facts.taskbarUtility === undefined) {
     throw new AgentFactError(agentLabel(agent), 'the Taskbar Utility', `SLTaskbarUtility.exe is in none of ${TASKBAR_UTILITY_CANDIDATES.join(', ')}`, 'Install the DataMiner Taskbar Utility on the Agent, then plan again.');
   }
-  const paths: AgentPaths = { ...DEFAULT_AGENT_PATHS, taskbarUtility: TASKBAR_UTILITY_CANDIDATES[index] as string };
-  const history = parseVersionHistory((await read(ctx, agent, 'VersionHistory.txt', readVersionHistory(paths, shell).line)).join('\n'));
-  const current = currentVersion(history);
-  if (current === undefined) {
+  refuseFailures(agent, facts);
+  const { shell, history, version } = facts;
+  // Every read answered, so the reader filled both in; the check only narrows the types.
+  if (shell === undefined || history === undefined) throw new AgentFactError(agentLabel(agent), 'its DataMiner version', 'the Agent answered without a shell or version history', 'Plan again.');
+  if (version === undefined) {
     throw new AgentFactError(agentLabel(agent), 'its DataMiner version', 'C:\\Skyline DataMiner\\Upgrades\\VersionHistory.txt has no version line', 'Check that DataMiner is installed on this Agent.');
   }
-  let version: DmVersion;
+  let running: DmVersion;
   try {
-    version = parseVersion(current.build);
+    running = parseVersion(version.build);
   } catch (err) {
     throw new AgentFactError(agentLabel(agent), 'its DataMiner version', (err as Error).message, 'Check VersionHistory.txt on the Agent.');
   }
-  return { agent, shell, paths, version, history };
+  return { ...facts, agent, shell, history, version, running };
 }
 
 /** Reads every Agent's basics and refuses when they disagree on the version. */
 export async function gatherDmsFacts(ctx: FactsContext, dms: string, agents: readonly AgentRef[]): Promise<DmsFacts> {
-  const facts = await Promise.all(agents.map((a) => agentBasics(ctx, a)));
+  const facts = await Promise.all(agents.map(async (a) => checked(a, await readAgentFacts(readerFor(ctx, a)))));
   const first = facts[0];
   if (first === undefined) throw new AgentFactError(dms, 'its Agents', 'the agents parameter lists none', 'Give the Agents as --param agents=dma-01=10.0.0.11,dma-02=10.0.0.12.');
-  if (facts.some((f) => compareVersions(f.version, first.version) !== 0)) {
-    throw new AgentsDisagreeError(dms, facts.map((f) => ({ agent: agentLabel(f.agent), version: `${formatVersion(f.version)} (${f.version.raw})` })));
+  if (facts.some((f) => compareVersions(f.running, first.running) !== 0)) {
+    throw new AgentsDisagreeError(dms, facts.map((f) => ({ agent: agentLabel(f.agent), version: `${formatVersion(f.running)} (${f.running.raw})` })));
   }
-  return { agents: facts, version: first.version };
+  return { agents: facts, version: first.running };
 }
 
 /** Installed modules and the ModuleInstallers folder of every Agent (for the module swap). */
 export async function gatherModuleFacts(ctx: FactsContext, facts: DmsFacts): Promise<void> {
-  await Promise.all(
-    facts.agents.map(async (f) => {
-      f.modules = findModules(parseInstalledPrograms((await read(ctx, f.agent, 'the installed programs', listInstalledPrograms(f.shell).line)).join('\n')));
-      f.installers = (await read(ctx, f.agent, 'the ModuleInstallers folder', listModuleInstallers(f.paths, f.shell).line)).map((l) => l.trim()).filter((l) => l !== '');
-    }),
-  );
+  await Promise.all(facts.agents.map(async (f) => refuseFailures(f.agent, await readModuleFacts(readerFor(ctx, f.agent), f))));
 }
 
 /** Whether each package path already on the Agents exists there. */
 export async function gatherPackagePresence(ctx: FactsContext, facts: DmsFacts, paths: readonly string[]): Promise<void> {
-  await Promise.all(
-    facts.agents.map(async (f) => {
-      const present: Record<string, boolean> = {};
-      for (const p of paths) present[p] = parseBooleans((await read(ctx, f.agent, `whether ${p} exists`, testPath(p, f.shell).line)).join('\n'))[0] === true;
-      f.packagesPresent = present;
-    }),
-  );
+  await Promise.all(facts.agents.map(async (f) => refuseFailures(f.agent, await readPathPresence(readerFor(ctx, f.agent), f, paths))));
 }

@@ -1,7 +1,7 @@
 // The length of a file on an Agent, as a rendered command and the output that proves a complete upload. An upload is
 // written under a temporary name and renamed when complete, so the final name with the expected length is the whole
 // package. Rendered with the helpers of windows-commands.ts (the SSH layer's catalogue, kept as it is).
-import * as win from './windows-commands';
+import * as win from '../../core/dataminer/windows-commands';
 
 /**
  * `"Name","Length"` as CSV for the file, no row when it is absent. The file is found by listing its folder filtered to

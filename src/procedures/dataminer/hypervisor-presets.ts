@@ -8,7 +8,7 @@
 import type { CheckAction } from '../../core/plan';
 import { renderArgv } from '../../core/shell-quote';
 import { DowngradeInputError } from './errors';
-import { psLiteral, renderLine, type DefaultShell } from './windows-commands';
+import { psLiteral, renderLine, type DefaultShell } from '../../core/dataminer/windows-commands';
 
 export type HypervisorKind = 'hyperv' | 'libvirt' | 'vmware' | 'proxmox';
 export const HYPERVISOR_KINDS: readonly HypervisorKind[] = ['hyperv', 'libvirt', 'vmware', 'proxmox'];

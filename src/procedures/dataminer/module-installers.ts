@@ -2,10 +2,10 @@
 // StorageModule (version 3.0.3 or higher)", "DataMiner UserDefinableApiEndpoint (version 2.0.0 or higher)") and which
 // installer from C:\Skyline DataMiner\tools\ModuleInstallers to reinstall (the highest "1.0.1 or lower" / "1.1.1 or
 // lower" found there). An Agent without a suitable installer is refused before anything changes.
-import type { AgentFacts } from './facts';
-import { parseModuleInstallerName, type ModuleVersion, type SwappedModule } from './agent-facts';
+import type { PlannedAgentFacts } from './facts';
+import { parseModuleInstallerName, type ModuleVersion, type SwappedModule } from '../../core/dataminer/agent-output';
 import { agentLabel, NoSuitableInstallerError } from './errors';
-import { join, moduleInstallersDir } from './windows-commands';
+import { join, moduleInstallersDir } from '../../core/dataminer/windows-commands';
 
 export interface SwapRule {
   module: SwappedModule;
@@ -42,7 +42,7 @@ export interface ModuleSwapAction {
 }
 
 export interface AgentSwapPlan {
-  agent: AgentFacts;
+  agent: PlannedAgentFacts;
   actions: ModuleSwapAction[];
 }
 
@@ -57,7 +57,7 @@ export function chooseInstaller(rule: SwapRule, fileNames: readonly string[]): {
 }
 
 /** The swap on one Agent; throws NoSuitableInstallerError when the folder lacks an installer. */
-export function planAgentSwap(agent: AgentFacts): AgentSwapPlan {
+export function planAgentSwap(agent: PlannedAgentFacts): AgentSwapPlan {
   const installers = agent.installers ?? [];
   const folder = moduleInstallersDir(agent.paths);
   const actions = SWAP_RULES.map((rule): ModuleSwapAction => {

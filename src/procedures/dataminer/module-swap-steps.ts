@@ -6,7 +6,7 @@ import type { Step, StepInstance } from '../../core/plan';
 import { SWAP_RULES, type AgentSwapPlan } from './module-installers';
 import { SRC } from './sources';
 import { absentCode, MIN, OFFLINE_AGENT, READ_TIMEOUT, regexEscape, ssh, WORK_DIR, manualStep, type AgentTarget } from './step-builders';
-import * as win from './windows-commands';
+import * as win from '../../core/dataminer/windows-commands';
 
 export function swapSteps(plans: AgentSwapPlan[], targetsByName: Map<string, AgentTarget>): Step[] {
   const steps: Step[] = [];

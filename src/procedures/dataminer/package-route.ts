@@ -4,21 +4,22 @@
 import type { JsonObject } from '../../core/json';
 import type { PlanDraft, Step } from '../../core/plan';
 import { CurrentCuQuestionError, DowngradeInputError, ModuleSwapQuestionError, PackageProblemError, agentLabel } from './errors';
-import type { AgentFacts, DmsFacts } from './facts';
+import type { DmsFacts, PlannedAgentFacts } from './facts';
 import { fileLength, fileLengthPattern } from './file-length';
 import { planAgentSwap, type AgentSwapPlan } from './module-installers';
 import { moduleSwapDecision } from './module-swap';
 import { offlineSwapStep, swapSteps } from './module-swap-steps';
-import { agentTargets, MIN, READ_TIMEOUT, regexEscape, ssh, WORK_DIR, type AgentTarget } from './step-builders';
+import { agentTargets, localStep, MIN, READ_TIMEOUT, regexEscape, ssh, waitStep, WORK_DIR, type AgentTarget } from './step-builders';
 import { brokerGatewayProblem, NO_WAY_BACK_STATEMENT } from './broker-gateway';
 import { backupStep, type BackupChoice } from './backup';
 import { meetsNatsKnownIssue } from './nats-prerequisite';
 import { DowngradeError, packageSequence, type PackageStep } from './package-sequence';
-import { fixedCopyPath, packageFileName, type PackageInspection, type PackageSource, type PackageTool } from './packages';
+import type { PackageInspection, PackageTool } from '../../core/dataminer/package-tool';
+import { fixedCopyPath, packageFileName, type PackageSource } from './packages';
 import { SRC } from './sources';
 import { estimateJson, packageRouteEstimate } from './time-estimates';
 import { formatVersion, parseVersion, releaseKind, type DmVersion } from './version';
-import * as win from './windows-commands';
+import * as win from '../../core/dataminer/windows-commands';
 import { acknowledgeWarningsStep, credentialsLibraryStep, webAppsStep, DOWNGRADE_WARNINGS } from './warnings';
 
 export type Choice = 'auto' | 'yes' | 'no';
@@ -223,16 +224,13 @@ function packageSteps(input: PackageRouteInput, pkg: ResolvedPackage, n: number,
   const label = pkg.step.label;
   const driving = input.upgradeScope === 'cluster' ? all.slice(0, 1) : all;
   if (pkg.fixed && input.tool !== undefined) {
-    steps.push({
-      id: `fix-package-${tag}`,
-      title: `Make a copy of the ${label} package without VerifyNatsIsRunning.dll (the original stays as it is)`,
-      source: SRC.prerequisiteFix,
-      kind: 'local',
-      destructive: false,
-      idempotent: true,
-      timeoutMs: 30 * MIN,
-      instances: [{ instance: 'local', action: input.tool.fixCommand(pkg.source.path, pkg.sendPath) }],
-    });
+    steps.push(
+      localStep(`fix-package-${tag}`, `Make a copy of the ${label} package without VerifyNatsIsRunning.dll (the original stays as it is)`, SRC.prerequisiteFix, input.tool.fixCommand(pkg.source.path, pkg.sendPath), {
+        destructive: false,
+        idempotent: true,
+        timeoutMs: 30 * MIN,
+      }),
+    );
   }
   if (pkg.source.where === 'local') {
     const folder = pkg.agentPath.slice(0, pkg.agentPath.lastIndexOf('\\'));
@@ -317,26 +315,24 @@ function packageSteps(input: PackageRouteInput, pkg: ResolvedPackage, n: number,
       verify: { description: `the upgrade with ${packageFile} has started (its folder ${packageFile}-<32 hex> holds progress.log)`, action: ssh(t, win.readUpgradeProgress(t.paths, packageFile, 1, t.shell)), expectOutput: runFolder },
     })),
   });
-  steps.push({
-    id: `wait-upgrade-${tag}`,
-    title: `Follow the ${label} upgrade until it has completed`,
-    source: `${SRC.upgrade}; ${SRC.swapWait}`,
-    kind: 'wait',
-    destructive: false,
-    idempotent: true,
-    timeoutMs: input.upgradeTimeoutMinutes * MIN,
-    instances: driving.map((t) => ({
-      instance: t.agent.name,
-      action: {
-        kind: 'wait',
-        description: `progress.log in this upgrade's folder ${packageFile}-<32 hex> says the upgrade completed`,
-        until: ssh(t, win.readUpgradeProgress(t.paths, packageFile, 20, t.shell)),
-        intervalMs: 5000,
-        succeedWhenOutputMatches: '[Uu]pgrade completed',
-        failWhenOutputMatches: 'Prerequisite check \\S+ failed[^\\n]*|[Tt]he upgrade was aborted[^\\n]*',
-      },
-    })),
-  });
+  steps.push(
+    waitStep(
+      `wait-upgrade-${tag}`,
+      `Follow the ${label} upgrade until it has completed`,
+      `${SRC.upgrade}; ${SRC.swapWait}`,
+      input.upgradeTimeoutMinutes * MIN,
+      driving.map((t) => ({
+        instance: t.agent.name,
+        wait: {
+          description: `progress.log in this upgrade's folder ${packageFile}-<32 hex> says the upgrade completed`,
+          until: ssh(t, win.readUpgradeProgress(t.paths, packageFile, 20, t.shell)),
+          intervalMs: 5000,
+          succeedWhenOutputMatches: '[Uu]pgrade completed',
+          failWhenOutputMatches: 'Prerequisite check \\S+ failed[^\\n]*|[Tt]he upgrade was aborted[^\\n]*',
+        },
+      })),
+    ),
+  );
   if (!(pkg.step.final && swapFollows)) steps.push(verifyVersionStep(input, pkg, tag, all));
   return steps;
 }
@@ -348,25 +344,21 @@ function packageSteps(input: PackageRouteInput, pkg: ResolvedPackage, n: number,
 function verifyVersionStep(input: PackageRouteInput, pkg: ResolvedPackage, tag: string, all: AgentTarget[]): Step {
   const label = pkg.step.label;
   const target = pkg.step.version;
-  return {
-    id: `verify-version-${tag}`,
-    title: `Verify every Agent runs ${label}`,
-    source: SRC.verifyEach,
-    kind: 'wait',
-    destructive: false,
-    idempotent: true,
-    timeoutMs: input.upgradeTimeoutMinutes * MIN,
-    instances: all.map((t) => ({
+  return waitStep(
+    `verify-version-${tag}`,
+    `Verify every Agent runs ${label}`,
+    SRC.verifyEach,
+    input.upgradeTimeoutMinutes * MIN,
+    all.map((t) => ({
       instance: t.agent.name,
-      action: {
-        kind: 'wait',
+      wait: {
         description: `the last line of VersionHistory.txt is ${label}`,
         until: ssh(t, win.readVersionHistory(t.paths, t.shell)),
         intervalMs: 5000,
         succeedWhenOutputMatches: lastVersionPattern(target, !pkg.step.final, revealedBuild(pkg)),
       },
     })),
-  };
+  );
 }
 
 export function planPackageRoute(input: PackageRouteInput): PlanDraft {
@@ -374,7 +366,7 @@ export function planPackageRoute(input: PackageRouteInput): PlanDraft {
   const all = agentTargets(input.facts);
   const packages = resolvePackages(input, sequence, warnings);
   let swapPlans: AgentSwapPlan[] | undefined;
-  if (swap && input.facts !== undefined) swapPlans = input.facts.agents.map((f: AgentFacts) => planAgentSwap(f));
+  if (swap && input.facts !== undefined) swapPlans = input.facts.agents.map((f: PlannedAgentFacts) => planAgentSwap(f));
   if (input.facts === undefined) {
     warnings.push(
       'Planned offline, for review: commands are rendered for cmd.exe and the default paths, and "each-agent" stands for every Agent. ' +
@@ -425,7 +417,7 @@ export function planPackageRoute(input: PackageRouteInput): PlanDraft {
     backup: input.backup.how === 'taskbar-utility' ? { how: 'taskbar-utility' } : input.backup.how === 'evidence' ? { how: 'evidence', evidence: input.backup.evidence } : { how: 'skip', reason: input.backup.reason },
     acknowledgeNoNatsRollback: input.acknowledgeNoNatsRollback,
     upgradeScope: input.upgradeScope,
-    agents: (input.facts?.agents ?? []).map((f) => ({ name: f.agent.name, address: f.agent.address, version: formatVersion(f.version), build: f.version.raw, shell: f.shell })),
+    agents: (input.facts?.agents ?? []).map((f) => ({ name: f.agent.name, address: f.agent.address, version: formatVersion(f.running), build: f.running.raw, shell: f.shell })),
     timeEstimate: estimateJson(packageRouteEstimate(sequence.length, input.facts?.agents.length)),
   };
   return { steps, warnings, extra };

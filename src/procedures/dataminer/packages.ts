@@ -1,34 +1,10 @@
-// The upgrade packages of route B, as the user chose them (the `packages` parameter), and what inspecting a local
-// package revealed. Inspecting and fixing touch local files, so they live in an adapter (PackageTool, implemented by
-// src/adapters/local/dmupgrade-package.ts) that the host passes in; the planner only sees the results.
-import type { LocalAction } from '../../core/plan';
+// The upgrade packages of route B, as the user chose them (the `packages` parameter). What inspecting a local package
+// revealed, and the tool that inspects and fixes them, are contracts in src/core/dataminer/package-tool.ts: the
+// adapter implements them and the planner only sees the results.
 import { DowngradeInputError } from './errors';
 
 /** A package on this machine (uploaded to the Agents by the run) or one already on every Agent. */
 export type PackageSource = { where: 'local'; path: string } | { where: 'agent'; path: string };
-
-/** What a local package revealed when it was read (never modified). */
-export interface PackageInspection {
-  path: string;
-  sizeBytes: number;
-  /** The DataMiner version the package installs, when its contents say so (e.g. a build string in a file name). */
-  version?: string;
-  /** Where the version was read from, for the plan's record. */
-  versionSource?: string;
-  /** Whether Update.zip\Prerequisites\VerifyNatsIsRunning.dll is in the package (the known downgrade failure). */
-  hasVerifyNatsIsRunning: boolean;
-  /** Number of entries in the package and in its Update.zip. */
-  entries: number;
-  updateZipEntries: number;
-}
-
-/** The local package operations a host provides (reading and copying files is not the planner's business). */
-export interface PackageTool {
-  /** Reads a package without changing it; rejects with a message naming the file and the problem. */
-  inspect(path: string, signal: AbortSignal): Promise<PackageInspection>;
-  /** The local command that writes a copy of `source` without VerifyNatsIsRunning.dll to `destination`. */
-  fixCommand(source: string, destination: string): LocalAction;
-}
 
 const AGENT_PREFIX = /^agent:/i;
 

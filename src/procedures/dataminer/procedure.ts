@@ -11,7 +11,8 @@ import { gatherDmsFacts, gatherModuleFacts, gatherPackagePresence, type DmsFacts
 import { HYPERVISOR_KINDS, HYPERVISOR_OPERATIONS, PRESETS, renderHypervisorAction, templateProblem, type HypervisorKind, type HypervisorOperation, type HypervisorPlace, type HypervisorShell } from './hypervisor-presets';
 import { planPackageRoute, routeDecisions, type Choice, type UpgradeScope } from './package-route';
 import { PackageProblemError } from './errors';
-import { parsePackages, packagesProblem, type PackageInspection, type PackageTool } from './packages';
+import type { PackageInspection, PackageTool } from '../../core/dataminer/package-tool';
+import { parsePackages, packagesProblem } from './packages';
 import { planSnapshotRoute } from './snapshot-route';
 import { BACKUP_CHOICES, backupChoice } from './backup';
 import { parseVersion, versionProblem, type DmVersion } from './version';

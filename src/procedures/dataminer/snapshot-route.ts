@@ -3,18 +3,18 @@
 // automated through a hypervisor preset: list the snapshots, pick the newest taken before the upgrade, power off,
 // revert, power on, and verify each Agent's version afterwards.
 import type { JsonObject } from '../../core/json';
-import type { CheckAction, PlanDraft, Step, StepInstance } from '../../core/plan';
-import type { AgentRef } from './agents';
-import { currentVersion } from './agent-facts';
+import type { CheckAction, PlanDraft, Step, StepInstance, WaitAction } from '../../core/plan';
+import { currentVersion } from '../../core/dataminer/agent-output';
 import { DowngradeInputError } from './errors';
-import type { DmsFacts } from './facts';
+import type { DmsFacts, PlannedAgentFacts } from './facts';
 import { PRESETS, renderHypervisorAction, type HypervisorKind, type HypervisorOperation, type HypervisorPlace } from './hypervisor-presets';
 import { lastVersionPattern } from './package-route';
 import { newestBefore, parseSnapshotListing, parseTime, type Snapshot } from './snapshots';
 import { SRC } from './sources';
+import { manualStep, manualSteps, MIN, OFFLINE_AGENT, waitStep } from './step-builders';
 import { estimateJson, snapshotRouteEstimate } from './time-estimates';
 import { formatVersion, parseVersion, type DmVersion } from './version';
-import { DEFAULT_AGENT_PATHS, readVersionHistory } from './windows-commands';
+import { DEFAULT_AGENT_PATHS, readVersionHistory } from '../../core/dataminer/windows-commands';
 
 export interface SnapshotRouteInput {
   dms: string;
@@ -38,8 +38,6 @@ export interface SnapshotRouteInput {
   remoteDatabase: boolean;
 }
 
-const MIN = 60_000;
-const OFFLINE_AGENT: AgentRef = { name: 'each-agent', address: 'each-agent' };
 
 interface Machine {
   /** Step instance name: the Agent's name, or db-<vm> for the database VM. */
@@ -81,7 +79,7 @@ function chooseSnapshot(input: SnapshotRouteInput, m: Machine): Snapshot {
   return s;
 }
 
-function expectedVersion(input: SnapshotRouteInput, history: DmsFacts['agents'][number]['history'] | undefined): DmVersion | undefined {
+function expectedVersion(input: SnapshotRouteInput, history: PlannedAgentFacts['history'] | undefined): DmVersion | undefined {
   if (input.to !== undefined) return input.to;
   const previous = history === undefined || history.length < 2 ? undefined : history[history.length - 2];
   if (previous === undefined) return undefined;
@@ -120,43 +118,32 @@ function hvStep(input: SnapshotRouteInput, id: string, title: string, op: Hyperv
 
 function waitRunningStep(input: SnapshotRouteInput, machines: Machine[]): Step {
   const preset = PRESETS[input.hypervisor as HypervisorKind];
-  return {
-    id: 'wait-vms-running',
-    title: 'Wait until every VM runs',
-    source: SRC.snapshotMethod,
-    kind: 'wait',
-    destructive: false,
-    idempotent: true,
-    timeoutMs: 15 * MIN,
-    instances: machines.map((m) => ({
-      instance: m.instance,
-      action: { kind: 'wait', description: `VM ${m.vm} is running`, until: hv(input, 'state', m), intervalMs: 2000, succeedWhenOutputMatches: preset.runningPattern },
-    })),
-  };
+  return waitStep(
+    'wait-vms-running',
+    'Wait until every VM runs',
+    SRC.snapshotMethod,
+    15 * MIN,
+    machines.map((m) => ({ instance: m.instance, wait: { description: `VM ${m.vm} is running`, until: hv(input, 'state', m), intervalMs: 2000, succeedWhenOutputMatches: preset.runningPattern } })),
+  );
 }
 
-export function planSnapshotRoute(input: SnapshotRouteInput): PlanDraft {
-  const warnings: string[] = [];
-  const agents = input.facts?.agents ?? [];
+/** When the upgrade started on an Agent: the upgradeTime parameter, else when its current version was installed. */
+function upgradeTimeOf(input: SnapshotRouteInput, history: PlannedAgentFacts['history'] | undefined): string | undefined {
+  if (input.upgradeTime !== undefined) return isoOf(input.upgradeTime);
+  const last = history === undefined ? undefined : currentVersion(history);
+  return last === undefined ? undefined : isoOf(last.installedAt);
+}
+
+/** The VMs to restore: one per Agent (or the offline stand-in), and the database VM when there is one. */
+function machinesToRestore(input: SnapshotRouteInput): Machine[] {
   const offline = input.facts === undefined;
-  const upgradeTimeOf = (history: DmsFacts['agents'][number]['history'] | undefined): string | undefined => {
-    if (input.upgradeTime !== undefined) return isoOf(input.upgradeTime);
-    const last = history === undefined ? undefined : currentVersion(history);
-    return last === undefined ? undefined : isoOf(last.installedAt);
-  };
-  if (input.upgradeTime !== undefined && isoOf(input.upgradeTime) === undefined) {
-    throw new DowngradeInputError(`upgradeTime "${input.upgradeTime}" is not a time; write it as 2024-05-02T10:00:00Z.`);
-  }
   const machines: Machine[] = offline
     ? [{ instance: OFFLINE_AGENT.name, role: 'agent', vm: input.vms[OFFLINE_AGENT.name] ?? '{vm}', ...(input.upgradeTime ? { upgradeTime: isoOf(input.upgradeTime) as string } : {}) }]
-    : agents.map((f) => {
-        const t = upgradeTimeOf(f.history);
+    : (input.facts?.agents ?? []).map((f) => {
+        const t = upgradeTimeOf(input, f.history);
         return { instance: f.agent.name, role: 'agent' as const, vm: input.vms[f.agent.name] ?? f.agent.name, ...(t ? { upgradeTime: t } : {}) };
       });
-  if (input.upgradeTime === undefined && !offline) {
-    warnings.push('The upgrade time is taken from each Agent\'s VersionHistory.txt (the Agent\'s clock, read as UTC); give upgradeTime if the hypervisor\'s clock differs.');
-  }
-  const earliest = machines.map((m) => m.upgradeTime).filter((t): t is string => t !== undefined).sort()[0];
+  const earliest = earliestUpgrade(machines);
   if (input.databaseVm !== undefined) {
     const instance = `db-${input.databaseVm}`.replace(/[^A-Za-z0-9._-]/g, '-');
     if (machines.some((m) => m.instance === instance)) {
@@ -164,134 +151,111 @@ export function planSnapshotRoute(input: SnapshotRouteInput): PlanDraft {
     }
     machines.push({ instance, role: 'database', vm: input.databaseVm, ...(earliest ? { upgradeTime: earliest } : {}) });
   }
+  return machines;
+}
 
-  const automated = input.hypervisor !== 'none' && !offline;
-  if (automated) for (const m of machines) m.snapshot = chooseSnapshot(input, m);
-  if (!automated && input.snapshotTime !== undefined) {
-    const t = isoOf(input.snapshotTime);
-    if (t === undefined) throw new DowngradeInputError(`snapshotTime "${input.snapshotTime}" is not a time; write it as 2024-05-02T09:30:00Z.`);
-    if (earliest !== undefined && Date.parse(t) >= Date.parse(earliest)) {
-      throw new DowngradeInputError(`The snapshot taken at ${t} does not predate the upgrade at ${earliest}: restoring it would not undo the upgrade. Choose a snapshot from before the update.`);
-    }
-  }
-  if (!automated && (input.snapshotName === undefined || input.snapshotTime === undefined)) {
-    warnings.push('Record the snapshot as evidence: give snapshotName and snapshotTime (the run keeps them with the plan).');
-  }
-  if (offline) warnings.push('Planned offline, for review: "each-agent" stands for every Agent. To run it, plan against the DMS with --param agents=….');
-  if (offline && input.hypervisor !== 'none') warnings.push('Planned offline: the snapshot to restore is chosen from the hypervisor\'s list when planned against the DMS.');
+function earliestUpgrade(machines: readonly Machine[]): string | undefined {
+  return machines.map((m) => m.upgradeTime).filter((t): t is string => t !== undefined).sort()[0];
+}
 
+/** The manual route's evidence: a snapshotTime given must be a time before the upgrade. */
+function checkSnapshotTime(input: SnapshotRouteInput, earliest: string | undefined): void {
+  if (input.snapshotTime === undefined) return;
+  const t = isoOf(input.snapshotTime);
+  if (t === undefined) throw new DowngradeInputError(`snapshotTime "${input.snapshotTime}" is not a time; write it as 2024-05-02T09:30:00Z.`);
+  if (earliest !== undefined && Date.parse(t) >= Date.parse(earliest)) {
+    throw new DowngradeInputError(`The snapshot taken at ${t} does not predate the upgrade at ${earliest}: restoring it would not undo the upgrade. Choose a snapshot from before the update.`);
+  }
+}
+
+function evidenceStep(input: SnapshotRouteInput, machines: readonly Machine[]): Step {
   const evidence = machines
     .map((m) => `${m.instance}: VM ${m.vm}, snapshot ${m.snapshot ? `"${m.snapshot.name}" taken ${m.snapshot.createdAt}` : `"${input.snapshotName ?? '(to record)'}" taken ${input.snapshotTime ?? '(to record)'}`}, upgrade at ${m.upgradeTime ?? '(unknown)'}`)
     .join('; ');
-  const steps: Step[] = [
-    {
-      id: 'snapshot-evidence',
-      title: 'Confirm the snapshots to restore predate the upgrade',
-      source: SRC.snapshotRequirement,
-      kind: 'manual',
-      destructive: false,
-      idempotent: true,
-      timeoutMs: 24 * 3600_000,
-      instances: [
-        {
-          instance: 'operator',
-          action: {
-            kind: 'manual',
-            instructions:
-              `DMS ${input.dms}: ${evidence}. Everything written to these VMs after the snapshot is lost when it is restored. ` +
-              'Confirm each snapshot was taken before the update started and that this data loss is accepted.',
-          },
-        },
-      ],
-    },
-  ];
-  const agentMachines = machines.filter((m) => m.role === 'agent');
-  const dbMachines = machines.filter((m) => m.role === 'database');
+  return manualStep(
+    'snapshot-evidence',
+    'Confirm the snapshots to restore predate the upgrade',
+    SRC.snapshotRequirement,
+    `DMS ${input.dms}: ${evidence}. Everything written to these VMs after the snapshot is lost when it is restored. ` +
+      'Confirm each snapshot was taken before the update started and that this data loss is accepted.',
+  );
+}
+
+/** Power off and revert through the preset, or the manual restore of the Agent VMs and the database VM. */
+function restoreSteps(input: SnapshotRouteInput, machines: Machine[], automated: boolean): Step[] {
   if (automated) {
-    steps.push(hvStep(input, 'list-snapshots', 'List the VM snapshots (evidence for the run record)', 'list', machines, { destructive: false, idempotent: true }));
-    steps.push(hvStep(input, 'power-off-vms', 'Power off the VMs', 'stop', machines, { destructive: true, idempotent: false }, 'off'));
-    steps.push(hvStep(input, 'revert-snapshots', 'Revert each VM to its snapshot from before the upgrade', 'revert', machines, { destructive: true, idempotent: true }));
-  } else {
-    steps.push({
-      id: 'restore-snapshots',
-      title: 'Restore each Agent VM to its snapshot from before the upgrade',
-      source: `${SRC.snapshotPreferred}; ${SRC.snapshotMethod}`,
-      kind: 'manual',
-      destructive: true,
-      idempotent: false,
-      timeoutMs: 24 * 3600_000,
-      instances: agentMachines.map((m) => ({
-        instance: m.instance,
-        action: { kind: 'manual', instructions: `Power off VM ${m.vm}, revert it to snapshot "${input.snapshotName ?? '(the one taken before the upgrade)'}" in your hypervisor, and leave it powered off until the database is restored.` },
-      })),
-    });
-    if (dbMachines.length > 0) {
-      steps.push({
-        id: 'restore-database-vm',
-        title: 'Restore the database VM snapshot',
-        source: SRC.databaseVm,
-        kind: 'manual',
-        destructive: true,
-        idempotent: false,
-        timeoutMs: 24 * 3600_000,
-        instances: dbMachines.map((m) => ({ instance: m.instance, action: { kind: 'manual', instructions: `Revert database VM ${m.vm} to its snapshot from before the upgrade (a major update can change the database schema).` } })),
-      });
-    }
+    return [
+      hvStep(input, 'list-snapshots', 'List the VM snapshots (evidence for the run record)', 'list', machines, { destructive: false, idempotent: true }),
+      hvStep(input, 'power-off-vms', 'Power off the VMs', 'stop', machines, { destructive: true, idempotent: false }, 'off'),
+      hvStep(input, 'revert-snapshots', 'Revert each VM to its snapshot from before the upgrade', 'revert', machines, { destructive: true, idempotent: true }),
+    ];
   }
-  if (input.remoteDatabase) {
-    steps.push({
-      id: 'restore-remote-database',
-      title: 'Roll back the remote database cluster with its own procedure',
-      source: SRC.remoteDatabase,
-      kind: 'manual',
-      destructive: true,
-      idempotent: false,
-      timeoutMs: 24 * 3600_000,
-      instances: [
-        {
-          instance: 'operator',
-          action: {
-            kind: 'manual',
-            instructions:
-              'Follow your in-house procedure to roll back the data and schema of the remote database cluster to before the upgrade. For Cassandra, ' +
-              'restoring the snapshots taken before the upgrade (nodetool listsnapshots on each node) may be preferable to a VM snapshot.',
-          },
-        },
-      ],
-    });
+  const manual = { destructive: true, idempotent: false };
+  const steps = [
+    manualSteps(
+      'restore-snapshots',
+      'Restore each Agent VM to its snapshot from before the upgrade',
+      `${SRC.snapshotPreferred}; ${SRC.snapshotMethod}`,
+      machines
+        .filter((m) => m.role === 'agent')
+        .map((m) => ({ instance: m.instance, instructions: `Power off VM ${m.vm}, revert it to snapshot "${input.snapshotName ?? '(the one taken before the upgrade)'}" in your hypervisor, and leave it powered off until the database is restored.` })),
+      manual,
+    ),
+  ];
+  const dbMachines = machines.filter((m) => m.role === 'database');
+  if (dbMachines.length > 0) {
+    steps.push(
+      manualSteps(
+        'restore-database-vm',
+        'Restore the database VM snapshot',
+        SRC.databaseVm,
+        dbMachines.map((m) => ({ instance: m.instance, instructions: `Revert database VM ${m.vm} to its snapshot from before the upgrade (a major update can change the database schema).` })),
+        manual,
+      ),
+    );
   }
+  return steps;
+}
+
+function remoteDatabaseStep(): Step {
+  return manualStep(
+    'restore-remote-database',
+    'Roll back the remote database cluster with its own procedure',
+    SRC.remoteDatabase,
+    'Follow your in-house procedure to roll back the data and schema of the remote database cluster to before the upgrade. For Cassandra, ' +
+      'restoring the snapshots taken before the upgrade (nodetool listsnapshots on each node) may be preferable to a VM snapshot.',
+    { destructive: true, idempotent: false },
+  );
+}
+
+/** Start the VMs (through the preset, then wait for them; or by hand). An offline manual plan has nothing to start. */
+function powerOnSteps(input: SnapshotRouteInput, machines: Machine[], automated: boolean): Step[] {
   if (automated) {
     // A snapshot of a running VM comes back running: only the others are started; all are then waited for.
     const toStart = machines.filter((m) => m.snapshot?.state !== 'running');
-    if (toStart.length > 0) steps.push(hvStep(input, 'power-on-vms', 'Power on the VMs', 'start', toStart, { destructive: false, idempotent: false }, 'running'));
-    steps.push(waitRunningStep(input, machines));
-  } else if (!offline) {
-    steps.push({
-      id: 'power-on-vms',
-      title: 'Power on the Agent VMs',
-      source: SRC.snapshotMethod,
-      kind: 'manual',
-      destructive: false,
-      idempotent: true,
-      timeoutMs: 24 * 3600_000,
-      instances: agentMachines.map((m) => ({ instance: m.instance, action: { kind: 'manual', instructions: `Power on VM ${m.vm}.` } })),
-    });
+    const start = toStart.length > 0 ? [hvStep(input, 'power-on-vms', 'Power on the VMs', 'start', toStart, { destructive: false, idempotent: false }, 'running')] : [];
+    return [...start, waitRunningStep(input, machines)];
   }
+  if (input.facts === undefined) return [];
+  const agentMachines = machines.filter((m) => m.role === 'agent');
+  return [manualSteps('power-on-vms', 'Power on the Agent VMs', SRC.snapshotMethod, agentMachines.map((m) => ({ instance: m.instance, instructions: `Power on VM ${m.vm}.` })))];
+}
 
+/** Waits until every Agent answers and runs the version from before the upgrade; warns for those where it is unknown. */
+function verifyVersions(input: SnapshotRouteInput, warnings: string[]): { step?: Step; expected: Array<{ agent: string; version: string }> } {
   const expected: Array<{ agent: string; version: string }> = [];
-  const verifyInstances: StepInstance[] = [];
-  const targetsForVerify = offline ? [{ agent: OFFLINE_AGENT, shell: 'cmd' as const, paths: DEFAULT_AGENT_PATHS, history: undefined }] : agents;
-  for (const f of targetsForVerify) {
+  const instances: Array<{ instance: string; wait: Omit<WaitAction, 'kind'> }> = [];
+  const targets = input.facts === undefined ? [{ agent: OFFLINE_AGENT, shell: 'cmd' as const, paths: DEFAULT_AGENT_PATHS, history: undefined }] : input.facts.agents;
+  for (const f of targets) {
     const v = expectedVersion(input, f.history);
     if (v === undefined) {
       warnings.push(`${f.agent.name}: the version before the upgrade is unknown (VersionHistory.txt has one line); give --param to=<version> to verify it after the restore.`);
       continue;
     }
     expected.push({ agent: f.agent.name, version: formatVersion(v) });
-    verifyInstances.push({
+    instances.push({
       instance: f.agent.name,
-      action: {
-        kind: 'wait',
+      wait: {
         description: `${f.agent.name} answers and runs ${formatVersion(v)}`,
         until: { kind: 'ssh', host: f.agent.name, command: readVersionHistory(f.paths, f.shell).line },
         intervalMs: 10_000,
@@ -299,20 +263,13 @@ export function planSnapshotRoute(input: SnapshotRouteInput): PlanDraft {
       },
     });
   }
-  if (verifyInstances.length > 0) {
-    steps.push({
-      id: 'verify-agent-versions',
-      title: 'Verify every Agent runs the version from before the upgrade',
-      source: `${SRC.snapshotPreferred}; ${SRC.verifyEach}`,
-      kind: 'wait',
-      destructive: false,
-      idempotent: true,
-      timeoutMs: 60 * MIN,
-      instances: verifyInstances,
-    });
-  }
+  if (instances.length === 0) return { expected };
+  return { expected, step: waitStep('verify-agent-versions', 'Verify every Agent runs the version from before the upgrade', `${SRC.snapshotPreferred}; ${SRC.verifyEach}`, 60 * MIN, instances) };
+}
 
-  const extra: JsonObject = {
+/** What `plan --json` shows of route A besides the steps. */
+function snapshotRouteJson(input: SnapshotRouteInput, machines: readonly Machine[], expected: Array<{ agent: string; version: string }>): JsonObject {
+  return {
     route: 'snapshot',
     dms: input.dms,
     packages: [],
@@ -321,8 +278,34 @@ export function planSnapshotRoute(input: SnapshotRouteInput): PlanDraft {
     hypervisorHost: input.place.where === 'ssh' ? input.place.host : 'local',
     snapshots: machines.map((m) => ({ instance: m.instance, vm: m.vm, snapshot: m.snapshot?.name ?? input.snapshotName ?? null, createdAt: m.snapshot?.createdAt ?? (input.snapshotTime ? (isoOf(input.snapshotTime) ?? null) : null), upgradeTime: m.upgradeTime ?? null })),
     expectedVersions: expected,
-    agents: agents.map((f) => ({ name: f.agent.name, address: f.agent.address, version: formatVersion(f.version), build: f.version.raw, shell: f.shell })),
+    agents: (input.facts?.agents ?? []).map((f) => ({ name: f.agent.name, address: f.agent.address, version: formatVersion(f.running), build: f.running.raw, shell: f.shell })),
     timeEstimate: estimateJson(snapshotRouteEstimate()),
   };
-  return { steps, warnings, extra };
+}
+
+export function planSnapshotRoute(input: SnapshotRouteInput): PlanDraft {
+  const warnings: string[] = [];
+  const offline = input.facts === undefined;
+  if (input.upgradeTime !== undefined && isoOf(input.upgradeTime) === undefined) {
+    throw new DowngradeInputError(`upgradeTime "${input.upgradeTime}" is not a time; write it as 2024-05-02T10:00:00Z.`);
+  }
+  const machines = machinesToRestore(input);
+  if (input.upgradeTime === undefined && !offline) {
+    warnings.push('The upgrade time is taken from each Agent\'s VersionHistory.txt (the Agent\'s clock, read as UTC); give upgradeTime if the hypervisor\'s clock differs.');
+  }
+  const automated = input.hypervisor !== 'none' && !offline;
+  if (automated) for (const m of machines) m.snapshot = chooseSnapshot(input, m);
+  else checkSnapshotTime(input, earliestUpgrade(machines));
+  if (!automated && (input.snapshotName === undefined || input.snapshotTime === undefined)) {
+    warnings.push('Record the snapshot as evidence: give snapshotName and snapshotTime (the run keeps them with the plan).');
+  }
+  if (offline) warnings.push('Planned offline, for review: "each-agent" stands for every Agent. To run it, plan against the DMS with --param agents=….');
+  if (offline && input.hypervisor !== 'none') warnings.push('Planned offline: the snapshot to restore is chosen from the hypervisor\'s list when planned against the DMS.');
+
+  const steps: Step[] = [evidenceStep(input, machines), ...restoreSteps(input, machines, automated)];
+  if (input.remoteDatabase) steps.push(remoteDatabaseStep());
+  steps.push(...powerOnSteps(input, machines, automated));
+  const verify = verifyVersions(input, warnings);
+  if (verify.step !== undefined) steps.push(verify.step);
+  return { steps, warnings, extra: snapshotRouteJson(input, machines, verify.expected) };
 }

@@ -1,10 +1,11 @@
-// The building blocks route B's steps are made of (route A keeps its own for now): the Agents a plan acts on, the SSH
-// action on one of them, and the regular expressions that verify what an Agent answered. Kept apart so the module swap
-// (module-swap-steps.ts) and the package steps (package-route.ts) build steps the same way.
-import type { ManualAction, SshAction, Step } from '../../core/plan';
+// The building blocks both routes' steps are made of: the Agents a plan acts on, the SSH action on one of them, the
+// regular expressions that verify what an Agent answered, and the manual, wait and local step shapes. Kept apart so
+// route A (snapshot-route.ts), the module swap (module-swap-steps.ts) and the package steps (package-route.ts) build
+// steps the same way.
+import type { LocalAction, ManualAction, SshAction, Step, WaitAction } from '../../core/plan';
 import type { AgentRef } from './agents';
 import type { DmsFacts } from './facts';
-import * as win from './windows-commands';
+import * as win from '../../core/dataminer/windows-commands';
 
 export const MIN = 60_000;
 export const READ_TIMEOUT = 2 * MIN;
@@ -39,9 +40,22 @@ export function absentCode(code: string): string {
   return `^(?<![\\s\\S])(?![\\s\\S]*${regexEscape(code)})`;
 }
 
+export interface StepFlags {
+  destructive?: boolean;
+  idempotent?: boolean;
+  timeoutMs?: number;
+}
+
+/** A person has a day to do a manual step unless told otherwise. */
+const MANUAL_TIMEOUT = 24 * 3600_000;
+
 /** A step only a person can do, once for the whole run. */
-export function manualStep(id: string, title: string, source: string, instructions: string, options: { destructive?: boolean; idempotent?: boolean; timeoutMs?: number; instance?: string } = {}): Step {
-  const action: ManualAction = { kind: 'manual', instructions };
+export function manualStep(id: string, title: string, source: string, instructions: string, options: StepFlags & { instance?: string } = {}): Step {
+  return manualSteps(id, title, source, [{ instance: options.instance ?? 'operator', instructions }], options);
+}
+
+/** A step only a person can do, once per instance (each Agent VM, the database VM), each with its own instructions. */
+export function manualSteps(id: string, title: string, source: string, instances: ReadonlyArray<{ instance: string; instructions: string }>, options: StepFlags = {}): Step {
   return {
     id,
     title,
@@ -49,7 +63,26 @@ export function manualStep(id: string, title: string, source: string, instructio
     kind: 'manual',
     destructive: options.destructive ?? false,
     idempotent: options.idempotent ?? true,
-    timeoutMs: options.timeoutMs ?? 24 * 3600_000,
-    instances: [{ instance: options.instance ?? 'operator', action }],
+    timeoutMs: options.timeoutMs ?? MANUAL_TIMEOUT,
+    instances: instances.map((i) => ({ instance: i.instance, action: { kind: 'manual', instructions: i.instructions } satisfies ManualAction })),
   };
+}
+
+/** A step that waits, per instance, until what it polls says so; waiting changes nothing and may be repeated. */
+export function waitStep(id: string, title: string, source: string, timeoutMs: number, instances: ReadonlyArray<{ instance: string; wait: Omit<WaitAction, 'kind'> }>): Step {
+  return {
+    id,
+    title,
+    source,
+    kind: 'wait',
+    destructive: false,
+    idempotent: true,
+    timeoutMs,
+    instances: instances.map((i) => ({ instance: i.instance, action: { kind: 'wait', ...i.wait } })),
+  };
+}
+
+/** A step run on this machine (instance "local"). */
+export function localStep(id: string, title: string, source: string, action: LocalAction, options: Required<Pick<StepFlags, 'destructive' | 'idempotent' | 'timeoutMs'>>): Step {
+  return { id, title, source, kind: 'local', destructive: options.destructive, idempotent: options.idempotent, timeoutMs: options.timeoutMs, instances: [{ instance: 'local', action }] };
 }

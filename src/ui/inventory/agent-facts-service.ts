@@ -5,7 +5,8 @@ import type { LoadedDms } from '../../adapters/store/inventory-types';
 import { loadSsh, type SshAdapter } from '../../adapters/lazy';
 import type { SshExecutorSetup } from '../../adapters/ssh/executor';
 import type { AgentStatus } from '../tree/nodes';
-import { listUpgradePackages, packageFileNames, UPGRADES_FOLDER, type DmsUpgradeChoices } from './upgrade-packages';
+import type { AgentPackage } from '../../adapters/ssh/agent-packages';
+import { packagesOnAgents, type DmsUpgradeChoices } from './upgrade-packages';
 
 export class AgentFactsService {
   private pool: Promise<{ ssh: SshAdapter; pool: SshPool; setup: SshExecutorSetup }> | undefined;
@@ -56,19 +57,21 @@ export class AgentFactsService {
     const sshConfig = setup.sshConfig ? { sshConfig: setup.sshConfig } : {};
     const facts = await ssh.gatherDmsFacts(pool, dms, { ...sshConfig, timeoutMs: 20_000, ...(signal ? { signal } : {}) });
     const history = facts.agents.find((a) => a.history && a.history.length > 0)?.history ?? [];
-    const found = new Map<string, string[]>();
+    const listings: Array<{ agent: string; packages: AgentPackage[] }> = [];
     for (const a of facts.agents) {
       const agent = dms.agents.find((x) => x.name === a.name);
       if (!a.reachable || !a.shell || !agent) continue;
-      const listing = listUpgradePackages(a.shell);
-      const r = await pool.exec(ssh.agentEndpoint(dms, agent, setup.sshConfig ?? {}), listing.line, { idempotent: true, timeoutMs: 20_000, ...(signal ? { signal } : {}) });
-      if (r.exitCode !== 0) continue;
-      for (const file of packageFileNames(r.stdout)) found.set(file, [...(found.get(file) ?? []), a.name]);
+      try {
+        listings.push({ agent: a.name, packages: await ssh.listAgentPackages(pool, ssh.agentEndpoint(dms, agent, setup.sshConfig ?? {}), { shell: a.shell, timeoutMs: 20_000, ...(signal ? { signal } : {}) }) });
+      } catch (err) {
+        // An Agent whose Upgrades folder cannot be listed offers no packages; the others still do.
+        if (!(err instanceof ssh.AgentPackagesError)) throw err;
+      }
     }
     return {
       history,
       current: facts.agents.find((a) => a.version)?.version?.version,
-      packages: [...found].map(([file, agents]) => ({ path: `${UPGRADES_FOLDER}\\${file}`, agents })),
+      packages: packagesOnAgents(listings),
       agents: dms.agents.map((a) => a.name),
     };
   }

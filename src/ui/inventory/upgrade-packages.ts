@@ -1,14 +1,12 @@
-// Upgrade packages present on an Agent, for Start Rollback to offer instead of a typed path. The DataMiner procedure's
-// own adapter function for this is being written on another branch; until it lands this small read-only lister is
-// the one the UI uses (one folder listing per Agent, the same Get-ChildItem form as the module installers listing).
-import type { VersionHistoryEntry } from '../../procedures/dataminer/agent-facts';
-import { checkWindowsPath, DEFAULT_AGENT_PATHS, psLiteral, renderLine, upgradesDir, type DefaultShell, type RenderedCommand } from '../../procedures/dataminer/windows-commands';
+// Upgrade packages present on the Agents of a DMS, for Start Rollback to offer instead of a typed path. The Agents are
+// read by the SSH adapter's lister (listAgentPackages, src/adapters/ssh/agent-packages.ts); this merges what each
+// Agent has into one offer: every package path with the Agents that have it.
+import type { VersionHistoryEntry } from '../../core/dataminer/agent-output';
+import { DEFAULT_AGENT_PATHS, upgradesDir } from '../../core/dataminer/windows-commands';
+import type { AgentPackage } from '../../adapters/ssh/agent-packages';
 
 /** Where packages are uploaded on an Agent (Upgrades folder of the DataMiner install; domain.md). */
 export const UPGRADES_FOLDER = upgradesDir(DEFAULT_AGENT_PATHS);
-
-/** Full (.dmupgrade) and differential (.dmupdate) packages are the ones a downgrade installs (domain.md). */
-const PACKAGE = /^[^\\/:*?"<>|]+\.(dmupgrade|dmupdate)$/i;
 
 export interface DmsUpgradeChoices {
   history: VersionHistoryEntry[];
@@ -18,14 +16,11 @@ export interface DmsUpgradeChoices {
   agents: string[];
 }
 
-/** File names in the Upgrades folder of an Agent. */
-export function listUpgradePackages(shell: DefaultShell): RenderedCommand {
-  return renderLine('list-upgrade-packages', `Get-ChildItem -LiteralPath ${psLiteral(checkWindowsPath('Upgrades folder', UPGRADES_FOLDER))} -File -Name`, shell);
-}
-
-export function packageFileNames(stdout: string): string[] {
-  return stdout
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => PACKAGE.test(l));
+/** Each package path found, with the Agents it was found on, in the order first seen. */
+export function packagesOnAgents(listings: ReadonlyArray<{ agent: string; packages: readonly AgentPackage[] }>): DmsUpgradeChoices['packages'] {
+  const found = new Map<string, string[]>();
+  for (const { agent, packages } of listings) {
+    for (const p of packages) found.set(p.path, [...(found.get(p.path) ?? []), agent]);
+  }
+  return [...found].map(([path, agents]) => ({ path, agents }));
 }

@@ -6,7 +6,7 @@ import type { SshAction } from '../../../src/core/plan';
 import type { ExecutionRequest } from '../../../src/core/ports';
 import { createSshExecutor, type SshExecutor } from '../../../src/adapters/ssh/executor';
 import { HostKeyUnknownError, CommandCancelledError } from '../../../src/adapters/ssh/errors';
-import { readVersionHistory, DEFAULT_AGENT_PATHS } from '../../../src/procedures/dataminer/windows-commands';
+import { readVersionHistory, DEFAULT_AGENT_PATHS } from '../../../src/core/dataminer/windows-commands';
 import { refuseAll, startDms, target, type DmsLab } from './dms-lab';
 
 

@@ -11,7 +11,7 @@ import type { ExecutionRequest } from '../../../src/core/ports';
 import { createSshExecutor, UploadSourceError, type SshExecutor } from '../../../src/adapters/ssh/executor';
 import { HostKeyUnknownError, UploadFailedError } from '../../../src/adapters/ssh/errors';
 import { fileLength, fileLengthPattern } from '../../../src/procedures/dataminer/file-length';
-import { sftpPath } from '../../../src/procedures/dataminer/windows-commands';
+import { sftpPath } from '../../../src/core/dataminer/windows-commands';
 import { refuseAll, startDms, target, type DmsLab } from './dms-lab';
 
 const UPGRADES = 'C:\\Skyline DataMiner\\Upgrades';

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AuthenticationFailedError } from '../../../src/adapters/ssh/errors';
 import { passwordKey } from '../../../src/adapters/ssh/auth';
-import { detectShell } from '../../../src/procedures/dataminer/windows-commands';
+import { detectShell } from '../../../src/core/dataminer/windows-commands';
 import { registerTeardown } from '../teardown';
 import { endpointOf, labPool, ScriptedPrompter } from './helpers';
 import { LAB_PASSWORD, sharedLab, tempDir } from './lab';

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { alive } from '../../../lab/agent/sshd';
 import { CommandCancelledError, CommandTimeoutError, ConnectionLostError } from '../../../src/adapters/ssh/errors';
-import { DEFAULT_AGENT_PATHS, readVersionHistory, listInstalledPrograms } from '../../../src/procedures/dataminer/windows-commands';
+import { DEFAULT_AGENT_PATHS, readVersionHistory, listInstalledPrograms } from '../../../src/core/dataminer/windows-commands';
 import { endpointOf, labPool, MemorySink } from './helpers';
 import { sharedLab, tempDir } from './lab';
 import type { AgentLab } from '../../../lab/agent/lab';

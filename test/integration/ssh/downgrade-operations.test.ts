@@ -19,7 +19,7 @@ import {
   uninstallMsi,
   upgradesDir,
   writeUpgradeInfo,
-} from '../../../src/procedures/dataminer/windows-commands';
+} from '../../../src/core/dataminer/windows-commands';
 import { UploadFailedError } from '../../../src/adapters/ssh/errors';
 import { endpointOf, labPool } from './helpers';
 import { sharedLab, tempDir } from './lab';

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { DEFAULT_AGENT_PATHS, detectShell, readVersionHistory, taskbar } from '../../../src/procedures/dataminer/windows-commands';
-import { parseVersionHistory } from '../../../src/procedures/dataminer/agent-facts';
+import { DEFAULT_AGENT_PATHS, detectShell, readVersionHistory, taskbar } from '../../../src/core/dataminer/windows-commands';
+import { parseVersionHistory } from '../../../src/core/dataminer/agent-output';
 import { endpointOf, labPool, MemorySink } from './helpers';
 import { sharedLab, tempDir } from './lab';
 

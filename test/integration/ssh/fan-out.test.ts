@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { gatherAgentFacts } from '../../../src/adapters/ssh/agent-facts';
-import { listInstalledPrograms } from '../../../src/procedures/dataminer/windows-commands';
+import { listInstalledPrograms } from '../../../src/core/dataminer/windows-commands';
 import { endpointOf, labPool } from './helpers';
 import { AGENT_COUNT, sharedLab, tempDir } from './lab';
 
@@ -19,7 +19,7 @@ describe('many Agents and many channels at once', () => {
         f.modules?.map((m) => `${m.module} ${m.version}`),
         truth.programs.filter((p) => p.name.startsWith('DataMiner ')).map((p) => `${p.name} ${p.version}`).sort(),
       );
-      assert.equal(f.moduleInstallers?.length, 4);
+      assert.equal(f.installers?.length, 4);
       assert.match(f.taskbarUtility ?? '', /Program Files \(x86\)/);
     }
     assert.ok(pool.stats().connectionsOpened <= AGENT_COUNT * 2);

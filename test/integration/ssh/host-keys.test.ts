@@ -7,7 +7,7 @@ import { formatEntry } from '../../../src/adapters/ssh/known-hosts';
 import type { PickRequest } from '../../../src/core/ports';
 import { SshPool } from '../../../src/adapters/ssh/pool';
 import { resolveHost } from '../../../src/adapters/ssh/ssh-config';
-import { detectShell } from '../../../src/procedures/dataminer/windows-commands';
+import { detectShell } from '../../../src/core/dataminer/windows-commands';
 import { registerTeardown } from '../teardown';
 import { endpointOf, ScriptedPrompter } from './helpers';
 import { sharedLab, tempDir } from './lab';

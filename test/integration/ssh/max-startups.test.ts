@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AgentLab, startLab } from '../../../lab/agent/lab';
-import { detectShell } from '../../../src/procedures/dataminer/windows-commands';
+import { detectShell } from '../../../src/core/dataminer/windows-commands';
 import { registerTeardown } from '../teardown';
 import { endpointOf, labPool } from './helpers';
 import { tempDir } from './lab';

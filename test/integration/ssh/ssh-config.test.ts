@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { resolveHost } from '../../../src/adapters/ssh/ssh-config';
-import { detectShell } from '../../../src/procedures/dataminer/windows-commands';
+import { detectShell } from '../../../src/core/dataminer/windows-commands';
 import { labPool } from './helpers';
 import { sharedLab, tempDir } from './lab';
 

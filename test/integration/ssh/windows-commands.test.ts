@@ -4,8 +4,8 @@ import * as assert from 'node:assert/strict';
 import type { AgentLab } from '../../../lab/agent/lab';
 import { labPackage } from '../../../lab/agent/seed';
 import type { SshPool } from '../../../src/adapters/ssh/pool';
-import { parseBooleans, parseCsv, parseInstalledPrograms, parseServices, parseVersionHistory } from '../../../src/procedures/dataminer/agent-facts';
-import * as w from '../../../src/procedures/dataminer/windows-commands';
+import { parseBooleans, parseCsv, parseInstalledPrograms, parseServices, parseVersionHistory } from '../../../src/core/dataminer/agent-output';
+import * as w from '../../../src/core/dataminer/windows-commands';
 import { endpointOf, labPool } from './helpers';
 import { sharedLab, tempDir } from './lab';
 

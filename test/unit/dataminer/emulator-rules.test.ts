@@ -6,7 +6,7 @@ import { carriesVerifyNatsIsRunning as labCarries, compareLab, labVersion, usesM
 import { buildString, labPackage } from '../../../lab/agent/seed';
 import { carriesVerifyNatsIsRunning, meetsNatsKnownIssue, usesMessageBrokerNuget } from '../../../src/procedures/dataminer/nats-prerequisite';
 import { parseVersion } from '../../../src/procedures/dataminer/version';
-import { upgradeInfoXml } from '../../../src/procedures/dataminer/windows-commands';
+import { upgradeInfoXml } from '../../../src/core/dataminer/windows-commands';
 
 const VERSIONS: string[] = [];
 for (const minor of [2, 3, 4, 5, 6]) {

@@ -3,7 +3,7 @@ import type { CheckAction, TargetRef } from '../../../src/core/plan';
 import type { FactsContext } from '../../../src/core/procedure';
 import { AgentFactError, AgentsDisagreeError } from '../../../src/procedures/dataminer/errors';
 import { gatherDmsFacts, gatherModuleFacts } from '../../../src/procedures/dataminer/facts';
-import { decodeLine } from '../../../src/procedures/dataminer/windows-commands';
+import { decodeLine } from '../../../src/core/dataminer/windows-commands';
 
 /** Answers the read-only commands as Agents would; records every command per host. */
 function context(agents: Record<string, { shell: 'cmd' | 'powershell'; history: string[]; taskbar?: [boolean, boolean] }>): { ctx: FactsContext; seen: string[] } {
@@ -62,6 +62,27 @@ describe('facts read from the Agents', () => {
     await assert.rejects(gatherDmsFacts(ctx, 'lab', [{ name: 'dma-1', address: '10.0.0.1' }]), (e: Error) => e instanceof AgentFactError && /Agent dma-1 \(10\.0\.0\.1\)/.test(e.message) && /SLTaskbarUtility/.test(e.message));
     const empty = context({ 'dma-1': { shell: 'cmd', history: [] } });
     await assert.rejects(gatherDmsFacts(empty.ctx, 'lab', [{ name: 'dma-1', address: '10.0.0.1' }]), /VersionHistory\.txt has no version line/);
+  });
+
+  it('refuses an Agent it cannot reach or whose answer fails, naming what was being read and what to check', async () => {
+    const target: TargetRef = { kind: 'dms', name: 'lab', production: false };
+    const unreachable: FactsContext = { target, params: {}, signal: new AbortController().signal, read: () => Promise.reject(new Error('cannot connect: ECONNREFUSED')) };
+    await assert.rejects(
+      gatherDmsFacts(unreachable, 'lab', [{ name: 'dma-1', address: '10.0.0.1' }]),
+      (e: Error) => e instanceof AgentFactError && /Agent dma-1 \(10\.0\.0\.1\): could not read its default shell: cannot connect: ECONNREFUSED\. Check that the Agent is reachable over SSH/.test(e.message),
+    );
+    const denied = context({ 'dma-1': { shell: 'cmd', history: h('10.3.9.0-1-20230830-release') } });
+    const read = denied.ctx.read;
+    denied.ctx.read = async (action) => (/VersionHistory/.test(decodeLine((action as { command: string }).command) ?? '') ? { exitCode: 5, output: ['Access is denied.'] } : read(action));
+    await assert.rejects(
+      gatherDmsFacts(denied.ctx, 'lab', [{ name: 'dma-1', address: '10.0.0.1' }]),
+      (e: Error) => e instanceof AgentFactError && /could not read VersionHistory\.txt: exit code 5 \(Access is denied\.\)\. Check the account has administrator rights/.test(e.message),
+    );
+    // Read in the Agent's order: without a Taskbar Utility, that is what it says first.
+    const neither = context({ 'dma-1': { shell: 'cmd', history: h('10.3.9.0-1-20230830-release'), taskbar: [false, false] } });
+    const readNeither = neither.ctx.read;
+    neither.ctx.read = async (action) => (/VersionHistory/.test(decodeLine((action as { command: string }).command) ?? '') ? { exitCode: 5, output: ['Access is denied.'] } : readNeither(action));
+    await assert.rejects(gatherDmsFacts(neither.ctx, 'lab', [{ name: 'dma-1', address: '10.0.0.1' }]), /could not read the Taskbar Utility: SLTaskbarUtility\.exe is in none of/);
   });
 
   it('reads installed modules and the ModuleInstallers folder when the swap applies', async () => {

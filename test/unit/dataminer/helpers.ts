@@ -1,11 +1,11 @@
 // Facts of a pretend DMS for planner tests: what gatherDmsFacts would have read from each Agent.
-import type { AgentFacts, DmsFacts } from '../../../src/procedures/dataminer/facts';
-import type { ModuleVersion } from '../../../src/procedures/dataminer/agent-facts';
+import type { DmsFacts, PlannedAgentFacts } from '../../../src/procedures/dataminer/facts';
+import type { ModuleVersion } from '../../../src/core/dataminer/agent-output';
 import type { LocalAction } from '../../../src/core/plan';
 import type { PackageRouteInput } from '../../../src/procedures/dataminer/package-route';
-import type { PackageTool } from '../../../src/procedures/dataminer/packages';
+import type { PackageTool } from '../../../src/core/dataminer/package-tool';
 import { parseVersion } from '../../../src/procedures/dataminer/version';
-import { DEFAULT_AGENT_PATHS } from '../../../src/procedures/dataminer/windows-commands';
+import { DEFAULT_AGENT_PATHS } from '../../../src/core/dataminer/windows-commands';
 
 export const ALL_INSTALLERS = [
   'DataMiner StorageModule 1.0.0.msi',
@@ -20,16 +20,20 @@ export function code(n: number): string {
   return `{0000000${n}-0000-0000-0000-00000000000${n}}`;
 }
 
-export function agent(name: string, build: string, options: { modules?: ModuleVersion[]; installers?: string[]; shell?: 'cmd' | 'powershell'; previous?: string } = {}): AgentFacts {
+export function agent(name: string, build: string, options: { modules?: ModuleVersion[]; installers?: string[]; shell?: 'cmd' | 'powershell'; previous?: string } = {}): PlannedAgentFacts {
   const history = [
     { installedAt: '2023-01-20 09:02:11', build: options.previous ?? '10.3.5.0-13485-20230615-release', version: '' },
     { installedAt: '2023-09-05 14:40:02', build, version: '' },
   ];
   return {
     agent: { name, address: `10.0.0.${name.slice(-1)}` },
+    reachable: true,
+    failures: [],
     shell: options.shell ?? 'cmd',
     paths: DEFAULT_AGENT_PATHS,
-    version: parseVersion(build),
+    taskbarUtility: DEFAULT_AGENT_PATHS.taskbarUtility,
+    version: history[1] as (typeof history)[number],
+    running: parseVersion(build),
     history,
     modules: options.modules ?? [
       { module: 'DataMiner StorageModule', version: '3.0.3', productCode: code(1) },
@@ -39,8 +43,8 @@ export function agent(name: string, build: string, options: { modules?: ModuleVe
   };
 }
 
-export function dms(agents: AgentFacts[]): DmsFacts {
-  return { agents, version: (agents[0] as AgentFacts).version };
+export function dms(agents: PlannedAgentFacts[]): DmsFacts {
+  return { agents, version: (agents[0] as PlannedAgentFacts).running };
 }
 
 /** A package tool for planner tests: the planner only names the fix command, it never inspects. */

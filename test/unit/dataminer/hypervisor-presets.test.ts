@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import { DowngradeInputError } from '../../../src/procedures/dataminer/errors';
 import { HYPERVISOR_KINDS, PRESETS, renderHypervisorAction, templateProblem } from '../../../src/procedures/dataminer/hypervisor-presets';
-import { decodeLine } from '../../../src/procedures/dataminer/windows-commands';
+import { decodeLine } from '../../../src/core/dataminer/windows-commands';
 
 describe('hypervisor presets', () => {
   it('has list, stop, revert, start and state templates for Hyper-V, libvirt, VMware and Proxmox', () => {

@@ -3,8 +3,8 @@ import type { LocalAction, PlanDraft, Step } from '../../../src/core/plan';
 import { planProblems, renderAction } from '../../../src/core/plan';
 import { DowngradeInputError, ModuleSwapQuestionError, NoSuitableInstallerError, PackageProblemError } from '../../../src/procedures/dataminer/errors';
 import { planPackageRoute, type PackageRouteInput } from '../../../src/procedures/dataminer/package-route';
-import type { PackageInspection, PackageTool } from '../../../src/procedures/dataminer/packages';
-import { decodeLine } from '../../../src/procedures/dataminer/windows-commands';
+import type { PackageInspection, PackageTool } from '../../../src/core/dataminer/package-tool';
+import { decodeLine } from '../../../src/core/dataminer/windows-commands';
 import { agent, code, dms, routeInput } from './helpers';
 
 function input(from: string, to: string, over: Partial<PackageRouteInput> = {}): PackageRouteInput {

@@ -7,7 +7,7 @@ import { CurrentCuQuestionError, DowngradeInputError } from '../../../src/proced
 import { lastVersionPattern, planPackageRoute, type PackageRouteInput } from '../../../src/procedures/dataminer/package-route';
 import { compareVersions, parseVersion, VersionError } from '../../../src/procedures/dataminer/version';
 import { SRC } from '../../../src/procedures/dataminer/sources';
-import { decodeLine } from '../../../src/procedures/dataminer/windows-commands';
+import { decodeLine } from '../../../src/core/dataminer/windows-commands';
 import { agent, dms, routeInput } from './helpers';
 
 function input(from: string, to: string, over: Partial<PackageRouteInput> = {}): PackageRouteInput {

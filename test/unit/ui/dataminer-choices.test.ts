@@ -4,8 +4,8 @@ import type { Procedure } from '../../../src/core/procedure';
 import { builtinProcedures } from '../../../src/procedures';
 import { dataminerUi, inventoryPrefill, packageChoices, versionChoices } from '../../../src/ui/contributions/dataminer';
 import { ProcedureUis } from '../../../src/ui/contributions/procedure-ui';
-import { listUpgradePackages, packageFileNames, UPGRADES_FOLDER, type DmsUpgradeChoices } from '../../../src/ui/inventory/upgrade-packages';
-import { decodeLine } from '../../../src/procedures/dataminer/windows-commands';
+import { packagesOnAgents, UPGRADES_FOLDER, type DmsUpgradeChoices } from '../../../src/ui/inventory/upgrade-packages';
+import { parseAgentPackages } from '../../../src/adapters/ssh/agent-packages';
 
 const facts: DmsUpgradeChoices = {
   history: [
@@ -35,10 +35,16 @@ describe('DataMiner choices in Start Rollback', () => {
     assert.deepStrictEqual(offer.localFile?.filters, { 'DataMiner packages': ['dmupgrade', 'dmupdate'] });
   });
 
-  it('lists the Upgrades folder read-only and keeps only package files', () => {
-    const script = decodeLine(listUpgradePackages('cmd').line) ?? '';
-    assert.match(script, /Get-ChildItem -LiteralPath 'C:\\Skyline DataMiner\\Upgrades' -File -Name/);
-    assert.deepStrictEqual(packageFileNames('VersionHistory.txt\r\nDataMiner 10.3.5.0.dmupgrade\r\nfix.dmupdate\r\nnotes.txt\r\n'), ['DataMiner 10.3.5.0.dmupgrade', 'fix.dmupdate']);
+  it('offers each package the Agents list once, with every Agent that has it', () => {
+    const listing = (csv: string): ReturnType<typeof parseAgentPackages> => parseAgentPackages(`"Name","Length"\r\n${csv}`, UPGRADES_FOLDER);
+    const offer = packagesOnAgents([
+      { agent: 'dma-01', packages: listing('"DataMiner 10.3.5.0.dmupgrade","10"\r\n"VersionHistory.txt","3"\r\n"fix.dmupdate","4"\r\n') },
+      { agent: 'dma-02', packages: listing('"DataMiner 10.3.5.0.dmupgrade","10"\r\n') },
+    ]);
+    assert.deepStrictEqual(offer, [
+      { path: `${UPGRADES_FOLDER}\\DataMiner 10.3.5.0.dmupgrade`, agents: ['dma-01', 'dma-02'] },
+      { path: `${UPGRADES_FOLDER}\\fix.dmupdate`, agents: ['dma-01'] },
+    ]);
   });
 });
 
