@@ -97,7 +97,12 @@ describe('run-tool: local tools on the run\'s cluster (kube lab, kubectl-storage
       assert.equal(result.exitCode, 0, lines.join('\n'));
     } finally {
       delete process.env.BACKOUT_SECRET_ADMINPASSWORD;
-      await pool.get(CONTEXT).delete(Resources.namespaces, 'tool-run-test');
+      // Deleting a namespace only starts its finalization: until the namespace controller has removed what the plugin
+      // created in it, a later suite on the shared lab (the Ondat downgrade's discovery) still finds that operator.
+      const client = pool.get(CONTEXT);
+      await client.delete(Resources.namespaces, 'tool-run-test');
+      for (let i = 0; i < 600 && (await client.find(Resources.namespaces, 'tool-run-test')) !== undefined; i++) await new Promise((r) => setTimeout(r, 250));
+      assert.equal(await client.find(Resources.namespaces, 'tool-run-test'), undefined, 'namespace tool-run-test was not removed within 150 s');
     }
     const [call] = calls();
     assert.ok(call);
