@@ -180,6 +180,11 @@ export class Runner {
       if (unit.state === 'running') {
         const settled = await this.settleCaught(step, inst, unit);
         if (settled.kind === 'done') continue;
+        if (settled.kind === 'not-started') {
+          // Its endpoint proves the command never ran (and now never will): no doubt to settle, no question to ask.
+          toRun.push(inst);
+          continue;
+        }
         if (settled.kind !== 'interrupted') return settled.kind === 'failed' ? { kind: 'failed', reason: settled.reason } : { kind: 'cancelled', reason: settled.reason };
       }
       if (unit.inDoubt || ((unit.state === 'failed' || unit.state === 'cancelled') && unit.actionStarted)) {
@@ -487,7 +492,7 @@ export class Runner {
    * verification decide; gone without an exit code (or not findable), it is recorded as interrupted and
    * decideAfterInterruption takes over.
    */
-  private async settleCaught(step: Step, inst: StepInstance, unit: UnitState): Promise<{ kind: 'done' | 'interrupted' | 'failed' | 'cancelled'; reason: string }> {
+  private async settleCaught(step: Step, inst: StepInstance, unit: UnitState): Promise<{ kind: 'done' | 'interrupted' | 'not-started' | 'failed' | 'cancelled'; reason: string }> {
     const action = inst.action;
     const executor: Executor<CheckAction> | undefined =
       action.kind === 'local' || action.kind === 'ssh' || action.kind === 'kube' ? (this.host.executors[action.kind] as Executor<CheckAction> | undefined) : undefined;
@@ -538,6 +543,12 @@ export class Runner {
         const reason = `exit code ${status.exitCode} after the interruption (${status.detail})`;
         this.recordStep(unit, 'failed', { exitCode: status.exitCode, reason });
         return { kind: 'failed', reason: `step ${step.id} failed on ${inst.instance}: ${reason}` };
+      }
+      if (status.state === 'not-started' && !unit.inDoubt) {
+        const reason = `interrupted before its command started (${status.detail})`;
+        this.recordStep(unit, 'cancelled', { reason });
+        this.rerunReasons.set(unitKey(step.id, inst.instance), `run again: attempt ${unit.attempt} never started (${status.detail})`);
+        return { kind: 'not-started', reason };
       }
       this.recordStep(unit, 'cancelled', { reason: `interrupted: the process running it stopped before it finished (${status.detail})` });
       return { kind: 'interrupted', reason: '' };
