@@ -7,8 +7,7 @@ import type { JobIdentity } from '../../core/journal';
 import type { JobStatus, LineSink } from '../../core/ports';
 import { decideRemoteJob, parseJobStatus, remoteJobFiles, remoteJobId, type RemoteJobRecord, type RemoteProcess } from '../../core/remote-job';
 import { detectDefaultShell } from './agent-facts';
-import { abandonJob, cleanJob, launchJob, processStartTime, readJob } from '../../procedures/dataminer/job-commands';
-import type { DefaultShell } from '../../procedures/dataminer/windows-commands';
+import { abandonJob, cleanJob, launchJob, processStartTime, readJob, type AgentShell } from '../../core/remote-job-commands';
 import { describeEndpoint, type AgentEndpoint } from './endpoint';
 import { ConnectFailedError, ConnectionLostError, ConnectionThrottledError, SshError } from './errors';
 import type { SshPool } from './pool';
@@ -48,7 +47,7 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   });
 
 export class RemoteJobs {
-  private readonly shells = new Map<string, Promise<DefaultShell>>();
+  private readonly shells = new Map<string, Promise<AgentShell>>();
   private readonly pollMs: number;
   private readonly reconnectMs: number;
   private readonly livenessEvery: number;
@@ -102,7 +101,7 @@ export class RemoteJobs {
     return this.follow(endpoint, jobId, shell, sink, signal);
   }
 
-  private shell(endpoint: AgentEndpoint, signal: AbortSignal): Promise<DefaultShell> {
+  private shell(endpoint: AgentEndpoint, signal: AbortSignal): Promise<AgentShell> {
     const key = `${endpoint.host}:${endpoint.port}:${endpoint.user}`;
     let known = this.shells.get(key);
     if (known === undefined) {
@@ -113,7 +112,7 @@ export class RemoteJobs {
     return known;
   }
 
-  private async follow(endpoint: AgentEndpoint, jobId: string, shell: DefaultShell, sink: LineSink | undefined, signal: AbortSignal): Promise<JobStatus> {
+  private async follow(endpoint: AgentEndpoint, jobId: string, shell: AgentShell, sink: LineSink | undefined, signal: AbortSignal): Promise<JobStatus> {
     const where = describeEndpoint(endpoint);
     let outSeen = 0;
     let errSeen = 0;
@@ -160,7 +159,7 @@ export class RemoteJobs {
     }
   }
 
-  private async read(endpoint: AgentEndpoint, jobId: string, shell: DefaultShell, skipOut: number, skipErr: number, signal: AbortSignal): Promise<Followed> {
+  private async read(endpoint: AgentEndpoint, jobId: string, shell: AgentShell, skipOut: number, skipErr: number, signal: AbortSignal): Promise<Followed> {
     const marker = randomBytes(12).toString('hex');
     const r = await this.pool.exec(endpoint, readJob(jobId, marker, skipOut, skipErr, shell).line, { signal, idempotent: true, label: `read job ${jobId}`, timeoutMs: 60_000 });
     const lines = r.stdout.replace(/\r/g, '').split('\n');
@@ -175,7 +174,7 @@ export class RemoteJobs {
     return { record, out: lines.slice(first + 1, second), err: lines.slice(second + 1) };
   }
 
-  private async process(endpoint: AgentEndpoint, pid: number, shell: DefaultShell, signal: AbortSignal): Promise<RemoteProcess | undefined> {
+  private async process(endpoint: AgentEndpoint, pid: number, shell: AgentShell, signal: AbortSignal): Promise<RemoteProcess | undefined> {
     const r = await this.pool.exec(endpoint, processStartTime(pid, shell).line, { signal, idempotent: true, captureBytes: 4096, label: `look up process ${pid}`, timeoutMs: 60_000 });
     const at = Date.parse(r.stdout.trim());
     return r.exitCode === 0 && !Number.isNaN(at) ? { pid, startedAt: at } : undefined;
