@@ -65,15 +65,30 @@ function checkJobId(jobId: string): string {
   return jobId;
 }
 
+/**
+ * The script a rendered line carries (`powershell.exe <fixed flags> -EncodedCommand <base64>`, as either shell gets
+ * it), or undefined for any other line. Running that script from a file is what the line does, and keeps the wrapper
+ * short: the base64 of a base64 would pass cmd.exe's limit for ordinary operations.
+ */
+export function encodedScript(line: string): string | undefined {
+  const m = /^(?:& )?powershell\.exe -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -InputFormat None -EncodedCommand ([A-Za-z0-9+/]+={0,2})(?:; exit \$LASTEXITCODE)?$/.exec(line);
+  return m?.[1] === undefined ? undefined : Buffer.from(m[1], 'base64').toString('utf16le');
+}
+
+/** What the job runs, and the script it needs written to its .line.ps1 file first (if any). */
+function jobCommand(jobId: string, line: string, shell: AgentShell): { start: string; file?: string } {
+  const f = remoteJobFiles(checkJobId(jobId));
+  const script = encodedScript(line) ?? (shell === 'powershell' ? line : undefined);
+  // A PowerShell script (a rendered operation, or any line a PowerShell DefaultShell would read) runs from a file;
+  // any other line runs as cmd.exe runs it: /s strips only the outer quotes and keeps the line verbatim.
+  if (script === undefined) return { start: `-FilePath 'cmd.exe' -ArgumentList ${psLiteral(`/d /s /c "${line}"`)}` };
+  return { start: `-FilePath 'powershell.exe' -ArgumentList ${psLiteral(`-NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -File ${windowsArgument(f.line)}`)}`, file: script };
+}
+
 /** The job's own script: records its pid, runs the command with its output in files, records the exit code. */
 export function jobScript(jobId: string, line: string, shell: AgentShell): string {
   const f = remoteJobFiles(checkJobId(jobId));
-  // The command runs as its AgentShell would run it: cmd.exe /s /c "<line>" keeps the line verbatim (/s strips
-  // only the outer quotes); a PowerShell line runs as a script file (it may end with `exit $LASTEXITCODE`).
-  const start =
-    shell === 'cmd'
-      ? `-FilePath 'cmd.exe' -ArgumentList ${psLiteral(`/d /s /c "${line}"`)}`
-      : `-FilePath 'powershell.exe' -ArgumentList ${psLiteral(`-NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -File ${windowsArgument(f.line)}`)}`;
+  const { start } = jobCommand(jobId, line, shell);
   return [
     "$ErrorActionPreference = 'Stop'",
     `$s = ${psLiteral(f.status)}`,
@@ -91,11 +106,12 @@ export function jobScript(jobId: string, line: string, shell: AgentShell): strin
 export function launchJob(jobId: string, line: string, shell: AgentShell): RenderedJobCommand {
   const f = remoteJobFiles(checkJobId(jobId));
   if (line.includes('\u0000')) throw new RemoteJobCommandError('the command line', 'contains a NUL character');
+  const command = jobCommand(jobId, line, shell);
   const commandLine = `powershell.exe -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -File ${windowsArgument(f.script)}`;
   const body = [
     `New-Item -ItemType Directory -Force -Path ${psLiteral(REMOTE_JOBS_DIR)} | Out-Null`,
     `Set-Content -LiteralPath ${psLiteral(f.script)} -Value ${psLiteral(jobScript(jobId, line, shell))}`,
-    ...(shell === 'powershell' ? [`Set-Content -LiteralPath ${psLiteral(f.line)} -Value ${psLiteral(line)}`] : []),
+    ...(command.file !== undefined ? [`Set-Content -LiteralPath ${psLiteral(f.line)} -Value ${psLiteral(command.file)}`] : []),
     '$t = Get-Date -Format o',
     `New-Item -ItemType File -Path ${psLiteral(f.status)} -Value $t | Out-Null`,
     `$r = Invoke-WmiMethod -Class Win32_Process -Name Create -ArgumentList ${psLiteral(commandLine)}`,
