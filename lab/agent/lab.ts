@@ -201,6 +201,33 @@ export class AgentLab {
     return pids;
   }
 
+  /**
+   * Drops every SSH connection to an Agent as a network cut would look to the client: the sshd processes serving its
+   * sessions (children of its listener) are killed; the listener stays, so new connections are accepted.
+   */
+  dropConnections(name: string): number {
+    const listener = this.agent(name).pid;
+    let dropped = 0;
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      let stat: string;
+      try {
+        stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      } catch {
+        continue;
+      }
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== listener) continue;
+      try {
+        process.kill(Number(entry), 'SIGKILL');
+        dropped++;
+      } catch {
+        // ended meanwhile
+      }
+    }
+    return dropped;
+  }
+
   /** Places a file on an Agent's C: drive (e.g. an upgrade package), owned by the Agent's user. */
   placeFile(name: string, windowsPath: string, content: string): void {
     const a = this.agent(name);
