@@ -405,6 +405,10 @@ export class Runner {
     const doubt = unit.inDoubt;
     const what = !doubt ? 'failed' : unit.state === 'failed' ? 'failed mid-way' : 'was interrupted';
     let negative: string | undefined;
+    // A remote job keeps running on its endpoint after its step was cancelled or its session lost: nothing starts
+    // again, and nothing is verified, while it may still be acting.
+    if (unit.job?.kind === 'remote') await this.waitForLeftover(step, inst, unit);
+    if (this.options.signal?.aborted) return 'stop';
     if (step.idempotent) {
       this.rerunReasons.set(key, `re-run after it ${what}: the step is idempotent`);
       return 'rerun';
@@ -471,6 +475,38 @@ export class Runner {
         return 'rerun';
       default:
         return 'stop';
+    }
+  }
+
+  /** Waits for the job of a unit's last attempt if its endpoint says it is still running; says what it found. */
+  private async waitForLeftover(step: Step, inst: StepInstance, unit: UnitState): Promise<void> {
+    const action = inst.action;
+    if (action.kind !== 'ssh' && action.kind !== 'local' && action.kind !== 'kube') return;
+    const executor = this.host.executors[action.kind] as Executor<CheckAction> | undefined;
+    if (!executor?.inspectJob || !executor.awaitJob) return;
+    const log = this.storage.openLog(step.id, inst.instance);
+    const sink = this.sink(log, step.id, inst.instance);
+    const query = {
+      slot: this.storage.jobSlot(step.id, inst.instance, unit.attempt),
+      ...(unit.job ? { identity: unit.job } : {}),
+      action,
+      target: this.state.plan.target,
+      signal: this.options.signal ?? new AbortController().signal,
+      output: sink,
+    };
+    try {
+      let status = await executor.inspectJob(query).catch((err: unknown): JobStatus => ({ state: 'unknown', detail: `its job could not be looked up: ${errorMessage(err)}` }));
+      if (status.state === 'running') {
+        const message = `Step ${step.id} on ${inst.instance} (attempt ${unit.attempt}) is still running on its endpoint after it ${unit.state === 'failed' ? 'failed' : 'was stopped'} here (${status.detail}): waiting for it to end before deciding anything.`;
+        sink.line('info', message);
+        this.record({ type: 'warning', at: this.now(), message });
+        await this.durable();
+        status = await executor.awaitJob(query).catch((err: unknown): JobStatus => ({ state: 'unknown', detail: `waiting for its job failed: ${errorMessage(err)}` }));
+      }
+      sink.line('info', `the job of attempt ${unit.attempt}: ${status.state} (${status.detail})`);
+    } finally {
+      sink.end();
+      await log.close();
     }
   }
 

@@ -504,6 +504,36 @@ describe('runner: resume', () => {
     assert.ok(state.warnings.some((w) => /still running from the interrupted session .*waiting for it to end, not starting it again/.test(w)));
   });
 
+  it('after a cancel, waits for the remote job still running before verifying or asking, and never starts it again', async () => {
+    const p = plan([step('a', {}, [{ instance: 'lab-1', action: local('install'), verify: { description: 'installed', action: local('check') } }])]);
+    const storage = await newStorage();
+    const cancel = new AbortController();
+    const first = new RecordingExecutor({
+      install: (req) => {
+        req.job?.started({ kind: 'remote', endpoint: '127.0.0.1:22', jobId: 'job-a' });
+        const left = new Promise<ExecutionResult>((_, reject) => req.signal.addEventListener('abort', () => reject(new Error('left running'))));
+        cancel.abort();
+        return left;
+      },
+    });
+    await (await Runner.start(storage, p, host(first), { signal: cancel.signal })).execute();
+    await storage.close();
+    let installed = false;
+    const again = new RecordingExecutor({ check: async () => ({ exitCode: installed ? 0 : 1 }) });
+    const jobs: Executor<LocalAction> = {
+      execute: (r) => again.execute(r),
+      inspectJob: async (q) => (q.identity?.kind === 'remote' ? { state: 'running', detail: 'process 7 is still running it' } : { state: 'unknown', detail: 'no identity' }),
+      awaitJob: async () => {
+        installed = true;
+        return { state: 'exited', exitCode: 0, detail: 'exit code 0' };
+      },
+    };
+    const state = await resume(storage.runId, { ...host(jobs), prompter: new ScriptedPrompter() });
+    assert.equal(again.ran('install'), 0, 'never started again');
+    assert.equal(state.units.get('a/lab-1')?.state, 'succeeded');
+    assert.ok(state.warnings.some((w) => /still running on its endpoint after it was stopped here/.test(w)));
+  });
+
   it('re-runs an idempotent step caught running', async () => {
     const ex = new RecordingExecutor({ hang: never });
     const runId = await crashedRun(plan([step('a', { idempotent: true }, [{ instance: 'lab-1', action: local('hang') }])]), ex, 'a');
