@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { hostPath, readState, withLock, writeState, AgentState, Faults } from './emulator/state';
+import { readEffects, type Effect } from './emulator/effects';
+import { JOB_PIDS, processStartTime } from './emulator/jobs';
 import { AgentSeed, labPackage, seedAgent } from './seed';
 import { alive, freePort, startSshd, stopPid, stopPidAndWait } from './sshd';
 import { chownTree, ensureRoot, ensureShellWrapper, ensureUser, LabUser, SHELL_WRAPPER } from './system';
@@ -173,6 +175,59 @@ export class AgentLab {
       .map((l) => JSON.parse(l) as Record<string, unknown>);
   }
 
+  /** The Agent's append-only record of the state-changing actions it performed, oldest first. */
+  effects(name: string): Effect[] {
+    return readEffects(this.agent(name).dir);
+  }
+
+  /** The jobs (WMI-created processes) of an Agent that are still running, by pid. */
+  runningJobs(name: string): number[] {
+    const file = path.join(this.agent(name).dir, JOB_PIDS);
+    if (!fs.existsSync(file)) return [];
+    const pids = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').map(Number);
+    return pids.filter((pid) => processStartTime(pid) !== undefined);
+  }
+
+  /** Ends an Agent's running jobs as a reboot would (SIGKILL, by the pids the Agent recorded). */
+  killJobs(name: string): number[] {
+    const pids = this.runningJobs(name);
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // ended meanwhile
+      }
+    }
+    return pids;
+  }
+
+  /**
+   * Drops every SSH connection to an Agent as a network cut would look to the client: the sshd processes serving its
+   * sessions (children of its listener) are killed; the listener stays, so new connections are accepted.
+   */
+  dropConnections(name: string): number {
+    const listener = this.agent(name).pid;
+    let dropped = 0;
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      let stat: string;
+      try {
+        stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      } catch {
+        continue;
+      }
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== listener) continue;
+      try {
+        process.kill(Number(entry), 'SIGKILL');
+        dropped++;
+      } catch {
+        // ended meanwhile
+      }
+    }
+    return dropped;
+  }
+
   /** Places a file on an Agent's C: drive (e.g. an upgrade package), owned by the Agent's user. */
   placeFile(name: string, windowsPath: string, content: string): void {
     const a = this.agent(name);
@@ -217,6 +272,8 @@ export class AgentLab {
     this.stopped = true;
     const pids = [...this.manifest.agents.map((a) => a.pid), ...(this.manifest.jumpHost === undefined ? [] : [this.manifest.jumpHost.pid])];
     await Promise.all(pids.map((pid) => stopPidAndWait(pid)));
+    // Jobs outlive their sessions by design: the lab ends those it created.
+    for (const a of this.manifest.agents) this.killJobs(a.name);
     live.delete(this);
     if (this.removeDirOnStop) fs.rmSync(this.dir, { recursive: true, force: true });
   }

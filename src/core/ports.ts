@@ -110,6 +110,8 @@ export type JobStatus =
   | { state: 'exited'; exitCode: number; detail: string }
   /** It is not running and left no exit code (killed with the host, or never started). */
   | { state: 'gone'; detail: string }
+  /** It is known never to have started (its endpoint has no trace of it and will never start it): run it. */
+  | { state: 'not-started'; detail: string }
   /** This executor cannot tell (no record, endpoint unreachable). */
   | { state: 'unknown'; detail: string };
 

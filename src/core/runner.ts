@@ -180,6 +180,11 @@ export class Runner {
       if (unit.state === 'running') {
         const settled = await this.settleCaught(step, inst, unit);
         if (settled.kind === 'done') continue;
+        if (settled.kind === 'not-started') {
+          // Its endpoint proves the command never ran (and now never will): no doubt to settle, no question to ask.
+          toRun.push(inst);
+          continue;
+        }
         if (settled.kind !== 'interrupted') return settled.kind === 'failed' ? { kind: 'failed', reason: settled.reason } : { kind: 'cancelled', reason: settled.reason };
       }
       if (unit.inDoubt || ((unit.state === 'failed' || unit.state === 'cancelled') && unit.actionStarted)) {
@@ -400,6 +405,10 @@ export class Runner {
     const doubt = unit.inDoubt;
     const what = !doubt ? 'failed' : unit.state === 'failed' ? 'failed mid-way' : 'was interrupted';
     let negative: string | undefined;
+    // A remote job keeps running on its endpoint after its step was cancelled or its session lost: nothing starts
+    // again, and nothing is verified, while it may still be acting.
+    if (unit.job?.kind === 'remote') await this.waitForLeftover(step, inst, unit);
+    if (this.options.signal?.aborted) return 'stop';
     if (step.idempotent) {
       this.rerunReasons.set(key, `re-run after it ${what}: the step is idempotent`);
       return 'rerun';
@@ -469,6 +478,38 @@ export class Runner {
     }
   }
 
+  /** Waits for the job of a unit's last attempt if its endpoint says it is still running; says what it found. */
+  private async waitForLeftover(step: Step, inst: StepInstance, unit: UnitState): Promise<void> {
+    const action = inst.action;
+    if (action.kind !== 'ssh' && action.kind !== 'local' && action.kind !== 'kube') return;
+    const executor = this.host.executors[action.kind] as Executor<CheckAction> | undefined;
+    if (!executor?.inspectJob || !executor.awaitJob) return;
+    const log = this.storage.openLog(step.id, inst.instance);
+    const sink = this.sink(log, step.id, inst.instance);
+    const query = {
+      slot: this.storage.jobSlot(step.id, inst.instance, unit.attempt),
+      ...(unit.job ? { identity: unit.job } : {}),
+      action,
+      target: this.state.plan.target,
+      signal: this.options.signal ?? new AbortController().signal,
+      output: sink,
+    };
+    try {
+      let status = await executor.inspectJob(query).catch((err: unknown): JobStatus => ({ state: 'unknown', detail: `its job could not be looked up: ${errorMessage(err)}` }));
+      if (status.state === 'running') {
+        const message = `Step ${step.id} on ${inst.instance} (attempt ${unit.attempt}) is still running on its endpoint after it ${unit.state === 'failed' ? 'failed' : 'was stopped'} here (${status.detail}): waiting for it to end before deciding anything.`;
+        sink.line('info', message);
+        this.record({ type: 'warning', at: this.now(), message });
+        await this.durable();
+        status = await executor.awaitJob(query).catch((err: unknown): JobStatus => ({ state: 'unknown', detail: `waiting for its job failed: ${errorMessage(err)}` }));
+      }
+      sink.line('info', `the job of attempt ${unit.attempt}: ${status.state} (${status.detail})`);
+    } finally {
+      sink.end();
+      await log.close();
+    }
+  }
+
   /** The job folder of this attempt, and the journaling of what the executor started in it. */
   private jobRequest(step: string, instance: string, attempt: number): JobRequest {
     return {
@@ -487,7 +528,7 @@ export class Runner {
    * verification decide; gone without an exit code (or not findable), it is recorded as interrupted and
    * decideAfterInterruption takes over.
    */
-  private async settleCaught(step: Step, inst: StepInstance, unit: UnitState): Promise<{ kind: 'done' | 'interrupted' | 'failed' | 'cancelled'; reason: string }> {
+  private async settleCaught(step: Step, inst: StepInstance, unit: UnitState): Promise<{ kind: 'done' | 'interrupted' | 'not-started' | 'failed' | 'cancelled'; reason: string }> {
     const action = inst.action;
     const executor: Executor<CheckAction> | undefined =
       action.kind === 'local' || action.kind === 'ssh' || action.kind === 'kube' ? (this.host.executors[action.kind] as Executor<CheckAction> | undefined) : undefined;
@@ -538,6 +579,12 @@ export class Runner {
         const reason = `exit code ${status.exitCode} after the interruption (${status.detail})`;
         this.recordStep(unit, 'failed', { exitCode: status.exitCode, reason });
         return { kind: 'failed', reason: `step ${step.id} failed on ${inst.instance}: ${reason}` };
+      }
+      if (status.state === 'not-started' && !unit.inDoubt) {
+        const reason = `interrupted before its command started (${status.detail})`;
+        this.recordStep(unit, 'cancelled', { reason });
+        this.rerunReasons.set(unitKey(step.id, inst.instance), `run again: attempt ${unit.attempt} never started (${status.detail})`);
+        return { kind: 'not-started', reason };
       }
       this.recordStep(unit, 'cancelled', { reason: `interrupted: the process running it stopped before it finished (${status.detail})` });
       return { kind: 'interrupted', reason: '' };

@@ -4,6 +4,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { recordEffect } from './effects';
 import { AgentState, DmsMember, hostPath, Program, readState, UpgradeRun, withLock, writeState } from './state';
 import { readPackage } from './package-file';
 import { labVersion, releaseAtLeast, usesMessageBrokerNuget } from './versions';
@@ -332,6 +333,7 @@ export function taskbarUtility(agentDir: string, argv: string[]): ProgramResult 
         return { exitCode: 1, stderr: [`Unknown option ${argv[0] ?? '(none)'}. Use -stop, -start, -restart, -backup or -upgrade.`] };
     }
     writeState(agentDir, state);
+    recordEffect(agentDir, action === '-backup' ? 'backup' : action === '-stop' ? 'stop' : action === '-upgrade' ? 'upgrade' : 'start', argv.slice(1).join(' ') || action);
     return { exitCode: 0 };
   });
 }
@@ -359,6 +361,7 @@ export function msiexec(agentDir: string, argv: string[]): ProgramResult {
       const removed = state.programs.splice(idx, 1)[0] as Program;
       msiLog(agentDir, logPath, [`MSI (s) Product: ${removed.name} -- Removal completed successfully.`]);
       writeState(agentDir, state);
+      recordEffect(agentDir, 'uninstall', `${removed.name} ${removed.version} ${removed.productCode}`);
       return { exitCode: 0 };
     }
     const local = hostPath(agentDir, target);
@@ -386,6 +389,7 @@ export function msiexec(agentDir: string, argv: string[]): ProgramResult {
     state.programs.push({ name, version, productCode: productCodeFor(name, version), publisher: 'Skyline Communications' });
     msiLog(agentDir, logPath, [`MSI (s) Product: ${name} -- Installation completed successfully.`]);
     writeState(agentDir, state);
+    recordEffect(agentDir, 'install', `${name} ${version}`);
     return { exitCode: 0 };
   });
 }

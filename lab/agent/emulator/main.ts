@@ -8,6 +8,7 @@ import { powershellScript, PsSession, Io } from './runtime';
 import { splitWindowsCommandLine } from './argv';
 import { readState, recordCall, withLock, writeState } from './state';
 import { serveSftp, SFTP_SUBSYSTEM } from './sftp';
+import { runProcess } from './jobs';
 
 function makeIo(): Io {
   return {
@@ -107,6 +108,12 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const rest = argv.slice(dirIdx + 2);
+  const processIdx = rest.indexOf('--process');
+  if (processIdx >= 0) {
+    // A process created through WMI (jobs.ts): no SSH session, no console.
+    process.exitCode = await runProcess(agentDir, rest[processIdx + 1] ?? '');
+    return;
+  }
   const cIdx = rest.indexOf('-c');
   const command = cIdx >= 0 ? rest[cIdx + 1] : undefined;
   let code: number;

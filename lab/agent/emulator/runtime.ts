@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { splitWindowsCommandLine } from './argv';
 import { msiexec, ProgramResult, taskbarUtility } from './dataminer';
 import { Arg, CommandCall, formatError, formatOutput, parse, PsError, PsObject, PsParseError, PsValue, Statement } from './powershell';
+import { createProcess, processStartTime, programDelay, recordEffect, runRedirected } from './jobs';
 import { hostPath, readState } from './state';
 
 export interface Io {
@@ -83,6 +84,8 @@ export class PsSession {
   private readonly vars = new Map<string, PsValue>([
     ['lastexitcode', 0],
     ['erroractionpreference', 'Continue'],
+    // $PID: the id of the process running this PowerShell.
+    ['pid', process.pid],
   ]);
 
   constructor(
@@ -260,7 +263,7 @@ export class PsSession {
         return [`${base.replace(/[\\/]+$/, '')}\\${(str(b.named.get('ChildPath')) ?? '').replace(/^[\\/]+/, '')}`];
       }
       case 'select-object': {
-        const b = bind(call, { values: ['Property', 'ExpandProperty', 'First', 'Last'], switches: [], positional: ['Property'] });
+        const b = bind(call, { values: ['Property', 'ExpandProperty', 'First', 'Last', 'Skip'], switches: [], positional: ['Property'] });
         const expand = str(b.named.get('ExpandProperty'));
         const props = list(b.named.get('Property')).map(String);
         const get = (o: PsValue, k: string): string | number | boolean | null => {
@@ -269,6 +272,8 @@ export class PsSession {
           return key === undefined ? null : (o[key] ?? null);
         };
         let rows = input;
+        const skip = b.named.get('Skip');
+        if (skip !== undefined) rows = rows.slice(Number(skip));
         const first = b.named.get('First');
         if (first !== undefined) rows = rows.slice(0, Number(first));
         const last = b.named.get('Last');
@@ -311,14 +316,77 @@ export class PsSession {
         const value = list(b.named.get('Value')).map(String).join('\r\n').replace(/\r?\n/g, '\r\n');
         const bom = String(b.named.get('Encoding') ?? '').toLowerCase() === 'utf8' ? '\uFEFF' : '';
         fs.writeFileSync(local, bom + value + '\r\n');
+        recordEffect(this.agentDir, 'file-write', p);
         return [];
       }
+      case 'add-content': {
+        const b = bind(call, { values: ['LiteralPath', 'Path', 'Value', 'Encoding'], switches: [], positional: ['Path', 'Value'] });
+        const p = str(b.named.get('LiteralPath') ?? b.named.get('Path')) ?? '';
+        const local = this.file('Add-Content', p);
+        if (!fs.existsSync(path.dirname(local))) {
+          this.fail(new PsError('Add-Content', `Could not find a part of the path '${p}'.`, `ObjectNotFound: (${p}:String) [Add-Content], DirectoryNotFoundException`, 'GetContentWriterDirectoryNotFoundError,Microsoft.PowerShell.Commands.AddContentCommand'), b);
+          return [];
+        }
+        // -Value, or each object from the pipeline, as one line.
+        const values = b.named.has('Value') ? list(b.named.get('Value')) : input;
+        fs.appendFileSync(local, values.map((v) => `${String(v)}\r\n`).join(''));
+        recordEffect(this.agentDir, 'file-write', p);
+        return [];
+      }
+      case 'get-date': {
+        const b = bind(call, { values: ['Format', 'Date'], switches: [], positional: ['Date'] });
+        const from = b.named.get('Date') ?? input[0];
+        const at = from === undefined || from === null ? new Date() : new Date(String(from));
+        if (String(b.named.get('Format') ?? '').toLowerCase() !== 'o') return [at.toString()];
+        // The round-trip format: 7 digits of fraction (milliseconds + 0000) and the offset (UTC here: Z).
+        return [at.toISOString().replace(/Z$/, '0000Z')];
+      }
+      case 'get-process': {
+        const b = bind(call, { values: ['Id', 'Name'], switches: [], positional: ['Name'] });
+        const out: PsValue[] = [];
+        for (const id of list(b.named.get('Id'))) {
+          const started = processStartTime(Number(id));
+          if (started === undefined) {
+            this.fail(new PsError('Get-Process', `Cannot find a process with the process identifier ${String(id)}.`, `ObjectNotFound: (${String(id)}:Int32) [Get-Process], ProcessCommandException`, 'NoProcessFoundForGivenId,Microsoft.PowerShell.Commands.GetProcessCommand'), b);
+            continue;
+          }
+          out.push({ Id: Number(id), ProcessName: 'powershell', StartTime: started });
+        }
+        return out;
+      }
+      case 'invoke-wmimethod': {
+        const b = bind(call, { values: ['Class', 'Name', 'ArgumentList', 'Path'], switches: [], positional: ['Class', 'Name'] });
+        const cls = str(b.named.get('Class') ?? b.named.get('Path')) ?? '';
+        if (cls.toLowerCase() !== 'win32_process' || (str(b.named.get('Name')) ?? '').toLowerCase() !== 'create') {
+          throw new PsError('Invoke-WmiMethod', 'The Agent emulator only implements Win32_Process.Create.', 'NotImplemented: (:) [Invoke-WmiMethod]', 'NotImplemented');
+        }
+        const commandLine = str(list(b.named.get('ArgumentList'))[0] ?? null) ?? '';
+        return [{ ...createProcess(this.agentDir, commandLine) }];
+      }
       case 'new-item': {
-        const b = bind(call, { values: ['ItemType', 'Path', 'Name'], switches: ['Force'], positional: ['Path'] });
+        const b = bind(call, { values: ['ItemType', 'Path', 'Name', 'Value'], switches: ['Force'], positional: ['Path'] });
         const p = str(b.named.get('Path')) ?? '';
         const local = this.file('New-Item', p);
-        if (String(b.named.get('ItemType') ?? '').toLowerCase() !== 'directory') {
-          throw new PsError('New-Item', 'The Agent emulator only creates directories.', 'NotImplemented: (:) [New-Item]', 'NotImplemented');
+        const itemType = String(b.named.get('ItemType') ?? '').toLowerCase();
+        if (itemType === 'file') {
+          // New-Item -ItemType File without -Force fails when the file exists: creation is the test-and-set.
+          if (!fs.existsSync(path.dirname(local))) {
+            this.fail(new PsError('New-Item', `Could not find a part of the path '${p}'.`, `WriteError: (${p}:String) [New-Item], DirectoryNotFoundException`, 'NewItemIOError,Microsoft.PowerShell.Commands.NewItemCommand'), b);
+            return [];
+          }
+          const value = str(b.named.get('Value')) ?? '';
+          try {
+            fs.writeFileSync(local, value === '' ? '' : `${value}\r\n`, { flag: b.switches.has('Force') ? 'w' : 'wx' });
+          } catch (err) {
+            if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+            this.fail(new PsError('New-Item', `The file '${p}' already exists.`, `WriteError: (${p}:String) [New-Item], IOException`, 'NewItemIOError,Microsoft.PowerShell.Commands.NewItemCommand'), b);
+            return [];
+          }
+          recordEffect(this.agentDir, 'file-write', p);
+          return [{ Name: path.basename(local), FullName: p }];
+        }
+        if (itemType !== 'directory') {
+          throw new PsError('New-Item', 'The Agent emulator only creates files and directories.', 'NotImplemented: (:) [New-Item]', 'NotImplemented');
         }
         if (fs.existsSync(local) && !b.switches.has('Force')) {
           this.fail(new PsError('New-Item', `An item with the specified name ${p} already exists.`, `ResourceExists: (${p}:String) [New-Item], IOException`, 'DirectoryExist,Microsoft.PowerShell.Commands.NewItemCommand'), b);
@@ -348,11 +416,27 @@ export class PsSession {
         return [];
       }
       case 'start-process': {
-        const b = bind(call, { values: ['FilePath', 'ArgumentList', 'WorkingDirectory'], switches: ['Wait', 'PassThru', 'NoNewWindow'], positional: ['FilePath', 'ArgumentList'] });
+        const b = bind(call, {
+          values: ['FilePath', 'ArgumentList', 'WorkingDirectory', 'RedirectStandardOutput', 'RedirectStandardError'],
+          switches: ['Wait', 'PassThru', 'NoNewWindow'],
+          positional: ['FilePath', 'ArgumentList'],
+        });
         const file = str(b.named.get('FilePath')) ?? '';
         // Windows PowerShell 5.1 joins -ArgumentList with spaces and the program splits the line again.
-        const argv = splitWindowsCommandLine(list(b.named.get('ArgumentList')).map(String).join(' '));
+        const argLine = list(b.named.get('ArgumentList')).map(String).join(' ');
+        const argv = splitWindowsCommandLine(argLine);
+        if (b.named.has('RedirectStandardOutput') || b.named.has('RedirectStandardError')) {
+          // A console program whose output goes to files (the job wrapper's way of running its command).
+          const code = await runRedirected(this.agentDir, file, argLine, str(b.named.get('RedirectStandardOutput')), str(b.named.get('RedirectStandardError')));
+          if (code === undefined) {
+            throw new PsError('Start-Process', 'This command cannot be run due to the error: The system cannot find the file specified.', 'InvalidOperation: (:) [Start-Process], InvalidOperationException', 'InvalidOperationException,Microsoft.PowerShell.Commands.StartProcessCommand');
+          }
+          return b.switches.has('PassThru') ? [{ Id: process.pid, ExitCode: code }] : [];
+        }
+        // The lab's programs can be made slow, so that a test interrupts a step before or after its effect.
+        await programDelay(this.agentDir);
         const result = this.program(file, argv);
+        if (result !== undefined) await programDelay(this.agentDir);
         if (result === undefined) {
           throw new PsError('Start-Process', 'This command cannot be run due to the error: The system cannot find the file specified.', 'InvalidOperation: (:) [Start-Process], InvalidOperationException', 'InvalidOperationException,Microsoft.PowerShell.Commands.StartProcessCommand');
         }
@@ -404,7 +488,7 @@ export function powershellScript(argv: readonly string[]): string | undefined {
 
 /** powershell.exe: runs -EncodedCommand/-Command and returns its exit code. */
 export async function powershellExe(agentDir: string, io: Io, argv: readonly string[]): Promise<number> {
-  const known = new Set(['-nologo', '-noprofile', '-noninteractive', '-executionpolicy', '-inputformat', '-outputformat', '-encodedcommand', '-command', '-enc', '-c', '-e']);
+  const known = new Set(['-nologo', '-noprofile', '-noninteractive', '-executionpolicy', '-inputformat', '-outputformat', '-encodedcommand', '-command', '-enc', '-c', '-e', '-file']);
   for (let i = 0; i < argv.length; i++) {
     const a = (argv[i] as string).toLowerCase();
     if (!a.startsWith('-')) continue;
@@ -414,6 +498,16 @@ export async function powershellExe(agentDir: string, io: Io, argv: readonly str
     }
     if (a === '-executionpolicy' || a === '-inputformat' || a === '-outputformat') i++;
     if (a === '-encodedcommand' || a === '-enc' || a === '-e' || a === '-command' || a === '-c') break;
+    if (a === '-file') {
+      // -File <script>: runs the script file; its `exit n` is powershell.exe's exit code.
+      const file = argv[i + 1] ?? '';
+      const local = hostPath(agentDir, file);
+      if (local === undefined || !fs.existsSync(local)) {
+        io.err(`The argument '${file}' to the -File parameter does not exist. Provide the path to an existing '.ps1' file as an argument to the -File parameter.`);
+        return 4294770688 | 0;
+      }
+      return new PsSession(agentDir, io).run(fs.readFileSync(local, 'utf8').replace(/^\uFEFF/, ''));
+    }
   }
   const script = powershellScript(argv);
   if (script === undefined) {

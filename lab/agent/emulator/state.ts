@@ -48,6 +48,8 @@ export interface Faults {
   hang?: string;
   /** Sessions whose command contains this text drop the SSH connection (the sshd session process is killed). */
   drop?: string;
+  /** Programs (Taskbar Utility, msiexec) take this long before and again after their effect (ms). */
+  programMs?: number;
   /** The nth session from now (1 = the next one) fails with this exit code and stderr text. */
   failNth?: { nth: number; exitCode: number; stderr: string };
 }

@@ -6,12 +6,13 @@
 // the Agent and say what to do.
 import * as fs from 'node:fs';
 import { renderUpload, type SftpUpload, type SshAction } from '../../core/plan';
-import type { ExecutionRequest, ExecutionResult, Executor, LineSink, Prompter } from '../../core/ports';
+import type { ExecutionRequest, ExecutionResult, Executor, JobQuery, JobStatus, LineSink, Prompter } from '../../core/ports';
 import type { SecretStore } from './auth';
 import { describeEndpoint, type AgentEndpoint } from './endpoint';
 import { SshError } from './errors';
 import { HostKeyVerifier } from './host-key';
 import { SshPool, type PoolOptions } from './pool';
+import { RemoteJobs, type RemoteJobOptions } from './remote-jobs';
 import { resolveHost, type SshConfigOptions } from './ssh-config';
 
 /** Turns an action's `host` into where and as whom to connect. */
@@ -20,6 +21,11 @@ export type HostResolver = (host: string) => AgentEndpoint | Promise<AgentEndpoi
 export interface SshExecutorOptions {
   pool: SshPool;
   resolve: HostResolver;
+  /**
+   * A step's action (one the runner gives a job slot) runs on the Agent as a job that survives the channel and leaves
+   * a status file (remote-jobs.ts); checks and verifications run directly. False runs every command directly.
+   */
+  remoteJobs?: boolean | RemoteJobOptions;
 }
 
 /** The local file of an upload cannot be read: nothing was sent to the Agent. */
@@ -55,12 +61,25 @@ function uploadProgress(sink: LineSink, host: string, total: number): (transferr
 }
 
 export class SshExecutor implements Executor<SshAction> {
-  constructor(private readonly options: SshExecutorOptions) {}
+  private readonly jobs: RemoteJobs | undefined;
+
+  constructor(private readonly options: SshExecutorOptions) {
+    const jobs = options.remoteJobs ?? true;
+    this.jobs = jobs === false ? undefined : new RemoteJobs(options.pool, jobs === true ? {} : jobs);
+  }
 
   async execute(request: ExecutionRequest<SshAction>): Promise<ExecutionResult> {
     const { action, signal, output } = request;
     const endpoint = await this.options.resolve(action.host);
     if (action.upload !== undefined && action.command === '') return this.upload(endpoint, action.host, action.upload, request);
+    // A PTY command is one the plan wants stoppable with the channel: it stays tied to it. An upload is not a job.
+    if (request.job && this.jobs && action.upload === undefined && action.pty !== true) {
+      const identity = this.jobs.identity(endpoint, request.job.slot.key);
+      // Journaled before the launcher is sent: a session that finds this identity looks for the job by it.
+      request.job.started(identity);
+      const exitCode = await this.jobs.run(endpoint, identity.jobId, action.command, output, signal);
+      return { exitCode };
+    }
     const result = await this.options.pool.exec(endpoint, action.command, {
       sink: output,
       signal,
@@ -96,6 +115,37 @@ export class SshExecutor implements Executor<SshAction> {
     return { exitCode: 0 };
   }
 
+  /** Where a job of an earlier session stands, read from its status file over a new connection. */
+  async inspectJob(query: JobQuery): Promise<JobStatus> {
+    const found = await this.remoteJob(query);
+    if ('status' in found) return found.status;
+    return this.jobs!.inspect(found.endpoint, found.jobId, query.signal);
+  }
+
+  /** Follows a job found running until it records its exit code. */
+  async awaitJob(query: JobQuery): Promise<JobStatus> {
+    const found = await this.remoteJob(query);
+    if ('status' in found) return found.status;
+    return this.jobs!.await(found.endpoint, found.jobId, query.output, query.signal);
+  }
+
+  private async remoteJob(query: JobQuery): Promise<{ endpoint: AgentEndpoint; jobId: string } | { status: JobStatus }> {
+    if (query.action.kind !== 'ssh') return { status: { state: 'unknown', detail: 'not an ssh action' } };
+    if (!this.jobs) return { status: { state: 'unknown', detail: 'remote jobs are turned off: the command ran tied to its channel' } };
+    if (query.action.pty === true || query.action.upload !== undefined) return { status: { state: 'unknown', detail: 'it ran tied to its channel (a PTY command or an upload), not as a job' } };
+    const endpoint = await this.options.resolve(query.action.host);
+    // The id follows from the slot: a session killed between journaling and launching is found the same way.
+    const expected = this.jobs.identity(endpoint, query.slot.key);
+    const id = query.identity;
+    if (id !== undefined && (id.kind !== 'remote' || id.jobId !== expected.jobId)) {
+      return { status: { state: 'unknown', detail: `the journal names a job ${id.kind === 'remote' ? `${id.jobId} on ${id.endpoint}` : `pid ${id.pid} on ${id.host}`}, not ${expected.jobId}` } };
+    }
+    if (id !== undefined && id.endpoint !== expected.endpoint) {
+      return { status: { state: 'unknown', detail: `its job ran on ${id.endpoint}, but ${query.action.host} now resolves to ${expected.endpoint}` } };
+    }
+    return { endpoint, jobId: expected.jobId };
+  }
+
   close(): Promise<void> {
     return this.options.pool.close();
   }
@@ -124,6 +174,8 @@ export interface SshExecutorSetup {
   pool?: Omit<PoolOptions, 'hostKeys' | 'prompter'>;
   /** Resolves hosts before the SSH config is consulted (e.g. from the DMS inventory); undefined falls through. */
   resolveFirst?: (host: string) => AgentEndpoint | undefined;
+  /** See SshExecutorOptions.remoteJobs (default: steps run as jobs). */
+  remoteJobs?: boolean | RemoteJobOptions;
 }
 
 /** An executor on a new pool with host keys checked against known_hosts and hosts resolved through SSH config. */
@@ -147,7 +199,7 @@ export function createSshExecutor(setup: SshExecutorSetup): SshExecutor {
     cache.set(host, known);
     return known;
   };
-  return new SshExecutor({ pool, resolve });
+  return new SshExecutor({ pool, resolve, ...(setup.remoteJobs !== undefined ? { remoteJobs: setup.remoteJobs } : {}) });
 }
 
 /**
@@ -167,6 +219,16 @@ export class LazySshExecutor implements Executor<SshAction> {
   identify(action: SshAction): Promise<string> {
     this.inner ??= createSshExecutor(this.setup());
     return this.inner.identify(action);
+  }
+
+  inspectJob(query: JobQuery): Promise<JobStatus> {
+    this.inner ??= createSshExecutor(this.setup());
+    return this.inner.inspectJob(query);
+  }
+
+  awaitJob(query: JobQuery): Promise<JobStatus> {
+    this.inner ??= createSshExecutor(this.setup());
+    return this.inner.awaitJob(query);
   }
 
   async close(): Promise<void> {

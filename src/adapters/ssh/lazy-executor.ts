@@ -2,7 +2,7 @@
 // plans of the CLI): the adapter bundle (dist/ssh.js) is loaded, and the pool created, on the first action.
 // Imports nothing at run time but the lazy loader.
 import type { SshAction } from '../../core/plan';
-import type { ExecutionRequest, ExecutionResult, Executor } from '../../core/ports';
+import type { ExecutionRequest, ExecutionResult, Executor, JobQuery, JobStatus } from '../../core/ports';
 import { loadSsh, type SshAdapter } from '../lazy';
 import type { SshExecutor, SshExecutorSetup } from './executor';
 
@@ -22,12 +22,24 @@ export class DeferredSshExecutor implements Executor<SshAction> {
   }
 
   async identify(action: SshAction): Promise<string> {
+    return (await this.executor()).identify(action);
+  }
+
+  /** A job of an earlier session, read from its status file on the Agent (resume). */
+  async inspectJob(query: JobQuery): Promise<JobStatus> {
+    return (await this.executor()).inspectJob(query);
+  }
+
+  async awaitJob(query: JobQuery): Promise<JobStatus> {
+    return (await this.executor()).awaitJob(query);
+  }
+
+  private async executor(): Promise<SshExecutor> {
     this.inner ??= loadSsh().then((ssh) => ssh.createSshExecutor(this.setup(ssh)));
-    const inner = await this.inner.catch((err: unknown) => {
+    return this.inner.catch((err: unknown) => {
       this.inner = undefined;
       throw err;
     });
-    return inner.identify(action);
   }
 
   /** Closes the pool's connections (the next action opens new ones). */

@@ -68,7 +68,8 @@ describe('DataMiner downgrade with packages, end to end (Agent lab, backout CLI)
         const s = dms.lab.state(a.name);
         assert.match(s.build, /^10\.3\.5\.0-/, a.name);
         assert.strictEqual(s.status, 'Running', `${a.name} runs after the swap`);
-        assert.strictEqual(executedCalls(dms.lab, a.name, /-upgrade/).length, a.name === 'dma-01' ? 1 : 0, `${a.name}: the upgrade ran on dma-01 only`);
+        // The Agent's own record of what it did: a step id like write-upgrade-info also appears in the job bookkeeping.
+        assert.strictEqual(dms.lab.effects(a.name).filter((e) => e.kind === 'upgrade').length, a.name === 'dma-01' ? 1 : 0, `${a.name}: the upgrade ran on dma-01 only`);
         assert.strictEqual(executedCalls(dms.lab, a.name, UNINSTALL).length, 2, `${a.name}: module swap`);
         assert.match(dms.lab.readFile(a.name, HISTORY) ?? '', /;10\.3\.5\.0-\d+-\d+-release\r\n$/);
         const backups = path.join(dms.lab.agent(a.name).dir, 'C', 'Skyline DataMiner Backups');
@@ -100,31 +101,35 @@ describe('DataMiner downgrade with packages, end to end (Agent lab, backout CLI)
     const dms = await startDms(seeds('10.3.9'));
     try {
       placeEverywhere(dms, '10.3.5');
-      // dma-02's first uninstall never answers: the run is killed while it is in flight.
-      dms.lab.setFaults('dma-02', { hang: "'/x'" });
+      // dma-02's programs take 4 s before and after their effect: the run is killed while its first uninstall runs.
+      dms.lab.setFaults('dma-02', { programMs: 4000 });
       const first = backout(dms, swapRun(dms), done(3));
-      await waitFor('the hanging uninstall on dma-02', () => dms.lab.calls('dma-02').some((c) => c.fault === 'hang'), 120_000);
-      await waitFor('dma-01 and dma-03 to finish their uninstall', () => ['dma-01', 'dma-03'].every((n) => executedCalls(dms.lab, n, UNINSTALL).length === 1));
+      await waitFor('the uninstall job on dma-02', () => dms.lab.calls('dma-02').some((c) => typeof c.wmiCreate === 'string' && /swap-uninstall-storagemodule/.test(c.wmiCreate)), 120_000);
       const runId = runIdOf(first.stdout());
-      await new Promise((r) => setTimeout(r, 300));
       first.child.kill('SIGKILL');
       const killed = await first.done;
       assert.strictEqual(killed.signal, 'SIGKILL');
-      dms.lab.setFaults('dma-02', {});
+      assert.strictEqual(dms.lab.effects('dma-02').filter((e) => e.kind === 'uninstall').length, 0, 'killed before the uninstall took effect');
 
-      // dma-02's uninstall may have run in part: its verification finds the module still there, and the operator,
-      // asked what happened, says to run it again (2); then the two manual steps are done (1, 1).
-      const r = await backout(dms, ['resume', runId, '--yes'], ['2', ...done(2)]).done;
+      // The uninstall outlived the killed run on dma-02: the resume finds its job running, waits for it and takes its
+      // exit code; nobody is asked what happened (only the two manual steps are answered).
+      const resumed = backout(dms, ['resume', runId, '--yes'], done(2));
+      const journalFile = path.join(dms.runsDir, runId, 'journal.jsonl');
+      await waitFor('the resume to wait for the running uninstall', () => fs.readFileSync(journalFile, 'utf8').includes('is still running from the interrupted session'));
+      dms.lab.setFaults('dma-02', {});
+      const r = await resumed.done;
       assert.strictEqual(r.code, 0, r.stdout + r.stderr);
       for (const a of dms.lab.agents) {
-        const uninstalls = executedCalls(dms.lab, a.name, UNINSTALL);
-        assert.strictEqual(uninstalls.filter((c) => String(c.script).includes(STORAGE_303)).length, 1, `${a.name}: StorageModule uninstalled once`);
-        assert.strictEqual(uninstalls.filter((c) => String(c.script).includes(API_202)).length, 1, `${a.name}: UserDefinableApiEndpoint uninstalled once`);
+        const uninstalls = dms.lab.effects(a.name).filter((e) => e.kind === 'uninstall');
+        assert.strictEqual(uninstalls.filter((e) => e.detail.includes(STORAGE_303)).length, 1, `${a.name}: StorageModule uninstalled once`);
+        assert.strictEqual(uninstalls.filter((e) => e.detail.includes(API_202)).length, 1, `${a.name}: UserDefinableApiEndpoint uninstalled once`);
         assert.match(dms.lab.state(a.name).build, /^10\.3\.5\.0-/);
         assert.strictEqual(dms.lab.state(a.name).status, 'Running');
       }
       const journal = fs.readFileSync(path.join(dms.runsDir, runId, 'journal.jsonl'), 'utf8');
-      assert.match(journal, /"step":"swap-uninstall-storagemodule","instance":"dma-02","state":"running"[^\n]*re-run by decision of [^\n]* after it was interrupted/);
+      assert.match(journal, /Step swap-uninstall-storagemodule on dma-02 \(attempt 1\) is still running from the interrupted session[^\n]*waiting for it to end, not starting it again/);
+      assert.match(journal, /"step":"swap-uninstall-storagemodule","instance":"dma-02","state":"succeeded"[^\n]*finished after the interruption \(exit code 0, recorded on dma-02/);
+      assert.doesNotMatch(r.stdout, /may already have run|Backout cannot tell/);
     } finally {
       await dms.stop();
     }

@@ -6,8 +6,8 @@ import { RunFolder, RunFolderRepository } from '../../../src/adapters/local/run-
 import { isTimeout } from '../../../src/core/abort';
 import { JournalCorruptError, RunAlreadyFinishedError, RunAlreadyRunningError } from '../../../src/core/errors';
 import { resumeRun, startRun } from '../../../src/core/runs';
-import type { Plan, Step } from '../../../src/core/plan';
-import type { ExecutionResult, RunStorage } from '../../../src/core/ports';
+import type { LocalAction, Plan, Step } from '../../../src/core/plan';
+import type { ExecutionResult, Executor, RunStorage } from '../../../src/core/ports';
 import { Redactor, UnredactableSecretError } from '../../../src/core/redaction';
 import { renderReport } from '../../../src/core/report';
 import { loadRun, Runner, type RunHost } from '../../../src/core/runner';
@@ -456,6 +456,82 @@ describe('runner: resume', () => {
     await resume(runId, host(new RecordingExecutor()));
     const interrupted = journalLines(root, runId).find((e) => e.state === 'cancelled');
     assert.match(String(interrupted?.reason), /interrupted: the process running it stopped/);
+  });
+
+  it('runs a step caught running again without asking when its endpoint proves the command never started', async () => {
+    const ex = new RecordingExecutor({ hang: never });
+    const p = plan([step('a', { destructive: true }, [{ instance: 'lab-1', action: local('hang'), verify: { description: 'done', action: local('check') } }])]);
+    const runId = await crashedRun(p, ex, 'a');
+    let installed = false;
+    const again = new RecordingExecutor({
+      hang: async () => {
+        installed = true;
+        return { exitCode: 0 };
+      },
+      check: async () => ({ exitCode: installed ? 0 : 1 }),
+    });
+    const jobs: Executor<LocalAction> = {
+      execute: (r) => again.execute(r),
+      inspectJob: async () => ({ state: 'not-started', detail: 'no job status on lab-1' }),
+    };
+    const prompter = new ScriptedPrompter({ confirm: [true] });
+    const state = await resume(runId, { ...host(jobs), prompter });
+    assert.equal(again.ran('hang'), 1, 'run once, now');
+    assert.equal(again.ran('check'), 1, 'verified once, after it ran: not before (it never ran)');
+    assert.deepEqual(prompter.asked.map((q) => q.kind), ['confirm'], 'only the gate is asked, not what happened');
+    assert.equal(state.status, 'succeeded');
+    assert.match(String(journalLines(root, runId).filter((e) => e.state === 'running').at(-1)?.reason), /attempt 1 never started/);
+  });
+
+  it('waits for a remote job still running from the interrupted session and takes its exit code, never starting it again', async () => {
+    const ex = new RecordingExecutor({ hang: never });
+    const p = plan([step('a', { destructive: true }, [{ instance: 'lab-1', action: local('hang') }])]);
+    const runId = await crashedRun(p, ex, 'a');
+    const again = new RecordingExecutor();
+    let awaited = 0;
+    const jobs: Executor<LocalAction> = {
+      execute: (r) => again.execute(r),
+      inspectJob: async () => ({ state: 'running', detail: 'process 7 on dma-01 is still running it' }),
+      awaitJob: async () => {
+        awaited++;
+        return { state: 'exited', exitCode: 0, detail: 'exit code 0, recorded on dma-01 by its job wrapper' };
+      },
+    };
+    const state = await resume(runId, { ...host(jobs), prompter: new ScriptedPrompter() });
+    assert.equal(again.count('a'), 0);
+    assert.equal(awaited, 1);
+    assert.equal(state.units.get('a/lab-1')?.state, 'succeeded');
+    assert.ok(state.warnings.some((w) => /still running from the interrupted session .*waiting for it to end, not starting it again/.test(w)));
+  });
+
+  it('after a cancel, waits for the remote job still running before verifying or asking, and never starts it again', async () => {
+    const p = plan([step('a', {}, [{ instance: 'lab-1', action: local('install'), verify: { description: 'installed', action: local('check') } }])]);
+    const storage = await newStorage();
+    const cancel = new AbortController();
+    const first = new RecordingExecutor({
+      install: (req) => {
+        req.job?.started({ kind: 'remote', endpoint: '127.0.0.1:22', jobId: 'job-a' });
+        const left = new Promise<ExecutionResult>((_, reject) => req.signal.addEventListener('abort', () => reject(new Error('left running'))));
+        cancel.abort();
+        return left;
+      },
+    });
+    await (await Runner.start(storage, p, host(first), { signal: cancel.signal })).execute();
+    await storage.close();
+    let installed = false;
+    const again = new RecordingExecutor({ check: async () => ({ exitCode: installed ? 0 : 1 }) });
+    const jobs: Executor<LocalAction> = {
+      execute: (r) => again.execute(r),
+      inspectJob: async (q) => (q.identity?.kind === 'remote' ? { state: 'running', detail: 'process 7 is still running it' } : { state: 'unknown', detail: 'no identity' }),
+      awaitJob: async () => {
+        installed = true;
+        return { state: 'exited', exitCode: 0, detail: 'exit code 0' };
+      },
+    };
+    const state = await resume(storage.runId, { ...host(jobs), prompter: new ScriptedPrompter() });
+    assert.equal(again.ran('install'), 0, 'never started again');
+    assert.equal(state.units.get('a/lab-1')?.state, 'succeeded');
+    assert.ok(state.warnings.some((w) => /still running on its endpoint after it was stopped here/.test(w)));
   });
 
   it('re-runs an idempotent step caught running', async () => {
