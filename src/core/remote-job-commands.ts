@@ -1,23 +1,23 @@
 // The job wrapper's commands: a step's command line run on an Agent as a job that outlives the SSH channel and leaves
 // a status file a later connection can read (its format is in remote-job.ts). Rendered the way every Agent operation
-// is (procedures/dataminer/windows-commands.ts): the operation is a PowerShell script passed base64-encoded (UTF-16LE)
+// is (core/dataminer/windows-commands.ts): the operation is a PowerShell script passed base64-encoded (UTF-16LE)
 // through `powershell.exe -EncodedCommand`, so the line holds only fixed words and [A-Za-z0-9+/=] whichever
-// AgentShell (cmd.exe or PowerShell) reads it, and every value inside is a single-quoted literal. It lives in core,
-// with its own copy of those few quoting rules, because the SSH adapter renders it and adapters never import
-// procedures; once windows-commands.ts moves to core these should use its psLiteral/windowsArgument/renderLine.
+// AgentShell (cmd.exe or PowerShell) reads it, and every value inside is a single-quoted literal (the catalogue's
+// psLiteral/windowsArgument/renderLine in core/dataminer/windows-commands.ts).
 //
 // Why a process created through WMI: Windows OpenSSH puts the process it starts for a session in a job object that
 // kills every process of it when that process ends (KILL_ON_JOB_CLOSE; PowerShell/Win32-OpenSSH issues #1195 "by
 // design", #2452), so `Start-Process` or cmd's `start` from the session dies with it. A process created by
 // Win32_Process.Create is a child of the WMI provider host, outside the session's job (the documented example:
 // `Invoke-WmiMethod -Path win32_process -Name create -ArgumentList notepad.exe`, Invoke-WmiMethod reference).
+import { MAX_COMMAND_LINE, psLiteral, renderLine as renderAgentLine, UnsafeCommandValueError, windowsArgument as catalogueArgument, type DefaultShell, type RenderedCommand } from './dataminer/windows-commands';
 import { REMOTE_JOBS_DIR, remoteJobFiles } from './remote-job';
 
 /** Which shell Windows OpenSSH hands the command line to on the Agent. */
-export type AgentShell = 'cmd' | 'powershell';
+export type AgentShell = DefaultShell;
 
 /** cmd.exe refuses longer command lines. */
-export const MAX_AGENT_COMMAND_LINE = 8191;
+export const MAX_AGENT_COMMAND_LINE = MAX_COMMAND_LINE;
 
 export class RemoteJobCommandError extends Error {
   constructor(
@@ -29,35 +29,22 @@ export class RemoteJobCommandError extends Error {
   }
 }
 
-/** A PowerShell single-quoted literal: nothing expands; quotes (and the typographic ones PowerShell honours) doubled. */
-function psLiteral(value: string): string {
-  if (value.includes('\u0000')) throw new RemoteJobCommandError('a value', 'contains a NUL character');
-  return `'${value.replace(/['\u2018\u2019\u201a\u201b]/g, (q) => q + q)}'`;
+export type RenderedJobCommand = RenderedCommand;
+
+/** The catalogue's rendering, with its refusals reported as this step's job that cannot be wrapped. */
+function renderLine(operation: string, body: string, shell: AgentShell): RenderedJobCommand {
+  try {
+    return renderAgentLine(operation, body, shell);
+  } catch (err) {
+    if (err instanceof UnsafeCommandValueError) throw new RemoteJobCommandError(`the command line of ${operation}`, `${err.rule}; the step's command is too long to wrap`);
+    throw err;
+  }
 }
 
-/** One argument as CommandLineToArgvW splits it back (only what job file paths need: no quotes inside). */
+/** One path argument for the job's process (the job files' paths never hold a double quote). */
 function windowsArgument(arg: string): string {
   if (arg.includes('"')) throw new RemoteJobCommandError(`the path ${arg}`, 'contains a double quote');
-  return /\s/.test(arg) ? `"${arg.replace(/\\+$/, (s) => s + s)}"` : arg;
-}
-
-const POWERSHELL_EXE = 'powershell.exe -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -InputFormat None -EncodedCommand';
-const PRELUDE = "$ErrorActionPreference = 'Stop'\n$ProgressPreference = 'SilentlyContinue'\n";
-
-export interface RenderedJobCommand {
-  operation: string;
-  script: string;
-  line: string;
-}
-
-function renderLine(operation: string, body: string, shell: AgentShell): RenderedJobCommand {
-  const script = PRELUDE + body;
-  const encoded = Buffer.from(script, 'utf16le').toString('base64');
-  const line = shell === 'cmd' ? `${POWERSHELL_EXE} ${encoded}` : `& ${POWERSHELL_EXE} ${encoded}; exit $LASTEXITCODE`;
-  if (line.length > MAX_AGENT_COMMAND_LINE) {
-    throw new RemoteJobCommandError(`the command line of ${operation} (${line.length} characters)`, `exceeds the ${MAX_AGENT_COMMAND_LINE}-character limit of cmd.exe; the step's command is too long to wrap`);
-  }
-  return { operation, script, line };
+  return catalogueArgument(arg);
 }
 
 function checkJobId(jobId: string): string {
