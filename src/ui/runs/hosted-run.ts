@@ -1,0 +1,140 @@
+// This window attached to a run whose run host is another process (started from here, or found running when the
+// window opened): follows its journal and logs, shows its questions (gates in the run panel, secrets and host keys
+// in VS Code's prompts) and writes the answers back through the attach client, as `backout attach` does. Closing
+// it detaches only: the run goes on.
+import * as fs from 'fs';
+import * as path from 'path';
+import { AttachClient, type AttachAnswerer } from '../../adapters/local/attach-client';
+import { JOURNAL_FILE } from '../../adapters/local/run-folder';
+import { parseJournal, type JournalEvent } from '../../core/journal';
+
+export interface HostedRunOptions {
+  runId: string;
+  location: string;
+  /** The target's lock key (one run per target). */
+  target: string;
+  answerer: AttachAnswerer;
+  onEvent(event: JournalEvent): void;
+  /** Something else changed (a log grew, a question came or went). */
+  onChange(): void;
+  /** Whether the run's host still holds the run (its target lock names it and is live). */
+  hostAlive(): Promise<boolean>;
+  pollMs?: number;
+}
+
+export type HostedEnd = { kind: 'finished' } | { kind: 'host-gone' } | { kind: 'detached' };
+
+export class HostedRun {
+  private offset = 0;
+  private readonly logSizes = new Map<string, number>();
+  private readonly client: AttachClient;
+  private timer: NodeJS.Timeout | undefined;
+  private lastAliveCheck = 0;
+  private ended = false;
+  private resolveDone: (end: HostedEnd) => void = () => undefined;
+  readonly done: Promise<HostedEnd>;
+
+  constructor(private readonly options: HostedRunOptions) {
+    this.client = new AttachClient(options.runId, options.location, options.answerer);
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    this.schedule(0);
+  }
+
+  get runId(): string {
+    return this.options.runId;
+  }
+
+  get location(): string {
+    return this.options.location;
+  }
+
+  get target(): string {
+    return this.options.target;
+  }
+
+  private schedule(ms: number): void {
+    if (this.ended) return;
+    this.timer = setTimeout(() => void this.tick().catch(() => undefined).finally(() => this.schedule(this.options.pollMs ?? 250)), ms);
+  }
+
+  private async tick(): Promise<void> {
+    // Questions are asked without waiting for the person: the journal goes on being followed meanwhile.
+    void this.client.poll().catch(() => undefined);
+    const finished = this.readJournal();
+    if (this.logsGrew()) this.options.onChange();
+    if (finished) return this.end({ kind: 'finished' });
+    // The run host can die (killed, machine reboot): then the run is interrupted, and Resume settles it.
+    if (Date.now() - this.lastAliveCheck > 2000) {
+      this.lastAliveCheck = Date.now();
+      if (!(await this.options.hostAlive())) {
+        // It may have finished between the journal read and the check.
+        if (this.readJournal()) return this.end({ kind: 'finished' });
+        return this.end({ kind: 'host-gone' });
+      }
+    }
+  }
+
+  /** Reads the journal's complete new lines; true once the run has finished. */
+  private readJournal(): boolean {
+    let text: string;
+    try {
+      text = fs.readFileSync(path.join(this.options.location, JOURNAL_FILE), 'utf8');
+    } catch {
+      return false;
+    }
+    const complete = text.lastIndexOf('\n') + 1;
+    if (complete <= this.offset) return false;
+    const chunk = text.slice(this.offset, complete);
+    this.offset = complete;
+    let finished = false;
+    for (const event of parseJournal(chunk, JOURNAL_FILE).events) {
+      this.options.onEvent(event);
+      if (event.type === 'run-finished') finished = true;
+    }
+    return finished;
+  }
+
+  /** Whether a step's log grew since the last look (the panel's live tail refreshes). */
+  private logsGrew(): boolean {
+    const logs = path.join(this.options.location, 'logs');
+    let grew = false;
+    let steps: string[] = [];
+    try {
+      steps = fs.readdirSync(logs);
+    } catch {
+      return false;
+    }
+    for (const step of steps) {
+      let files: string[] = [];
+      try {
+        files = fs.readdirSync(path.join(logs, step));
+      } catch {
+        continue;
+      }
+      for (const f of files) {
+        const p = path.join(logs, step, f);
+        try {
+          const size = fs.statSync(p).size;
+          if (size !== this.logSizes.get(p)) grew = true;
+          this.logSizes.set(p, size);
+        } catch {
+          // Not there any more.
+        }
+      }
+    }
+    return grew;
+  }
+
+  private end(end: HostedEnd): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.client.close();
+    this.resolveDone(end);
+  }
+
+  /** This window stops following the run; the run goes on. */
+  detach(): void {
+    this.end({ kind: 'detached' });
+  }
+}
