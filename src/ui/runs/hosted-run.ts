@@ -133,6 +133,21 @@ export class HostedRun {
     this.resolveDone(end);
   }
 
+  /**
+   * Resolves once the run is recorded (its journal exists), or once the run host ended. A run host owns a new run as
+   * soon as its folder exists, before it has written the plan and journal (it may first ask for a secret here).
+   */
+  async recorded(timeoutMs = 120_000): Promise<boolean> {
+    const end = Date.now() + timeoutMs;
+    let over = false;
+    void this.done.then(() => (over = true));
+    while (!fs.existsSync(path.join(this.options.location, JOURNAL_FILE))) {
+      if (over || Date.now() > end) return false;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return true;
+  }
+
   /** This window stops following the run; the run goes on. */
   detach(): void {
     this.end({ kind: 'detached' });

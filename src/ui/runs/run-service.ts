@@ -308,8 +308,12 @@ export class RunService implements vscode.Disposable {
 
   /** The live run host of a run (its target lock names the run and is held), if any. */
   private async hostHolds(state: RunState): Promise<boolean> {
-    const holder = await this.deps.store.locks().holder(state.plan.target).catch(() => undefined);
-    return holder !== undefined && holder.runId === state.runId && !isStale(holder, localLockHost(os.hostname()));
+    return this.holds(state.plan.target, state.runId);
+  }
+
+  private async holds(target: TargetRef, runId: string): Promise<boolean> {
+    const holder = await this.deps.store.locks().holder(target).catch(() => undefined);
+    return holder !== undefined && holder.runId === runId && !isStale(holder, localLockHost(os.hostname()));
   }
 
   /** Where a run host runs: the workspace folder when trusted (its .backout inventory applies), else the home folder. */
@@ -344,8 +348,10 @@ export class RunService implements vscode.Disposable {
         env: hostEnvironment(this.deps.store.root),
         secrets: prepared.secrets,
       });
-      this.follow(launched.runId, launched.location, targetKey(plan.target), `${plan.procedure.title} on ${plan.target.name}`, prepared.secrets);
+      const run = this.follow(launched.runId, launched.location, plan.target, `${plan.procedure.title} on ${plan.target.name}`, prepared.secrets);
       this.deps.log.info(`Run ${launched.runId} started by run host pid ${launched.pid}: ${plan.procedure.title} on ${plan.target.name}`);
+      // The panel and the tree read the run's plan and journal: return once the run host has written them.
+      if (!(await run.recorded())) throw new Error(`The run host (pid ${launched.pid}) ended before recording run ${launched.runId}; see the Backout output.`);
       return launched.runId;
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -358,19 +364,19 @@ export class RunService implements vscode.Disposable {
     const snapshot = await this.deps.store.read(runId);
     const what = `${state.plan.procedure.title} on ${state.plan.target.name}`;
     if (await this.hostHolds(state)) {
-      this.follow(runId, snapshot.location, targetKey(state.plan.target), what);
+      this.follow(runId, snapshot.location, state.plan.target, what);
       this.deps.reveal(runId);
       void vscode.window.showInformationMessage(`Backout: run ${runId} is running already; this window follows it.`);
       return runId;
     }
     try {
       const launched = await launchRunHost({ command: host.command, args: ['resume', runId, ...this.hostArgs(), ...procedureArgs], cwd: this.hostCwd(), env: hostEnvironment(this.deps.store.root) });
-      this.follow(runId, launched.location, targetKey(state.plan.target), what);
+      this.follow(runId, launched.location, state.plan.target, what);
       this.deps.log.info(`Run ${runId} resumed by run host pid ${launched.pid}`);
     } catch (err) {
       // Another process started it between the check and the launch: follow that one.
       if (!(err instanceof RunHostExitedError && err.code === 3 && (await this.hostHolds(state)))) throw err;
-      this.follow(runId, snapshot.location, targetKey(state.plan.target), what);
+      this.follow(runId, snapshot.location, state.plan.target, what);
       void vscode.window.showInformationMessage(`Backout: run ${runId} is running already; this window follows it.`);
     }
     this.deps.reveal(runId);
@@ -385,7 +391,7 @@ export class RunService implements vscode.Disposable {
       try {
         const snapshot = await this.deps.store.read(runId);
         if (snapshot.state.status !== 'unfinished' || this.isActive(runId) || !(await this.hostHolds(snapshot.state))) continue;
-        this.follow(runId, snapshot.location, targetKey(snapshot.state.plan.target), `${snapshot.state.plan.procedure.title} on ${snapshot.state.plan.target.name}`);
+        this.follow(runId, snapshot.location, snapshot.state.plan.target, `${snapshot.state.plan.procedure.title} on ${snapshot.state.plan.target.name}`);
         this.deps.log.info(`Run ${runId} is running (its run host outlived the previous window): following it.`);
       } catch {
         // A damaged run folder is shown with its problem in the Runs view.
@@ -394,22 +400,18 @@ export class RunService implements vscode.Disposable {
   }
 
   /** Attaches this window to a run owned by a run host. `secrets`: the ones this window was given for it. */
-  private follow(runId: string, location: string, target: string, what: string, secrets?: ReadonlyMap<string, string>): void {
-    if (this.hosted.has(runId)) return;
+  private follow(runId: string, location: string, targetRef: TargetRef, what: string, secrets?: ReadonlyMap<string, string>): HostedRun {
+    const existing = this.hosted.get(runId);
+    if (existing) return existing;
     const running = new Set<string>();
     const progressMessage: { text: string; changed?: () => void } = { text: 'starting' };
     const run = new HostedRun({
       runId,
       location,
-      target,
+      target: targetKey(targetRef),
       answerer: this.answerer(runId, secrets),
-      hostAlive: async () => {
-        try {
-          return await this.hostHolds((await this.deps.store.read(runId)).state);
-        } catch {
-          return false;
-        }
-      },
+      // The lock, not the run folder: a new run's folder has no plan yet while its host asks for a secret.
+      hostAlive: () => this.holds(targetRef, runId),
       onChange: () => this.changed.fire({ runId }),
       onEvent: (event) => {
         this.describe(runId, event, running, progressMessage);
@@ -428,6 +430,7 @@ export class RunService implements vscode.Disposable {
       }
       if (end.kind !== 'detached') this.changed.fire({ runId });
     });
+    return run;
   }
 
   /** The output channel's line and the status bar's text for a journal event. */
