@@ -136,4 +136,40 @@ describe('Runs owned by a detached run host', function () {
     assert.deepStrictEqual(journalTypes(runId).filter((t) => t === 'run-started' || t === 'run-resumed'), ['run-started'], 'no second run host resumed it');
     assert.deepStrictEqual(fs.readFileSync(path.join(work, 'marker.txt'), 'utf8').trim().split('\n'), ['applied agent-a']);
   });
+
+  it('cancels a hosted run through a request its run host honours, and Resume starts a new run host that finishes it', async () => {
+    const runId = await vscode.commands.executeCommand<string | undefined>('backout.startRollback', {
+      procedureId: hostedSteps.id,
+      target: 'hosted-3',
+      params: { marker: path.join(work, 'marker.txt'), sleepSeconds: '60', production: 'false', instances: 'agent-a' },
+    });
+    assert.ok(runId);
+    const gate = await eventually(() => {
+      const g = api.gates.gateOf(runId);
+      assert.ok(g);
+      return g;
+    }, 30_000);
+    api.gates.confirm(gate.id);
+    await eventually(async () => {
+      const { state } = await api.store.read(runId);
+      assert.strictEqual([...state.units.values()].find((u) => u.step === 'settle')?.state, 'running');
+    }, 30_000);
+    const started = Date.now();
+    await vscode.commands.executeCommand('backout.cancelRun', runId);
+    await api.runs.whenDone(runId);
+    assert.strictEqual((await api.store.read(runId)).state.status, 'cancelled');
+    assert.ok(Date.now() - started < 30_000, 'the 60 s step was stopped, not waited for');
+    const cancelled = fs.readFileSync(path.join(runsDir, runId, 'journal.jsonl'), 'utf8');
+    assert.match(cancelled, /vscode/, 'the journal names where the cancel came from');
+    // Resume: a new run host; the interrupted idempotent step runs again, the destructive one is not repeated.
+    assert.strictEqual(await vscode.commands.executeCommand<string | undefined>('backout.resumeRun', runId), runId);
+    assert.ok(api.runs.isActive(runId));
+    const { state } = await api.store.read(runId);
+    const holder = await api.store.locks().holder(state.plan.target);
+    assert.ok(holder && holder.runId === runId && holder.pid !== process.pid, 'resumed by a run host, not the extension host');
+    await vscode.commands.executeCommand('backout.cancelRun', runId);
+    await api.runs.whenDone(runId);
+    assert.deepStrictEqual(journalTypes(runId).filter((t) => t === 'run-started' || t === 'run-resumed'), ['run-started', 'run-resumed']);
+    assert.deepStrictEqual(fs.readFileSync(path.join(work, 'marker.txt'), 'utf8').trim().split('\n'), ['applied agent-a'], 'the destructive action ran once');
+  });
 });

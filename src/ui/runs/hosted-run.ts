@@ -19,6 +19,11 @@ export interface HostedRunOptions {
   onChange(): void;
   /** Whether the run's host still holds the run (its target lock names it and is live). */
   hostAlive(): Promise<boolean>;
+  /**
+   * Follow only what is written from now on: a resumed run's journal already ends with the previous session's
+   * run-finished, which is not this session's end.
+   */
+  skipExisting?: boolean;
   pollMs?: number;
 }
 
@@ -36,6 +41,13 @@ export class HostedRun {
 
   constructor(private readonly options: HostedRunOptions) {
     this.client = new AttachClient(options.runId, options.location, options.answerer);
+    if (options.skipExisting) {
+      try {
+        this.offset = fs.statSync(path.join(options.location, JOURNAL_FILE)).size;
+      } catch {
+        // No journal yet: everything is new.
+      }
+    }
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.schedule(0);
   }
@@ -74,6 +86,9 @@ export class HostedRun {
     }
   }
 
+  /** Whether the last session seen ended: its run-finished came after the last run-started or run-resumed. */
+  private finished = false;
+
   /** Reads the journal's complete new lines; true once the run has finished. */
   private readJournal(): boolean {
     let text: string;
@@ -82,16 +97,18 @@ export class HostedRun {
     } catch {
       return false;
     }
-    const complete = text.lastIndexOf('\n') + 1;
-    if (complete <= this.offset) return false;
-    const chunk = text.slice(this.offset, complete);
+    // Offsets are in bytes (the journal's size on disk); the text is sliced as bytes too.
+    const bytes = Buffer.from(text, 'utf8');
+    const complete = bytes.lastIndexOf(0x0a) + 1;
+    if (complete <= this.offset) return this.finished;
+    const chunk = bytes.subarray(this.offset, complete).toString('utf8');
     this.offset = complete;
-    let finished = false;
     for (const event of parseJournal(chunk, JOURNAL_FILE).events) {
       this.options.onEvent(event);
-      if (event.type === 'run-finished') finished = true;
+      if (event.type === 'run-finished') this.finished = true;
+      else if (event.type === 'run-started' || event.type === 'run-resumed') this.finished = false;
     }
-    return finished;
+    return this.finished;
   }
 
   /** Whether a step's log grew since the last look (the panel's live tail refreshes). */

@@ -316,6 +316,12 @@ export class RunService implements vscode.Disposable {
     return holder !== undefined && holder.runId === runId && !isStale(holder, localLockHost(os.hostname()));
   }
 
+  /** Waits (a bounded time) until no live process holds the target for this run. */
+  private async released(target: TargetRef, runId: string, timeoutMs = 15_000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    while (Date.now() < end && (await this.holds(target, runId))) await new Promise((r) => setTimeout(r, 100));
+  }
+
   /** Where a run host runs: the workspace folder when trusted (its .backout inventory applies), else the home folder. */
   private hostCwd(): string {
     const folder = vscode.workspace.isTrusted ? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath : undefined;
@@ -363,7 +369,10 @@ export class RunService implements vscode.Disposable {
     const host = this.deps.runHost as NonNullable<RunServiceDeps['runHost']>;
     const snapshot = await this.deps.store.read(runId);
     const what = `${state.plan.procedure.title} on ${state.plan.target.name}`;
-    if (await this.hostHolds(state)) {
+    // A run that has ended (cancelled, failed) may still be held for a moment by its run host, which is exiting:
+    // that is not a run in progress; wait for the lock to be released, then resume it.
+    if (state.status !== 'unfinished') await this.released(state.plan.target, runId);
+    else if (await this.hostHolds(state)) {
       this.follow(runId, snapshot.location, state.plan.target, what);
       this.deps.reveal(runId);
       void vscode.window.showInformationMessage(`Backout: run ${runId} is running already; this window follows it.`);
@@ -371,12 +380,13 @@ export class RunService implements vscode.Disposable {
     }
     try {
       const launched = await launchRunHost({ command: host.command, args: ['resume', runId, ...this.hostArgs(), ...procedureArgs], cwd: this.hostCwd(), env: hostEnvironment(this.deps.store.root) });
-      this.follow(runId, launched.location, state.plan.target, what);
+      // The journal may end with the last session's run-finished: only what this session writes counts.
+      this.follow(runId, launched.location, state.plan.target, what, undefined, { skipExisting: true });
       this.deps.log.info(`Run ${runId} resumed by run host pid ${launched.pid}`);
     } catch (err) {
       // Another process started it between the check and the launch: follow that one.
       if (!(err instanceof RunHostExitedError && err.code === 3 && (await this.hostHolds(state)))) throw err;
-      this.follow(runId, snapshot.location, state.plan.target, what);
+      this.follow(runId, snapshot.location, state.plan.target, what, undefined, { skipExisting: state.status !== 'unfinished' });
       void vscode.window.showInformationMessage(`Backout: run ${runId} is running already; this window follows it.`);
     }
     this.deps.reveal(runId);
@@ -400,7 +410,7 @@ export class RunService implements vscode.Disposable {
   }
 
   /** Attaches this window to a run owned by a run host. `secrets`: the ones this window was given for it. */
-  private follow(runId: string, location: string, targetRef: TargetRef, what: string, secrets?: ReadonlyMap<string, string>): HostedRun {
+  private follow(runId: string, location: string, targetRef: TargetRef, what: string, secrets?: ReadonlyMap<string, string>, options: { skipExisting?: boolean } = {}): HostedRun {
     const existing = this.hosted.get(runId);
     if (existing) return existing;
     const running = new Set<string>();
@@ -409,6 +419,7 @@ export class RunService implements vscode.Disposable {
       runId,
       location,
       target: targetKey(targetRef),
+      ...options,
       answerer: this.answerer(runId, secrets),
       // The lock, not the run folder: a new run's folder has no plan yet while its host asks for a secret.
       hostAlive: () => this.holds(targetRef, runId),

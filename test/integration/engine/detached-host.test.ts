@@ -175,7 +175,7 @@ describe('a run host started detached, as VS Code starts runs', function () {
     assert.ok(!folderText(resumed.location).includes(token), 'the token is in no file of the run folder');
   });
 
-  it('a second start on a target being run is refused by the run host, naming the holder, and nothing more runs', async () => {
+  it('a second resume of a running run is refused by the run host before it owns anything; the first keeps its socket and every effect happens once', async () => {
     const s = scenario();
     const args = ['run', 'test-sequence', '--procedures', testProcedures, '-p', `dir=${s.work}`, '-p', 'hold=true'];
     const first = await launchRunHost({ command: node, args, cwd: s.work, env: s.env });
