@@ -252,17 +252,31 @@ function kubeExecutor(ctx: Ctx): LazyKubeExecutor {
 }
 
 /**
- * SSH to Agents: hosts resolve through BACKOUT_SSH_CONFIG (default ~/.ssh/config); host keys are checked against
- * ~/.ssh/known_hosts and Backout's own BACKOUT_KNOWN_HOSTS (default ~/.backout/known_hosts).
+ * SSH to Agents, as VS Code reaches them: an Agent named in a plan is looked up in the DMS inventory first (the
+ * user's file, BACKOUT_INVENTORY_FILE or ~/.backout/inventory.json, and ./.backout/inventory.json; unique names only),
+ * then through BACKOUT_SSH_CONFIG (default ~/.ssh/config). Host keys are checked against ~/.ssh/known_hosts and
+ * Backout's own BACKOUT_KNOWN_HOSTS (default ~/.backout/known_hosts); BACKOUT_SSH_IDENTITY_FILES (path-delimited)
+ * are the keys tried when neither names one.
  */
 function sshExecutor(ctx: Ctx, prompter: Prompter): DeferredSshExecutor {
   const env = ctx.io.env;
-  const ssh = new DeferredSshExecutor(() => ({
-    prompter,
-    sshConfig: { homeDir: ctx.io.homedir, ...(env.BACKOUT_SSH_CONFIG ? { configFile: env.BACKOUT_SSH_CONFIG } : {}) },
-    userKnownHostsFiles: [path.join(ctx.io.homedir, '.ssh', 'known_hosts')],
-    backoutKnownHostsFile: env.BACKOUT_KNOWN_HOSTS || path.join(ctx.io.homedir, '.backout', 'known_hosts'),
-  }));
+  const identityFiles = (env.BACKOUT_SSH_IDENTITY_FILES ?? '').split(path.delimiter).filter((f) => f.trim() !== '');
+  const ssh = new DeferredSshExecutor((adapter) => {
+    const sshConfig = { homeDir: ctx.io.homedir, ...(env.BACKOUT_SSH_CONFIG ? { configFile: env.BACKOUT_SSH_CONFIG } : {}) };
+    return {
+      prompter,
+      sshConfig,
+      userKnownHostsFiles: [path.join(ctx.io.homedir, '.ssh', 'known_hosts')],
+      backoutKnownHostsFile: env.BACKOUT_KNOWN_HOSTS || path.join(ctx.io.homedir, '.backout', 'known_hosts'),
+      ...(identityFiles.length > 0 ? { identityFiles } : {}),
+      resolveFirst: (host) => {
+        const inventory = loadInventory({ homeDir: ctx.io.homedir, workspaceFolders: [ctx.io.cwd], ...(env.BACKOUT_INVENTORY_FILE ? { userFile: env.BACKOUT_INVENTORY_FILE } : {}) });
+        const matches = inventory.systems.flatMap((dms) => dms.agents.filter((a) => a.name === host).map((agent) => ({ dms, agent })));
+        const only = matches.length === 1 ? matches[0] : undefined;
+        return only ? adapter.agentEndpoint(only.dms, only.agent, sshConfig) : undefined;
+      },
+    };
+  });
   ctx.closers.push(() => ssh.close());
   return ssh;
 }
@@ -275,7 +289,7 @@ function productionSources(ctx: Ctx, procedure: Procedure): PrepareOptions {
   const productionContexts = parseContextList(ctx.io.env.BACKOUT_PRODUCTION_CONTEXTS);
   const base: PrepareOptions = { production: has(ctx.args, 'production'), signal: ctx.io.signal };
   if (procedure.targetParameter?.kind !== 'dms') return { ...base, productionSources: { productionContexts } };
-  const inventory = loadInventory({ homeDir: ctx.io.homedir, workspaceFolders: [ctx.io.cwd] });
+  const inventory = loadInventory({ homeDir: ctx.io.homedir, workspaceFolders: [ctx.io.cwd], ...(ctx.io.env.BACKOUT_INVENTORY_FILE ? { userFile: ctx.io.env.BACKOUT_INVENTORY_FILE } : {}) });
   // An inventory that cannot be read could be the one marking this DMS production: say so rather than guess.
   if (inventory.problems.length > 0) throw new InventoryInvalidError(inventory.problems);
   const productionDms = new Set(inventory.systems.filter((d) => d.production).map((d) => d.name));

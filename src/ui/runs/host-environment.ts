@@ -1,6 +1,6 @@
 // What a run host started from this window needs to reach the same things the window reaches: the window's settings
 // turned into the CLI's environment variables (runs folder, kubeconfig, SSH config and known_hosts, production
-// contexts). Secrets are not among them: they go through the launcher's pipe or the run's socket.
+// contexts, the inventory file, SSH identity files). Secrets are not among them: they go through the launcher's pipe or the run's socket.
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { kubeconfigFiles } from '../../adapters/kube/kubeconfig-files';
@@ -11,6 +11,8 @@ export function hostEnvironment(runsRoot: string, base: NodeJS.ProcessEnv = proc
   const c = vscode.workspace.getConfiguration(SECTION);
   const sshConfig = c.get<string>('ssh.configFile', '').trim();
   const knownHosts = c.get<string>('ssh.knownHostsFile', '').trim();
+  const identityFiles = c.get<string[]>('ssh.identityFiles', []).map((f) => expandHome(f));
+  const inventoryFile = c.get<string>('inventoryFile', '').trim();
   const kubeconfig = kubeconfigSetting();
   const production = productionContextsSetting();
   return {
@@ -21,5 +23,7 @@ export function hostEnvironment(runsRoot: string, base: NodeJS.ProcessEnv = proc
     ...(sshConfig ? { BACKOUT_SSH_CONFIG: expandHome(sshConfig) } : {}),
     ...(knownHosts ? { BACKOUT_KNOWN_HOSTS: expandHome(knownHosts) } : {}),
     ...(production.length > 0 ? { BACKOUT_PRODUCTION_CONTEXTS: production.join(',') } : {}),
+    ...(identityFiles.length > 0 ? { BACKOUT_SSH_IDENTITY_FILES: identityFiles.join(path.delimiter) } : {}),
+    ...(inventoryFile ? { BACKOUT_INVENTORY_FILE: expandHome(inventoryFile) } : {}),
   };
 }
