@@ -18,6 +18,8 @@ const cli = path.join(repoRoot, 'dist', 'cli.js');
 
 let api: BackoutApi;
 let runsDir: string;
+/** Runs this suite started: a failed test must not leave a run host waiting at a gate forever. */
+const startedRuns: string[] = [];
 let work: string;
 
 function sessionOf(pid: number): number {
@@ -65,6 +67,7 @@ describe('Runs owned by a detached run host', function () {
   });
 
   after(async () => {
+    for (const runId of startedRuns) await api.runs.cancel(runId).catch(() => undefined);
     log?.dispose();
     await vscode.workspace.getConfiguration('backout').update('runsDirectory', undefined, vscode.ConfigurationTarget.Global);
   });
@@ -76,6 +79,7 @@ describe('Runs owned by a detached run host', function () {
       params: { marker: path.join(work, 'marker.txt'), sleepSeconds: '0', production: 'false', instances: 'agent-a,agent-b' },
     });
     assert.ok(runId, 'Start Rollback returns the run id');
+    startedRuns.push(runId);
     assert.ok(api.runs.isActive(runId), 'this window follows the run');
     const { state } = await api.store.read(runId);
     const holder = await api.store.locks().holder(state.plan.target);
@@ -116,6 +120,7 @@ describe('Runs owned by a detached run host', function () {
       params: { marker: path.join(work, 'marker.txt'), sleepSeconds: '0', production: 'false', instances: 'agent-a' },
     });
     assert.ok(runId);
+    startedRuns.push(runId);
     await eventually(() => assert.ok(api.gates.gateOf(runId)), 30_000);
     const reopened = reopenedWindow(log);
     try {
@@ -137,13 +142,14 @@ describe('Runs owned by a detached run host', function () {
     assert.deepStrictEqual(fs.readFileSync(path.join(work, 'marker.txt'), 'utf8').trim().split('\n'), ['applied agent-a']);
   });
 
-  it('cancels a hosted run through a request its run host honours, and Resume starts a new run host that finishes it', async () => {
+  it('cancels a hosted run through a request its run host honours, and Resume starts a new run host for it without repeating the destructive action', async () => {
     const runId = await vscode.commands.executeCommand<string | undefined>('backout.startRollback', {
       procedureId: hostedSteps.id,
       target: 'hosted-3',
       params: { marker: path.join(work, 'marker.txt'), sleepSeconds: '60', production: 'false', instances: 'agent-a' },
     });
     assert.ok(runId);
+    startedRuns.push(runId);
     const gate = await eventually(() => {
       const g = api.gates.gateOf(runId);
       assert.ok(g);
