@@ -31,6 +31,10 @@ import { preparePlan, resumeRun, startRun, type PrepareOptions, type RunEnvironm
 import { FolderPrompter } from '../adapters/local/folder-prompter';
 import { RunControlFiles } from '../adapters/local/run-control';
 import { DetachablePrompter } from './detachable-prompter';
+import { DetachedHost } from './detached-host';
+import { SocketPrompter } from '../adapters/local/socket-prompter';
+import { AttachClient } from '../adapters/local/attach-client';
+import type { SocketQuestion } from '../adapters/local/run-socket';
 import { killAtEvent } from './failpoint';
 import { locksDirectory, resolveRunsRoot } from '../core/runs-root';
 import { flag, flagAll, has, paramPairs, parseArgs, UsageError, withParamsFile, type FlagSpec, type ParsedArgs } from './args';
@@ -70,11 +74,12 @@ const EXEC_FLAGS: Record<string, FlagSpec> = {
   verbose: { short: 'v' },
   report: {},
 };
+const HOST_FLAGS: Record<string, FlagSpec> = { detached: {}, 'ready-fd': { value: true }, 'secrets-stdin': {} };
 const SPECS: Record<string, Record<string, FlagSpec>> = {
   procedures: { ...COMMON, json: {} },
   plan: { ...COMMON, ...PLAN_FLAGS },
-  run: { ...COMMON, ...PLAN_FLAGS, ...EXEC_FLAGS, 'dry-run': {} },
-  resume: { ...COMMON, ...EXEC_FLAGS },
+  run: { ...COMMON, ...PLAN_FLAGS, ...EXEC_FLAGS, ...HOST_FLAGS, 'dry-run': {} },
+  resume: { ...COMMON, ...EXEC_FLAGS, ...HOST_FLAGS },
   attach: { ...COMMON, yes: { short: 'y' }, 'confirm-target': { value: true }, 'if-interrupted': { value: true } },
   cancel: { ...COMMON },
   runs: { ...COMMON, json: {} },
@@ -110,6 +115,12 @@ Options:
   --continue-on-failure    Attempt every instance of a failing step before stopping
   --verbose, -v            Print each step's output lines as they come
   --report                 Write report.md when the run ends
+  --detached               run/resume with nobody at this terminal (as VS Code starts runs): gates wait for
+                           \`backout attach\` or VS Code (through the run folder), secrets and host keys are asked
+                           over the run's owner-only socket; the run waits at each question and journals that it does
+  --ready-fd N             With --detached: once the run is owned, write {"runId","location","pid"} to descriptor N
+  --secrets-stdin          Read secret parameters as one JSON object {"name": "value"} from standard input (a pipe
+                           from the program starting the run; never a file)
   --output, -o FILE        report: also write the report to FILE
   --procedures FILE        Load procedures from a CommonJS module (repeatable; also BACKOUT_PROCEDURE_MODULES)
   --runs-dir DIR           Runs folder (default $BACKOUT_RUNS_DIR, $BACKOUT_HOME/runs, ~/.backout/runs)
@@ -186,6 +197,8 @@ interface Ctx {
   closers: Array<() => Promise<void>>;
   /** The folder of the run being executed, once it exists (kube steps save backups there). */
   runFolder?: string;
+  /** Set by the run host's prompter: gives it the journal's warn once the run is recorded. */
+  journalWarn?(warn: (message: string) => Promise<void>): void;
 }
 
 function reportError(e: unknown, err: (s: string) => void, signal: AbortSignal): number {
@@ -239,17 +252,31 @@ function kubeExecutor(ctx: Ctx): LazyKubeExecutor {
 }
 
 /**
- * SSH to Agents: hosts resolve through BACKOUT_SSH_CONFIG (default ~/.ssh/config); host keys are checked against
- * ~/.ssh/known_hosts and Backout's own BACKOUT_KNOWN_HOSTS (default ~/.backout/known_hosts).
+ * SSH to Agents, as VS Code reaches them: an Agent named in a plan is looked up in the DMS inventory first (the
+ * user's file, BACKOUT_INVENTORY_FILE or ~/.backout/inventory.json, and ./.backout/inventory.json; unique names only),
+ * then through BACKOUT_SSH_CONFIG (default ~/.ssh/config). Host keys are checked against ~/.ssh/known_hosts and
+ * Backout's own BACKOUT_KNOWN_HOSTS (default ~/.backout/known_hosts); BACKOUT_SSH_IDENTITY_FILES (path-delimited)
+ * are the keys tried when neither names one.
  */
 function sshExecutor(ctx: Ctx, prompter: Prompter): DeferredSshExecutor {
   const env = ctx.io.env;
-  const ssh = new DeferredSshExecutor(() => ({
-    prompter,
-    sshConfig: { homeDir: ctx.io.homedir, ...(env.BACKOUT_SSH_CONFIG ? { configFile: env.BACKOUT_SSH_CONFIG } : {}) },
-    userKnownHostsFiles: [path.join(ctx.io.homedir, '.ssh', 'known_hosts')],
-    backoutKnownHostsFile: env.BACKOUT_KNOWN_HOSTS || path.join(ctx.io.homedir, '.backout', 'known_hosts'),
-  }));
+  const identityFiles = (env.BACKOUT_SSH_IDENTITY_FILES ?? '').split(path.delimiter).filter((f) => f.trim() !== '');
+  const ssh = new DeferredSshExecutor((adapter) => {
+    const sshConfig = { homeDir: ctx.io.homedir, ...(env.BACKOUT_SSH_CONFIG ? { configFile: env.BACKOUT_SSH_CONFIG } : {}) };
+    return {
+      prompter,
+      sshConfig,
+      userKnownHostsFiles: [path.join(ctx.io.homedir, '.ssh', 'known_hosts')],
+      backoutKnownHostsFile: env.BACKOUT_KNOWN_HOSTS || path.join(ctx.io.homedir, '.backout', 'known_hosts'),
+      ...(identityFiles.length > 0 ? { identityFiles } : {}),
+      resolveFirst: (host) => {
+        const inventory = loadInventory({ homeDir: ctx.io.homedir, workspaceFolders: [ctx.io.cwd], ...(env.BACKOUT_INVENTORY_FILE ? { userFile: env.BACKOUT_INVENTORY_FILE } : {}) });
+        const matches = inventory.systems.flatMap((dms) => dms.agents.filter((a) => a.name === host).map((agent) => ({ dms, agent })));
+        const only = matches.length === 1 ? matches[0] : undefined;
+        return only ? adapter.agentEndpoint(only.dms, only.agent, sshConfig) : undefined;
+      },
+    };
+  });
   ctx.closers.push(() => ssh.close());
   return ssh;
 }
@@ -262,7 +289,7 @@ function productionSources(ctx: Ctx, procedure: Procedure): PrepareOptions {
   const productionContexts = parseContextList(ctx.io.env.BACKOUT_PRODUCTION_CONTEXTS);
   const base: PrepareOptions = { production: has(ctx.args, 'production'), signal: ctx.io.signal };
   if (procedure.targetParameter?.kind !== 'dms') return { ...base, productionSources: { productionContexts } };
-  const inventory = loadInventory({ homeDir: ctx.io.homedir, workspaceFolders: [ctx.io.cwd] });
+  const inventory = loadInventory({ homeDir: ctx.io.homedir, workspaceFolders: [ctx.io.cwd], ...(ctx.io.env.BACKOUT_INVENTORY_FILE ? { userFile: ctx.io.env.BACKOUT_INVENTORY_FILE } : {}) });
   // An inventory that cannot be read could be the one marking this DMS production: say so rather than guess.
   if (inventory.problems.length > 0) throw new InventoryInvalidError(inventory.problems);
   const productionDms = new Set(inventory.systems.filter((d) => d.production).map((d) => d.name));
@@ -287,6 +314,33 @@ function rawParams(ctx: Ctx, procedureId: string): Record<string, string> {
     if (d.secret && raw[d.name] === undefined && fromEnv !== undefined) raw[d.name] = fromEnv;
   }
   return raw;
+}
+
+/**
+ * `--secrets-stdin`: secret parameters from a pipe (the launcher that starts a detached run host writes them and
+ * closes it), so that they are in no argv, environment or file. Only the procedure's secret parameters are taken.
+ */
+async function secretsFromStdin(ctx: Ctx, procedure: Procedure): Promise<Record<string, string>> {
+  let text = '';
+  for await (const chunk of ctx.io.stdin) {
+    text += typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
+    if (text.length > 1_000_000) throw new UsageError('--secrets-stdin: the input is too large to be secret parameters.');
+  }
+  let value: unknown;
+  try {
+    value = text.trim() === '' ? {} : JSON.parse(text);
+  } catch {
+    throw new UsageError('--secrets-stdin: standard input is not a JSON object of secret parameters ({"name": "value"}).');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError('--secrets-stdin: standard input is not a JSON object of secret parameters ({"name": "value"}).');
+  const out: Record<string, string> = {};
+  for (const [name, v] of Object.entries(value)) {
+    const def = procedure.parameters.find((d) => d.name === name);
+    if (!def?.secret) throw new UsageError(`--secrets-stdin: "${name}" is not a secret parameter of ${procedure.id}; give other parameters with --param or --params-file.`);
+    if (typeof v !== 'string') throw new UsageError(`--secrets-stdin: the value of "${name}" must be a string.`);
+    out[name] = v;
+  }
+  return out;
 }
 
 /** `--params-file F`, read relative to the working folder; a bad file is a usage error (exit 2) naming it. */
@@ -416,11 +470,12 @@ async function cmdRun(ctx: Ctx): Promise<number> {
   const id = needOne(ctx.args, 'procedure id');
   const procedure = ctx.registry.get(id);
   const { prompter, flagsOnly, ...opts } = execOptions(ctx);
-  const host = new DetachablePrompter(prompter, flagsOnly, () => ctx.io.stdin.readableEnded);
-  const env = environment(ctx, host);
-  const prepared = await preparePlan(procedure, rawParams(ctx, id), env.host, productionSources(ctx, procedure));
-  checkGates(prompter, prepared.plan, () => true);
-  const state = await startRun(env, prepared, {
+  const host = hostPrompter(ctx, prompter, flagsOnly);
+  const env = environment(ctx, host.prompter);
+  const raw = { ...rawParams(ctx, id), ...(has(ctx.args, 'secrets-stdin') ? await secretsFromStdin(ctx, procedure) : {}) };
+  const prepared = await preparePlan(procedure, raw, env.host, productionSources(ctx, procedure));
+  if (!host.detached) checkGates(prompter, prepared.plan, () => true);
+  const state = await startRun(host.wrap(env), prepared, {
     ...opts,
     signal: ctx.io.signal,
     ...progress(ctx, true),
@@ -433,26 +488,68 @@ async function cmdRun(ctx: Ctx): Promise<number> {
   return finishRun(ctx, env, state);
 }
 
+interface HostPrompter {
+  prompter: DetachablePrompter;
+  /** Started with --detached: nobody at a terminal from the start. */
+  detached?: DetachedHost;
+  /** Journals a notice once the run is recorded (stderr before). */
+  notice(message: string): void;
+  wrap(env: RunEnvironment): RunEnvironment;
+  socket: SocketPrompter;
+}
+
+/**
+ * The run host's prompter: the terminal while there is one; with --detached, the run folder and the run's socket
+ * from the moment this process owns the run. The socket is opened (and closed at the end) by this process only.
+ */
+function hostPrompter(ctx: Ctx, prompter: TerminalPrompter, flagsOnly: TerminalPrompter): HostPrompter {
+  const detachedFlag = has(ctx.args, 'detached');
+  const readyFd = flag(ctx.args, 'ready-fd');
+  if (readyFd !== undefined && !detachedFlag) throw new UsageError('--ready-fd goes with --detached (it tells the launcher of a detached run host where the run is).');
+  const fd = readyFd === undefined ? undefined : Number(readyFd);
+  if (fd !== undefined && (!Number.isInteger(fd) || fd < 3)) throw new UsageError(`--ready-fd needs a descriptor number of 3 or more; got "${readyFd}".`);
+  const journal: { warn?: (m: string) => Promise<void> } = {};
+  const notice = (message: string): void => {
+    if (journal.warn) void journal.warn(message).catch(() => undefined);
+    else ctx.err(`backout: ${message}\n`);
+  };
+  // Detached from the start: no terminal questions (the terminal prompter would refuse them), input never "ends".
+  const detachable = new DetachablePrompter(detachedFlag ? flagsOnly : prompter, flagsOnly, () => (detachedFlag ? false : ctx.io.stdin.readableEnded));
+  const detached = detachedFlag
+    ? new DetachedHost({
+        prompter: detachable,
+        notice,
+        ...(fd !== undefined ? { readyFd: fd } : {}),
+        onReady: (_runId, location) => {
+          ctx.runFolder = location;
+        },
+      })
+    : undefined;
+  const socket = detached?.socket ?? new SocketPrompter({ location: () => ctx.runFolder, notice });
+  ctx.closers.push(() => socket.close());
+  ctx.journalWarn = (warn) => {
+    journal.warn = warn;
+  };
+  return { prompter: detachable, ...(detached ? { detached } : {}), notice, socket, wrap: (env) => detached?.wrap(env) ?? env };
+}
+
 /**
  * The CLI as a run host: it honours cancel requests written into the run folder, journals the signals it receives,
- * and when its terminal goes away (SIGHUP) keeps the run going, its questions answered through the run folder.
+ * and when its terminal goes away (SIGHUP) keeps the run going, its questions answered through the run folder and
+ * its socket.
  */
-function runHost(ctx: Ctx, prompter: DetachablePrompter): Pick<StartOptions, 'control' | 'onRunner'> {
+function runHost(ctx: Ctx, host: HostPrompter): Pick<StartOptions, 'control' | 'onRunner'> {
+  const prompter = host.prompter;
   return {
     control: (location) => new RunControlFiles(location),
     onRunner: (run) => {
+      ctx.journalWarn?.((m) => run.warn(m));
       ctx.io.signals?.on((sig) => {
         if (sig === 'SIGHUP') {
           if (prompter.detached || !ctx.runFolder) return;
           const control = new RunControlFiles(ctx.runFolder);
-          prompter.detach(
-            new FolderPrompter({
-              runId: run.runId,
-              control,
-              clock: systemClock,
-              notice: (message) => void run.warn(message).catch(() => undefined),
-            }),
-          );
+          prompter.detach(new FolderPrompter({ runId: run.runId, control, clock: systemClock, notice: (message) => host.notice(message) }), host.socket);
+          void host.socket.listen().catch(() => undefined);
           void run
             .hostEvent('SIGHUP', `The terminal went away (SIGHUP): the run goes on without it. Follow it and answer its questions with \`backout attach ${run.runId}\`.`)
             .catch(() => undefined);
@@ -477,11 +574,11 @@ function checkGates(prompter: TerminalPrompter, plan: Plan, pending: (step: stri
 async function cmdResume(ctx: Ctx): Promise<number> {
   const runId = needOne(ctx.args, 'run id');
   const { prompter, flagsOnly, ...opts } = execOptions(ctx);
-  const host = new DetachablePrompter(prompter, flagsOnly, () => ctx.io.stdin.readableEnded);
-  const env = environment(ctx, host);
+  const host = hostPrompter(ctx, prompter, flagsOnly);
+  const env = environment(ctx, host.prompter);
   const loaded = await loadRun(await env.repository.open(runId));
-  checkGates(prompter, loaded.state.plan, (step, instance) => !isDone((loaded.state.units.get(unitKey(step, instance)) as UnitState).state));
-  const state = await resumeRun(env, runId, {
+  if (!host.detached) checkGates(prompter, loaded.state.plan, (step, instance) => !isDone((loaded.state.units.get(unitKey(step, instance)) as UnitState).state));
+  const state = await resumeRun(host.wrap(env), runId, {
     ...opts,
     signal: ctx.io.signal,
     ...progress(ctx, true),
@@ -585,10 +682,27 @@ async function cmdCancel(ctx: Ctx): Promise<number> {
 async function cmdAttach(ctx: Ctx): Promise<number> {
   const runId = needOne(ctx.args, 'run id');
   const storage = await new RunFolderRepository(ctx.root).open(runId);
-  const control = new RunControlFiles(storage.location);
   const { prompter } = execOptions(ctx);
   const show = progress(ctx);
-  const answered = new Set<string>();
+  const refusedNote = (title: string, problem: string): void => ctx.err(`backout: the run host refused the answer to "${title}": ${problem}\n`);
+  const attach = new AttachClient(runId, storage.location, {
+    by: actorName(),
+    get via() {
+      return `backout attach (${prompter.via ?? 'terminal'})`;
+    },
+    folder: (question, signal) =>
+      answerQuestion(prompter, question, AbortSignal.any([signal, ctx.io.signal])).catch((err: unknown) => {
+        if (err instanceof ConfirmationRequiredError) {
+          ctx.err(`backout: the run waits for an answer to "${question.title}", and none can be given here: ${err.how}\n`);
+          return undefined;
+        }
+        throw err;
+      }),
+    // Secrets and host keys: typed here, sent over the run's socket (never a file).
+    socket: (question, signal) => answerSocketQuestion(prompter, question, AbortSignal.any([signal, ctx.io.signal])),
+    refused: refusedNote,
+  });
+  ctx.closers.push(async () => attach.close());
   let offset = 0;
   let lineNo = 0;
   ctx.out(`Attached to run ${runId} in ${storage.location} (Ctrl-C detaches; the run goes on).\n`);
@@ -608,28 +722,7 @@ async function cmdAttach(ctx: Ctx): Promise<number> {
       ctx.out(`Run ${runId}: ${state.status}.\n`);
       return state.status === 'succeeded' ? EXIT.ok : state.status === 'failed' ? EXIT.runFailed : EXIT.runCancelled;
     }
-    const question = control.question();
-    if (question && !answered.has(question.id)) {
-      answered.add(question.id);
-      const value = await answerQuestion(prompter, question, ctx.io.signal).catch((err: unknown) => {
-        if (err instanceof ConfirmationRequiredError) {
-          ctx.err(`backout: the run waits for an answer to "${question.title}", and none can be given here: ${err.how}\n`);
-          return undefined;
-        }
-        throw err;
-      });
-      if (value !== undefined) {
-        control.answer({
-          questionId: question.id,
-          runId,
-          ...(question.step !== undefined ? { step: question.step } : {}),
-          ...(question.instance !== undefined ? { instance: question.instance } : {}),
-          value,
-          by: actorName(),
-          via: `backout attach (${prompter.via ?? 'terminal'})`,
-        });
-      }
-    }
+    await attach.poll();
     if (!(await liveHolder(ctx, state))) {
       ctx.out(`Run ${runId} is not running any more (its run host is gone, ${lineNo} journal events read). Resume it with \`backout resume ${runId}\`.\n`);
       return EXIT.runCancelled;
@@ -640,6 +733,18 @@ async function cmdAttach(ctx: Ctx): Promise<number> {
       ctx.out(`Detached from run ${runId}; it goes on.\n`);
       return EXIT.ok;
     }
+  }
+}
+
+/** Asks a question the run host sent over its socket, here; undefined declines. */
+async function answerSocketQuestion(prompter: TerminalPrompter, q: SocketQuestion, signal: AbortSignal): Promise<string | undefined> {
+  switch (q.kind) {
+    case 'secret':
+      return prompter.askSecret({ title: q.title, prompt: q.prompt, ...(q.name !== undefined ? { name: q.name } : {}), signal });
+    case 'confirm':
+      return (await prompter.confirm({ title: q.title, target: q.target, ...(q.detail !== undefined ? { detail: q.detail } : {}), signal })) ? 'yes' : 'no';
+    case 'pick':
+      return prompter.pick({ title: q.title, ...(q.detail !== undefined ? { detail: q.detail } : {}), options: q.options, signal });
   }
 }
 

@@ -1,13 +1,15 @@
 // The CLI run host's Prompter: the terminal (and the flags) while there is one; once the terminal goes away
-// (SIGHUP) the flags still answer what they answer, and every other question goes to the run folder, where
-// `backout attach` (or VS Code) answers it. A question pending on the terminal when it goes away is asked again
-// there rather than taken as declined.
+// (SIGHUP), or from the start for a run host started detached (VS Code), the flags still answer what they answer;
+// a step's questions (gates, "what happened to this step") go to the run folder and the rest (secrets, an unknown
+// host key) to the run's socket, where `backout attach` or VS Code answers them. A question pending on the terminal
+// when it goes away is asked again there rather than taken as declined.
 import { ConfirmationRequiredError } from '../core/errors';
 import type { ConfirmRequest, PickRequest, Prompter, SecretRequest, TypeToConfirmRequest } from '../core/ports';
 import type { TerminalPrompter } from './terminal-prompter';
 
 export class DetachablePrompter implements Prompter {
   private detachedTo: Prompter | undefined;
+  private socket: Prompter | undefined;
   private readonly detaching = new AbortController();
   private last: Prompter;
 
@@ -27,10 +29,11 @@ export class DetachablePrompter implements Prompter {
     return this.detachedTo !== undefined;
   }
 
-  /** The terminal went away: from now on questions go to `folder`. */
-  detach(folder: Prompter): void {
+  /** The terminal went away: from now on a step's questions go to `folder`, the others to `socket` (if given). */
+  detach(folder: Prompter, socket?: Prompter): void {
     if (this.detachedTo) return;
     this.detachedTo = folder;
+    this.socket = socket;
     this.detaching.abort(new Error('the terminal went away'));
   }
 
@@ -48,19 +51,28 @@ export class DetachablePrompter implements Prompter {
   }
 
   typeToConfirm(q: TypeToConfirmRequest): Promise<boolean> {
-    return this.route(q, (p, r) => p.typeToConfirm(r));
+    // Always the folder when detached: the run host checks the typed name there.
+    return this.route({ ...q, gate: true }, (p, r) => p.typeToConfirm(r));
   }
 
   pick<T extends string>(q: PickRequest<T>): Promise<T | undefined> {
     return this.route(q, (p, r) => p.pick(r));
   }
 
-  /** Secrets: the environment or the terminal only, never the run folder. */
-  askSecret(q: SecretRequest): Promise<string | undefined> {
-    return (this.detached ? this.flagsOnly : this.terminal).askSecret(q);
+  /** Secrets: the environment, the terminal, or (detached) the run's socket; never the run folder. */
+  async askSecret(q: SecretRequest): Promise<string | undefined> {
+    if (!this.detached) return this.terminal.askSecret(q);
+    const fromEnv = await this.flagsOnly.askSecret(q);
+    if (fromEnv !== undefined || !this.socket) {
+      this.last = this.flagsOnly;
+      return fromEnv;
+    }
+    const answer = await this.socket.askSecret(q);
+    this.last = this.socket;
+    return answer;
   }
 
-  private async route<Q extends { signal?: AbortSignal }, A>(q: Q, ask: (p: Prompter, q: Q) => Promise<A>): Promise<A> {
+  private async route<Q extends { signal?: AbortSignal; step?: string; gate?: boolean }, A>(q: Q, ask: (p: Prompter, q: Q) => Promise<A>): Promise<A> {
     if (!this.detachedTo) {
       const signal = q.signal ? AbortSignal.any([q.signal, this.detaching.signal]) : this.detaching.signal;
       try {
@@ -86,9 +98,10 @@ export class DetachablePrompter implements Prompter {
     } catch (err) {
       if (!(err instanceof ConfirmationRequiredError)) throw err;
     }
-    const folder = this.detachedTo as Prompter;
-    const answer = await ask(folder, q);
-    this.last = folder;
+    // A step's question goes where its answer is checked against the step; a connection's (host key) to the socket.
+    const to = q.step === undefined && !q.gate && this.socket ? this.socket : (this.detachedTo as Prompter);
+    const answer = await ask(to, q);
+    this.last = to;
     return answer;
   }
 }

@@ -27,7 +27,8 @@ import { PANEL_VIEW_TYPE, RunPanel, type PanelDeps } from './panel/run-panel';
 import { GateBroker } from './runs/gates';
 import { RunService } from './runs/run-service';
 import { RunStore } from './runs/run-store';
-import { sshSetup } from './runs/remote-setup';
+import { secretStore, sshSetup } from './runs/remote-setup';
+import { createRunHostModules } from './runs/run-host-modules';
 import { RunAttention } from './runs/attention';
 import { registerForgetSecrets } from './runs/forget-secrets';
 import { SavedSecrets } from './runs/saved-secrets';
@@ -47,8 +48,12 @@ export interface BackoutApi {
   panels(): RunPanel[];
   /** Fires with the message of every error a command shows (the command contract test listens). */
   onDidReportError: vscode.Event<string>;
-  /** Adds a procedure (other extensions, tests): it appears in Start Rollback and Dry Run at once. */
-  registerProcedure(procedure: Procedure): void;
+  /**
+   * Adds a procedure (other extensions, tests): it appears in Start Rollback and Dry Run at once. With `module` (a
+   * CommonJS file exporting it, as for `backout --procedures`), its runs are owned by a detached run host and survive
+   * a reload; without, they run in this window. Giving the module of one already registered only records the module.
+   */
+  registerProcedure(procedure: Procedure, module?: string): void;
 }
 
 
@@ -92,7 +97,11 @@ export function activateUi(context: vscode.ExtensionContext): BackoutApi {
   const local = new LocalExecutor();
   const executors = (): Executors => ({ local, ssh, kube });
   const reveals = new vscode.EventEmitter<string>();
+  const hostModules = createRunHostModules(context.extensionUri.fsPath);
   const runs = new RunService({
+    runHost: hostModules.runHost,
+    storedSecret: (name) => secretStore(context.secrets).get(name),
+    connectPrompter,
     store,
     gates,
     executors,
@@ -174,5 +183,5 @@ export function activateUi(context: vscode.ExtensionContext): BackoutApi {
     ...registerTemplateFeatures(log, errors),
     { dispose: () => RunPanel.all().forEach((p) => p.dispose()) },
   );
-  return { targets, runsView, runs, store, gates, panels: () => RunPanel.all(), onDidReportError: errors.onDidReport, registerProcedure: (p) => registerProcedure(p) };
+  return { targets, runsView, runs, store, gates, panels: () => RunPanel.all(), onDidReportError: errors.onDidReport, registerProcedure: (p, module) => hostModules.register(p, module, registerProcedure) };
 }
