@@ -12,6 +12,7 @@ import { currentActor, systemClock } from '../adapters/local/system';
 import { BackoutError, ConfirmationRequiredError, NoExecutorError, InvalidParameterError, RunAlreadyRunningError, TargetLockedError, UnknownProcedureError } from '../core/errors';
 import type { JournalEvent } from '../core/journal';
 import { planDocument, unitKey, type KubeAction, type Plan } from '../core/plan';
+import { planDifferences, type ComparablePlan } from '../core/plan-diff';
 import { targetLabel } from '../core/lock';
 import { isDone } from '../core/step-state';
 import type { Executor, Executors, Prompter } from '../core/ports';
@@ -78,7 +79,7 @@ const HOST_FLAGS: Record<string, FlagSpec> = { detached: {}, 'ready-fd': { value
 const SPECS: Record<string, Record<string, FlagSpec>> = {
   procedures: { ...COMMON, json: {} },
   plan: { ...COMMON, ...PLAN_FLAGS },
-  run: { ...COMMON, ...PLAN_FLAGS, ...EXEC_FLAGS, ...HOST_FLAGS, 'dry-run': {} },
+  run: { ...COMMON, ...PLAN_FLAGS, ...EXEC_FLAGS, ...HOST_FLAGS, 'dry-run': {}, 'expect-plan': { value: true } },
   resume: { ...COMMON, ...EXEC_FLAGS, ...HOST_FLAGS },
   attach: { ...COMMON, yes: { short: 'y' }, 'confirm-target': { value: true }, 'if-interrupted': { value: true } },
   cancel: { ...COMMON },
@@ -119,6 +120,8 @@ Options:
                            \`backout attach\` or VS Code (through the run folder), secrets and host keys are asked
                            over the run's owner-only socket; the run waits at each question and journals that it does
   --ready-fd N             With --detached: once the run is owned, write {"runId","location","pid"} to descriptor N
+  --expect-plan F          run: start only if the plan made now has the steps, commands and warnings of the plan in
+                           F (JSON, as VS Code writes the plan a person accepted); otherwise exit 7 naming each change
   --secrets-stdin          Read secret parameters as one JSON object {"name": "value"} from standard input (a pipe
                            from the program starting the run; never a file)
   --output, -o FILE        report: also write the report to FILE
@@ -207,6 +210,7 @@ function reportError(e: unknown, err: (s: string) => void, signal: AbortSignal):
   if (e instanceof UsageError || e instanceof InvalidParameterError || e instanceof UnknownProcedureError) return EXIT.usage;
   if (e instanceof TargetLockedError || e instanceof RunAlreadyRunningError) return EXIT.targetLocked;
   if (e instanceof ConfirmationRequiredError) return EXIT.confirmationRequired;
+  if (e instanceof PlanChangedError) return EXIT.planChanged;
   if (signal.aborted) return EXIT.interrupted;
   if (!(e instanceof BackoutError) && e instanceof Error && e.stack && process.env.BACKOUT_DEBUG) err(`${e.stack}\n`);
   return EXIT.error;
@@ -343,6 +347,33 @@ async function secretsFromStdin(ctx: Ctx, procedure: Procedure): Promise<Record<
   return out;
 }
 
+/**
+ * `--expect-plan F`: the plan a person accepted (in VS Code, after its own comparison with the dry run they reviewed).
+ * The run host plans once more; anything that changed in between refuses the start before any step, naming it.
+ */
+function checkExpectedPlan(ctx: Ctx, plan: Plan): void {
+  const file = flag(ctx.args, 'expect-plan');
+  if (file === undefined) return;
+  let expected: ComparablePlan;
+  try {
+    const value = JSON.parse(fs.readFileSync(path.resolve(ctx.io.cwd, file), 'utf8')) as Partial<ComparablePlan> | null;
+    if (value === null || typeof value !== 'object' || !Array.isArray(value.steps) || !Array.isArray(value.warnings)) throw new Error('it holds no plan (steps and warnings)');
+    expected = { steps: value.steps, warnings: value.warnings };
+  } catch (err) {
+    throw new UsageError(`--expect-plan ${file}: ${err instanceof Error ? err.message : String(err)}.`);
+  }
+  const changes = planDifferences(expected, plan);
+  if (changes.length > 0) throw new PlanChangedError(changes);
+}
+
+/** The plan made at start differs from the one the person accepted. */
+class PlanChangedError extends Error {
+  constructor(readonly changes: string[]) {
+    super(`Not started: the plan made now differs from the plan that was accepted:\n${changes.map((c) => `  • ${c}`).join('\n')}\nReview the new plan (backout plan, or Dry Run in VS Code) and start it again.`);
+    this.name = 'PlanChangedError';
+  }
+}
+
 /** `--params-file F`, read relative to the working folder; a bad file is a usage error (exit 2) naming it. */
 function paramsFileOf(ctx: Ctx): { path: string; procedure?: string; params: Record<string, string> } | undefined {
   const file = flag(ctx.args, 'params-file');
@@ -474,6 +505,7 @@ async function cmdRun(ctx: Ctx): Promise<number> {
   const env = environment(ctx, host.prompter);
   const raw = { ...rawParams(ctx, id), ...(has(ctx.args, 'secrets-stdin') ? await secretsFromStdin(ctx, procedure) : {}) };
   const prepared = await preparePlan(procedure, raw, env.host, productionSources(ctx, procedure));
+  checkExpectedPlan(ctx, prepared.plan);
   if (!host.detached) checkGates(prompter, prepared.plan, () => true);
   const state = await startRun(host.wrap(env), prepared, {
     ...opts,

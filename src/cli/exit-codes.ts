@@ -7,5 +7,6 @@ export const EXIT = {
   confirmationRequired: 4,
   error: 5,
   runCancelled: 6,
+  planChanged: 7,
   interrupted: 130,
 } as const;

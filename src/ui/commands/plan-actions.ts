@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { Plan } from '../../core/plan';
 import { getProcedure } from '../../core/registry';
-import { planDifferences } from '../panel/plan-diff';
+import { planDifferences } from '../../core/plan-diff';
 import { RunPanel } from '../panel/run-panel';
 import { runIdOf } from './command-args';
 import { rawParameters } from './plan-parameters';

@@ -25,6 +25,7 @@ import type { Executors } from '../../core/ports';
 import type { Procedure } from '../../core/procedure';
 import type { ProductionSources } from '../../core/production';
 import type { RunState } from '../../core/run-state';
+import { comparablePlan } from '../../core/plan-diff';
 import { preparePlan, resumeRun, startRun, type PreparedPlan, type RunEnvironment, type RunHandle } from '../../core/runs';
 import type { GateBroker } from './gates';
 import type { RunStore } from './run-store';
@@ -346,10 +347,13 @@ export class RunService implements vscode.Disposable {
     const params: Record<string, string> = {};
     for (const [name, value] of Object.entries(plan.params)) if (value !== undefined && !prepared.secrets.has(name)) params[name] = String(value);
     fs.writeFileSync(file, JSON.stringify({ procedure: plan.procedure.id, params }), { mode: FILE_MODE });
+    // The run host plans again: it starts only if that plan does what the one shown here (and accepted) does.
+    const expected = path.join(dir, 'plan.json');
+    fs.writeFileSync(expected, JSON.stringify(comparablePlan(plan)), { mode: FILE_MODE });
     try {
       const launched = await launchRunHost({
         command: host.command,
-        args: ['run', plan.procedure.id, '--params-file', file, ...this.hostArgs(), ...(plan.target.production ? ['--production'] : []), ...procedureArgs],
+        args: ['run', plan.procedure.id, '--params-file', file, '--expect-plan', expected, ...this.hostArgs(), ...(plan.target.production ? ['--production'] : []), ...procedureArgs],
         cwd: this.hostCwd(),
         env: hostEnvironment(this.deps.store.root),
         secrets: prepared.secrets,

@@ -1,13 +1,22 @@
 // What changed between the plan a person reviewed (a dry run) and the plan made again when they start it: the target
-// may have moved on in between (another Agent upgraded, a workload scaled). Pure; shown before the first step runs.
-import { renderAction, type Plan, type Step } from '../../core/plan';
+// may have moved on in between (another Agent upgraded, a workload scaled). Pure; VS Code shows it before starting, and
+// the run host, which plans once more, refuses to start a plan that differs from the one accepted (`--expect-plan`).
+import { renderAction, type Plan, type Step } from './plan';
+
+/** What a comparison needs of a plan: its steps and warnings (never its parameter values, which may be secret). */
+export type ComparablePlan = Pick<Plan, 'steps' | 'warnings'>;
+
+/** The part of a plan written for a later comparison. */
+export function comparablePlan(plan: Plan): ComparablePlan {
+  return { steps: plan.steps, warnings: plan.warnings };
+}
 
 function commands(step: Step): Map<string, string> {
   return new Map(step.instances.map((i) => [i.instance, renderAction(i.action)]));
 }
 
 /** One line per difference, in plan order; empty when the plans would do the same. */
-export function planDifferences(reviewed: Plan, current: Plan): string[] {
+export function planDifferences(reviewed: ComparablePlan, current: ComparablePlan): string[] {
   const out: string[] = [];
   const before = new Map(reviewed.steps.map((s) => [s.id, s]));
   const after = new Map(current.steps.map((s) => [s.id, s]));

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import type { Plan, Step } from '../../../src/core/plan';
-import { planDifferences } from '../../../src/ui/panel/plan-diff';
+import { planDifferences } from '../../../src/core/plan-diff';
 
 const step = (id: string, instances: Record<string, string>, destructive = false): Step => ({
   id,
