@@ -15,7 +15,7 @@ import { apiVersionOf, ResourceType, resourceName, resourcePath, Resources } fro
 import type { KubeTransport } from './transport';
 import type { KubeEvent, KubeList, KubeObject, Pod, WatchEvent } from './types';
 import { watchResource, WatchOptions } from './watch';
-import { sleep } from './sleep';
+import { sleep } from '../../core/abort';
 
 export interface CallOptions {
   namespace?: string;

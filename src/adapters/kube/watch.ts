@@ -7,7 +7,7 @@ import { KubeApiError, KubeGoneError, KubeTimeoutError, KubeUnreachableError } f
 import { ResourceType, resourceName, resourcePath } from './resources';
 import type { KubeTransport } from './transport';
 import type { KubeList, KubeObject, WatchEvent } from './types';
-import { sleep } from './sleep';
+import { sleep } from '../../core/abort';
 
 export interface WatchOptions {
   namespace?: string;

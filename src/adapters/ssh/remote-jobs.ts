@@ -2,6 +2,7 @@
 // src/core/remote-job.ts for its status file): started by one short channel, then followed by reading its status and
 // output over short channels until it records its exit code. Nothing depends on one channel or one connection staying
 // open: a dropped connection is reopened and the job followed on, and a later session finds the same job by its id.
+import { sleep } from '../../core/abort';
 import { randomBytes } from 'node:crypto';
 import type { JobIdentity } from '../../core/journal';
 import type { JobStatus, LineSink } from '../../core/ports';
@@ -35,16 +36,6 @@ interface Followed {
   err: string[];
 }
 
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 
 export class RemoteJobs {
   private readonly shells = new Map<string, Promise<AgentShell>>();

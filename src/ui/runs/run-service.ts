@@ -205,21 +205,8 @@ export class RunService implements vscode.Disposable {
           resolveStarted(runId);
         },
         onEvent: (event) => {
-          if (event.type === 'step') {
-            const unit = `${event.step} (${event.instance})`;
-            if (event.state === 'running') running.add(unit);
-            else running.delete(unit);
-            progressMessage.text =
-              event.state === 'awaiting-confirmation'
-                ? `${event.step} waits for your confirmation in the run panel`
-                : running.size > 0
-                  ? [...running].join(', ')
-                  : `${event.step} (${event.instance}): ${event.state}`;
-            progressMessage.changed?.();
-          }
+          this.describe(ref.id ?? 'starting', event, running, progressMessage);
           if (ref.id) this.changed.fire({ runId: ref.id });
-          if (event.type === 'step') this.deps.log.info(`[${ref.id}] ${event.step} (${event.instance}): ${event.state}${event.reason ? ` — ${event.reason}` : ''}`);
-          if (event.type === 'run-finished') this.deps.log.info(`[${ref.id}] run ${event.outcome}${event.reason ? ` — ${event.reason}` : ''}`);
         },
         onLine: (step, instance, stream, text) => {
           if (!ref.id) return;
