@@ -171,13 +171,14 @@ async function upgrade(args: string[]): Promise<void> {
   findRepository(repositoryConfig(one(p, 'repository-config')), repo);
   const meta = chartMetadata({ repo, name: chartRef.slice(slash + 1), version: one(p, 'version') ?? '' });
   const config = userValues(p);
-  const objects = render(release, namespace, meta, merge(defaultValues(meta.appVersion), config)).map((o) => owned(o, release, namespace));
 
   const api = KubernetesObjectApi.makeApiClient(kc);
   const store = new ReleaseStore(api);
   const history = await store.history(release, namespace);
   const last = history[history.length - 1];
+  // Checked before the chart is rendered (pkg/action/upgrade.go prepareUpgrade: errPending).
   if (last && last.info.status.startsWith('pending-')) throw new UsageError('UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress');
+  const objects = render(release, namespace, meta, merge(defaultValues(meta.appVersion), config)).map((o) => owned(o, release, namespace));
   const deployed = [...history].reverse().find((r) => r.info.status === 'deployed');
   const installing = !last || last.info.status === 'uninstalled';
   if (installing && !bool(p, 'install')) throw new UsageError(`UPGRADE FAILED: "${release}" has no deployed releases`);
