@@ -18,6 +18,6 @@ export async function clusterChanged(client: KubeClient, context: string, server
   out(`CONTEXT ${context} now leads to another cluster (${server}): namespace kube-system has uid ${uid ?? '(none)'}, the plan was made for ${expectedUid}`);
   return {
     exitCode: 1,
-    detail: `context ${context} now leads to another cluster (${server}: kube-system uid ${uid ?? 'none'} ≠ ${expectedUid}, the one planned for); nothing was changed. Check the kubeconfig's context, then plan again`,
+    detail: `context ${context} leads to another cluster than the one planned for (${server}: kube-system uid ${uid ?? 'none'} ≠ ${expectedUid}); nothing was changed. Check the kubeconfig's context, then plan again`,
   };
 }
