@@ -23,6 +23,11 @@ export interface KubeletFaults {
    * ErrImagePull then ImagePullBackOff, and Warning events `Failed` ("Failed to pull image …", "Error: ErrImagePull")
    * and `BackOff` name the image on the pod. */
   imagePullFailure?: { node: string; podNamePrefix?: string };
+  /** `path` does not exist on `node`: a pod's hostPath volume of that path whose `type` requires it to exist
+   * (Directory, File, Socket, CharDevice, BlockDevice) fails its type check, so the kubelet never starts the pod's
+   * containers and reports FailedMount events (kubernetes.io/docs/concepts/storage/volumes, "hostPath" types);
+   * type "" (no check) and DirectoryOrCreate mount as usual. */
+  missingHostPath?: { node: string; path: string };
   /** Containers become ready only after `delayMs` (on `node`, or on every node when omitted). */
   readiness?: { delayMs: number; node?: string };
 }
@@ -350,6 +355,20 @@ export class FakeKubelet {
         ...(inits.length ? { initContainerStatuses: initStatuses } : {}),
         containerStatuses: mainWaiting,
       });
+      const missing = this.faults.missingHostPath;
+      const checked = ['Directory', 'File', 'Socket', 'CharDevice', 'BlockDevice'];
+      const unmountable = missing && missing.node === node
+        ? (pod.spec?.volumes ?? []).find((v) => v.hostPath?.path === missing.path && checked.includes(v.hostPath.type ?? ''))
+        : undefined;
+      if (unmountable) {
+        // The kubelet retries the mount and reports it again; the containers stay waiting.
+        const kind = unmountable.hostPath?.type === 'Directory' ? 'a directory' : `a ${(unmountable.hostPath?.type ?? '').toLowerCase()}`;
+        for (let attempt = 0; attempt < 3; attempt++) {
+          await this.podEvent(pod, node, '', 'FailedMount', `MountVolume.SetUp failed for volume "${unmountable.name}" : hostPath type check failed: ${missing?.path} is not ${kind}`);
+          if (!(await this.sleep(run, STEP_MS * 4))) return;
+        }
+        return;
+      }
       for (let i = 0; i < inits.length; i++) {
         if (!(await this.sleep(run, STEP_MS))) return;
         const c = inits[i];
@@ -406,7 +425,7 @@ export class FakeKubelet {
       namespace: pod.metadata?.namespace ?? '',
       body: {
         metadata: { name: `${pod.metadata?.name}.${Date.now().toString(16)}${Math.floor(Math.random() * 0xfff).toString(16)}`, namespace: pod.metadata?.namespace },
-        involvedObject: { apiVersion: 'v1', kind: 'Pod', namespace: pod.metadata?.namespace, name: pod.metadata?.name, uid: pod.metadata?.uid, fieldPath: `spec.containers{${container}}` },
+        involvedObject: { apiVersion: 'v1', kind: 'Pod', namespace: pod.metadata?.namespace, name: pod.metadata?.name, uid: pod.metadata?.uid, ...(container ? { fieldPath: `spec.containers{${container}}` } : {}) },
         reason,
         message,
         type: 'Warning',
