@@ -18,6 +18,16 @@ export interface KubeletFaults {
   /** Init containers of pods on `node` (optionally only pods whose name starts with `podNamePrefix`) fail:
    * `error` leaves them terminated with Error, `crashloop` restarts them into CrashLoopBackOff again and again. */
   initFailure?: { node: string; mode: 'error' | 'crashloop'; podNamePrefix?: string };
+  /** The image of a main container cannot be pulled on `node` (pods whose name starts with `podNamePrefix`): as the
+   * kubelet does (kubernetes.io/docs/concepts/containers/images, "ImagePullBackOff"), the container waits in
+   * ErrImagePull then ImagePullBackOff, and Warning events `Failed` ("Failed to pull image …", "Error: ErrImagePull")
+   * and `BackOff` name the image on the pod. */
+  imagePullFailure?: { node: string; podNamePrefix?: string };
+  /** `path` does not exist on `node`: a pod's hostPath volume of that path whose `type` requires it to exist
+   * (Directory, File, Socket, CharDevice, BlockDevice) fails its type check, so the kubelet never starts the pod's
+   * containers and reports FailedMount events (kubernetes.io/docs/concepts/storage/volumes, "hostPath" types);
+   * type "" (no check) and DirectoryOrCreate mount as usual. */
+  missingHostPath?: { node: string; path: string };
   /** Containers become ready only after `delayMs` (on `node`, or on every node when omitted). */
   readiness?: { delayMs: number; node?: string };
 }
@@ -345,6 +355,20 @@ export class FakeKubelet {
         ...(inits.length ? { initContainerStatuses: initStatuses } : {}),
         containerStatuses: mainWaiting,
       });
+      const missing = this.faults.missingHostPath;
+      const checked = ['Directory', 'File', 'Socket', 'CharDevice', 'BlockDevice'];
+      const unmountable = missing && missing.node === node
+        ? (pod.spec?.volumes ?? []).find((v) => v.hostPath?.path === missing.path && checked.includes(v.hostPath.type ?? ''))
+        : undefined;
+      if (unmountable) {
+        // The kubelet retries the mount and reports it again; the containers stay waiting.
+        const kind = unmountable.hostPath?.type === 'Directory' ? 'a directory' : `a ${(unmountable.hostPath?.type ?? '').toLowerCase()}`;
+        for (let attempt = 0; attempt < 3; attempt++) {
+          await this.podEvent(pod, node, '', 'FailedMount', `MountVolume.SetUp failed for volume "${unmountable.name}" : hostPath type check failed: ${missing?.path} is not ${kind}`);
+          if (!(await this.sleep(run, STEP_MS * 4))) return;
+        }
+        return;
+      }
       for (let i = 0; i < inits.length; i++) {
         if (!(await this.sleep(run, STEP_MS))) return;
         const c = inits[i];
@@ -362,6 +386,11 @@ export class FakeKubelet {
         await this.patchStatus(pod, { initContainerStatuses: initStatuses });
       }
       if (!(await this.sleep(run, STEP_MS))) return;
+      const pull = this.faults.imagePullFailure;
+      if (pull && pull.node === node && (!pull.podNamePrefix || (pod.metadata?.name ?? '').startsWith(pull.podNamePrefix)) && containers[0]) {
+        await this.failPull(pod, run, containers[0].name, containers[0].image ?? '', mainWaiting, node);
+        return;
+      }
       const startedAt = now();
       const runningStatuses = (ready: boolean) =>
         containers.map((c) => ({
@@ -387,6 +416,38 @@ export class FakeKubelet {
     } catch (err) {
       if ((err as { code?: number }).code !== 404) this.log(`fake kubelet: pod ${pod.metadata?.name}: ${String(err)}`);
     }
+  }
+
+  /** A Warning event on the pod from this node's kubelet, as `kubectl describe pod` shows them. */
+  private async podEvent(pod: V1Pod, node: string, container: string, reason: string, message: string): Promise<void> {
+    const at = new Date().toISOString();
+    await this.core.createNamespacedEvent({
+      namespace: pod.metadata?.namespace ?? '',
+      body: {
+        metadata: { name: `${pod.metadata?.name}.${Date.now().toString(16)}${Math.floor(Math.random() * 0xfff).toString(16)}`, namespace: pod.metadata?.namespace },
+        involvedObject: { apiVersion: 'v1', kind: 'Pod', namespace: pod.metadata?.namespace, name: pod.metadata?.name, uid: pod.metadata?.uid, ...(container ? { fieldPath: `spec.containers{${container}}` } : {}) },
+        reason,
+        message,
+        type: 'Warning',
+        source: { component: 'kubelet', host: node },
+        firstTimestamp: at as unknown as Date,
+        lastTimestamp: at as unknown as Date,
+        count: 1,
+      },
+    });
+  }
+
+  /** The kubelet's image pull failure: ErrImagePull, then ImagePullBackOff with back-off, until the pod goes. */
+  private async failPull(pod: V1Pod, run: PodRun, name: string, image: string, statuses: ContainerStatusJson[], node: string): Promise<void> {
+    const why = `rpc error: code = NotFound desc = failed to pull and unpack image "${image}": not found`;
+    statuses[0] = { name, image, imageID: '', ready: false, restartCount: 0, started: false, state: { waiting: { reason: 'ErrImagePull', message: why } }, lastState: {} } as ContainerStatusJson;
+    await this.patchStatus(pod, { phase: 'Pending', containerStatuses: statuses });
+    await this.podEvent(pod, node, name, 'Failed', `Failed to pull image "${image}": ${why}`);
+    await this.podEvent(pod, node, name, 'Failed', 'Error: ErrImagePull');
+    if (!(await this.sleep(run, STEP_MS * 2))) return;
+    statuses[0] = { ...statuses[0], state: { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` } } } as ContainerStatusJson;
+    await this.patchStatus(pod, { containerStatuses: statuses });
+    await this.podEvent(pod, node, name, 'BackOff', `Back-off pulling image "${image}"`);
   }
 
   private async failInit(

@@ -30,7 +30,13 @@ export type KubeOperation =
   | { operation: 'save'; file: string }
   | { operation: 'delete'; waitGone: boolean; timeoutSeconds: number; uid?: string; propagationPolicy: 'Background' | 'Foreground' }
   | { operation: 'scale'; replicas: number }
-  | { operation: 'create-or-adopt'; replaceTimeoutSeconds: number; adoptWhenAnnotation?: { key: string; value: string } }
+  | {
+      operation: 'create-or-adopt';
+      replaceTimeoutSeconds: number;
+      adoptWhenAnnotation?: { key: string; value: string };
+      /** metadata.uid of namespace kube-system when planned: checked right before acting, as run-tool does. */
+      clusterUid?: string;
+    }
   | { operation: 'rollout-status'; logLines: number; node?: string }
   | { operation: 'volume-users'; provisioner: string; expect: 'none' | 'any' }
   | { operation: 'assert-unchanged'; objects: ObjectFingerprint[]; inNamespaces: string[] }
@@ -77,7 +83,11 @@ export function kubeOperationOptions(op: KubeOperation): JsonObject {
     case 'scale':
       return { replicas: op.replicas };
     case 'create-or-adopt':
-      return { replaceTimeoutSeconds: op.replaceTimeoutSeconds, ...(op.adoptWhenAnnotation ? { adoptWhenAnnotation: { key: op.adoptWhenAnnotation.key, value: op.adoptWhenAnnotation.value } } : {}) };
+      return {
+        replaceTimeoutSeconds: op.replaceTimeoutSeconds,
+        ...(op.adoptWhenAnnotation ? { adoptWhenAnnotation: { key: op.adoptWhenAnnotation.key, value: op.adoptWhenAnnotation.value } } : {}),
+        ...(op.clusterUid !== undefined ? { clusterUid: op.clusterUid } : {}),
+      };
     case 'rollout-status':
       return { logLines: op.logLines, ...(op.node !== undefined ? { node: op.node } : {}) };
     case 'volume-users':
@@ -140,7 +150,12 @@ export function readKubeOperation(action: KubeAction): KubeOperation | string {
       const a = o.adoptWhenAnnotation;
       const key = isObj(a) ? s(a, 'key') : undefined;
       const value = isObj(a) ? s(a, 'value') : undefined;
-      return { operation: 'create-or-adopt', replaceTimeoutSeconds: n(o, 'replaceTimeoutSeconds') ?? 120, ...(key && value !== undefined ? { adoptWhenAnnotation: { key, value } } : {}) };
+      return {
+        operation: 'create-or-adopt',
+        replaceTimeoutSeconds: n(o, 'replaceTimeoutSeconds') ?? 120,
+        ...(key && value !== undefined ? { adoptWhenAnnotation: { key, value } } : {}),
+        ...(s(o, 'clusterUid') !== undefined ? { clusterUid: s(o, 'clusterUid') } : {}),
+      };
     }
     case 'rollout-status':
       return { operation: 'rollout-status', logLines: n(o, 'logLines') ?? 20, ...(s(o, 'node') !== undefined ? { node: s(o, 'node') } : {}) };

@@ -72,6 +72,12 @@ export class KubeClientPool {
     return client;
   }
 
+  /** The API server the context names (for messages; no request is made). */
+  serverOf(context: string): string {
+    const info = requireContext(this.loaded, context);
+    return this.loaded.kubeConfig.getCluster(info.cluster)?.server ?? `cluster ${info.cluster}`;
+  }
+
   /** A kubeconfig holding only this context, as current-context: what a local tool is given (see kubeconfig-export.ts). */
   kubeconfigFor(context: string): string {
     return singleContextKubeconfig(this.loaded, context);

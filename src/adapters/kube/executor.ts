@@ -13,6 +13,7 @@ import { readKubeOperation, type KubeOperation } from '../../core/kube-operation
 import { LocalExecutor } from '../local/local-executor';
 import { releaseRevision } from './helm-release';
 import { runTool } from './tool-run';
+import { clusterChanged } from './cluster-identity';
 import type { ExecutionRequest, ExecutionResult, Executor } from '../../core/ports';
 import type { KubeClient } from './client';
 import type { KubeClientPool } from './connect';
@@ -174,6 +175,7 @@ export class KubeExecutor implements Executor<KubeAction> {
     if (!runFolder) return fail('run-tool: this host gives no run folder for the tool\'s kubeconfig and settings files');
     return runTool(run, request, {
       client,
+      server: this.options.pool.serverOf(request.action.context),
       kubeconfig: this.options.pool.kubeconfigFor(request.action.context),
       runFolder,
       local: this.options.local ?? new LocalExecutor(),
@@ -266,6 +268,10 @@ export class KubeExecutor implements Executor<KubeAction> {
   }
 
   private async createOrAdopt(client: KubeClient, action: KubeAction, o: Op<'create-or-adopt'>, out: Out, signal: AbortSignal): Promise<ExecutionResult> {
+    if (o.clusterUid !== undefined) {
+      const refused = await clusterChanged(client, action.context, this.options.pool.serverOf(action.context), o.clusterUid, out, signal);
+      if (refused) return refused;
+    }
     const type = await this.type(client, action, out);
     if (!type) return this.notServed(action);
     if (!action.manifest) return fail('create-or-adopt: the action carries no manifest');

@@ -13,12 +13,15 @@ import type { ExecutionRequest, ExecutionResult, Executor } from '../../core/por
 import { DIR_REF, FILE_REF, KUBECONFIG_REF, type ToolRun } from '../../core/tool-run';
 import type { LocalAction } from '../../core/plan';
 import type { KubeClient } from './client';
+import { clusterChanged } from './cluster-identity';
 import { releaseRevision } from './helm-release';
 import { Resources } from './resources';
 import type { KubeObject } from './types';
 
 export interface ToolRunContext {
   client: KubeClient;
+  /** The API server the action's context names, for messages. */
+  server: string;
   /** The kubeconfig text for the action's context (see kubeconfig-export.ts). */
   kubeconfig: string;
   runFolder: string;
@@ -41,13 +44,8 @@ export async function runTool(run: ToolRun, request: ExecutionRequest<KubeAction
   const out = (text: string): void => request.output.line('stdout', text);
   const context = request.action.context;
   if (run.clusterUid !== undefined) {
-    const ns = await c.client.find<KubeObject>(Resources.namespaces, 'kube-system', { signal });
-    const uid = ns?.metadata?.uid;
-    if (uid !== run.clusterUid) {
-      out(`CONTEXT ${context} now leads to another cluster: namespace kube-system has uid ${uid ?? '(none)'}, the plan was made for ${run.clusterUid}`);
-      return { exitCode: 1, detail: `context ${context} leads to another cluster than the one planned for (kube-system uid ${uid ?? 'none'} ≠ ${run.clusterUid}); check the kubeconfig, then plan again` };
-    }
-    out(`context ${context} still leads to the planned cluster (kube-system uid ${uid})`);
+    const refused = await clusterChanged(c.client, context, c.server, run.clusterUid, out, signal);
+    if (refused) return refused;
   }
   if (run.releaseNotPending) {
     const { name, namespace } = run.releaseNotPending;

@@ -42,6 +42,12 @@ export interface InstallPlan {
   dependsOnDiscovery: boolean;
 }
 
+/** The cluster discovery saw (kube-system's uid), re-checked by each install action right before it acts: the
+ * kubeconfig may have been edited between plan and run, and the same context name may now lead elsewhere. */
+function clusterGuard(i: InstallInputs): { clusterUid?: string } {
+  return i.facts?.clusterUid ? { clusterUid: i.facts.clusterUid } : {};
+}
+
 /** The saved CR with the etcdEndpoints parameter applied, when given. */
 function savedCluster(i: InstallInputs): JsonObject | undefined {
   const saved = i.cluster?.object;
@@ -78,7 +84,7 @@ function createClusterStep(i: InstallInputs, r: ReinstallCluster | undefined): S
   const marker = typeof annotations[REINSTALL_ANNOTATION] === 'string' ? (annotations[REINSTALL_ANNOTATION] as string) : undefined;
   const instance: StepInstance = {
     instance: r ? `${ns}/${name}` : i.pending,
-    action: createOrAdoptAction(ctx, manifest, STORAGEOS_CLUSTER, ns, name, { replaceTimeoutSeconds: 300, ...(marker ? { adoptWhenAnnotation: { key: REINSTALL_ANNOTATION, value: marker } } : {}) }),
+    action: createOrAdoptAction(ctx, manifest, STORAGEOS_CLUSTER, ns, name, { replaceTimeoutSeconds: 300, ...(marker ? { adoptWhenAnnotation: { key: REINSTALL_ANNOTATION, value: marker } } : {}), ...clusterGuard(i) }),
   };
   return {
     id: 'create-storageoscluster',
@@ -239,7 +245,7 @@ export function installSteps(i: InstallInputs): InstallPlan {
         concurrency: 1,
         instances: objects.map((o) => ({
           instance: `${o.kind}/${o.namespace ? `${o.namespace}/` : ''}${o.name}`,
-          action: createOrAdoptAction(params.context, o.text, { apiVersion: o.apiVersion, kind: o.kind }, o.namespace, o.name, { replaceTimeoutSeconds: 120 }),
+          action: createOrAdoptAction(params.context, o.text, { apiVersion: o.apiVersion, kind: o.kind }, o.namespace, o.name, { replaceTimeoutSeconds: 120, ...clusterGuard(i) }),
         })),
       });
       steps.push(createClusterStep(i, reinstall));

@@ -105,11 +105,16 @@ export function createOrAdoptAction(
   type: ResourceRef,
   namespace: string | undefined,
   name: string,
-  o: { adoptWhenAnnotation?: { key: string; value: string }; replaceTimeoutSeconds: number },
+  o: { adoptWhenAnnotation?: { key: string; value: string }; replaceTimeoutSeconds: number; clusterUid?: string },
 ): KubeAction {
   return kube(
     context,
-    { operation: 'create-or-adopt', replaceTimeoutSeconds: o.replaceTimeoutSeconds, ...(o.adoptWhenAnnotation ? { adoptWhenAnnotation: o.adoptWhenAnnotation } : {}) },
+    {
+      operation: 'create-or-adopt',
+      replaceTimeoutSeconds: o.replaceTimeoutSeconds,
+      ...(o.adoptWhenAnnotation ? { adoptWhenAnnotation: o.adoptWhenAnnotation } : {}),
+      ...(o.clusterUid !== undefined ? { clusterUid: o.clusterUid } : {}),
+    },
     { ...(namespace !== undefined ? { namespace } : {}), resource: { apiVersion: type.apiVersion, kind: type.kind, name }, manifest },
   );
 }

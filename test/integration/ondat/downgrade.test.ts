@@ -328,6 +328,36 @@ describe('Ondat downgrade 2.7 -> 2.6 in the kube lab', function () {
     assert.ok(install.length > 0 && install.every((u) => u.state === 'planned'), JSON.stringify(install.map((u) => u.state)));
   });
 
+  it('fails at once naming the node whose downgrade pod cannot pull its main container\'s image, quoting the kubelet', async () => {
+    await ondatInstalled('current');
+    const bad = lab.kubelet.nodeNames[1] as string;
+    lab.kubelet.setFaults({ imagePullFailure: { node: bad, podNamePrefix: 'storageos-downgrade-database' } });
+    const started = Date.now();
+    const state = await run(await plan({ timeoutSeconds: '120' }));
+    assert.equal(state.status, 'failed', await failures(state));
+    assert.ok(Date.now() - started < 110_000, 'it fails on the first sight of the failure, not at the timeout');
+    const failed = [...state.units.values()].filter((u) => u.state === 'failed');
+    assert.deepEqual(failed.map((u) => [u.step, u.instance]), [['wait-downgrade-nodes', bad]]);
+    assert.match(failed[0]?.reason ?? '', /ErrImagePull|ImagePullBackOff|Failed to pull image/);
+    const install = [...state.units.values()].filter((u) => u.step === 'install-ondat-operator');
+    assert.ok(install.length > 0 && install.every((u) => u.state === 'planned'), JSON.stringify(install.map((u) => u.state)));
+  });
+
+  it('fails at once naming the node that lacks /var/lib/storageos (FailedMount of the template\'s hostPath type check)', async () => {
+    await ondatInstalled('current');
+    const bad = lab.kubelet.nodeNames[0] as string;
+    lab.kubelet.setFaults({ missingHostPath: { node: bad, path: '/var/lib/storageos' } });
+    const started = Date.now();
+    const state = await run(await plan({ timeoutSeconds: '120' }));
+    assert.equal(state.status, 'failed', await failures(state));
+    assert.ok(Date.now() - started < 110_000, 'it fails on the first sight of the event, not at the timeout');
+    const failed = [...state.units.values()].filter((u) => u.state === 'failed');
+    assert.deepEqual(failed.map((u) => [u.step, u.instance]), [['wait-downgrade-nodes', bad]]);
+    assert.match(failed[0]?.reason ?? '', /FailedMount.*hostPath type check failed: \/var\/lib\/storageos is not a directory/);
+    const install = [...state.units.values()].filter((u) => u.step === 'install-ondat-operator');
+    assert.ok(install.length > 0 && install.every((u) => u.state === 'planned'), JSON.stringify(install.map((u) => u.state)));
+  });
+
   it('fails at once when the DaemonSet controller can create no downgrade pod (a quota: FailedCreate), quoting the event', async () => {
     await ondatInstalled('current');
     const client = pool.get(CONTEXT);

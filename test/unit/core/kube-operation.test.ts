@@ -10,6 +10,7 @@ const OPS: KubeOperation[] = [
   { operation: 'delete', waitGone: true, timeoutSeconds: 60, propagationPolicy: 'Foreground', uid: 'u1' },
   { operation: 'scale', replicas: 0 },
   { operation: 'create-or-adopt', replaceTimeoutSeconds: 30, adoptWhenAnnotation: { key: 'k', value: 'v' } },
+  { operation: 'create-or-adopt', replaceTimeoutSeconds: 30, clusterUid: 'uid-of-kube-system' },
   { operation: 'rollout-status', logLines: 50, node: 'n1' },
   { operation: 'volume-users', provisioner: 'csi.storageos.com', expect: 'none' },
   { operation: 'assert-unchanged', objects: [{ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'a', name: 'b', uid: 'u', generation: 2 }], inNamespaces: ['a'] },

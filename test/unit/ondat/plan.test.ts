@@ -127,6 +127,13 @@ describe('Ondat downgrade plan from discovered facts', () => {
     assert.ok(!JSON.stringify(plan.steps).includes('${secret:'), 'the plugin route needs no secret: the cluster keeps its own Secret');
   });
 
+  it('has the StorageOSCluster creation re-check the planned cluster right before it acts, as the tool runs do', () => {
+    const p = readParams(parseParameters('x', ONDAT_PARAMETERS, { context: 'lab', scaleWorkloads: 'true' }));
+    const action = kube(stepOf(buildPlan(p, facts()), 'create-storageoscluster'));
+    assert.equal(action.operation, 'create-or-adopt');
+    assert.equal(action.options?.clusterUid, 'uid-of-kube-system');
+  });
+
   it('refuses when Ondat 2.6.0 already runs, saying what was found', () => {
     const msg = refusal(() => buildPlan(helmParams({ scaleWorkloads: 'true' }), facts({ nodeImage: 'storageos/node:v2.6.0' })));
     assert.match(msg, /found Ondat 2\.6\.0 in context lab, not 2\.7\.x — Ondat 2\.6\.0 already runs/);
