@@ -1,6 +1,7 @@
 // Attention where it belongs: the Runs view's badge counts the runs waiting for a person (a gate open in this window),
 // and a gate that opens while its run's panel is not visible brings a notification offering to open it.
 import * as vscode from 'vscode';
+import { Disposable } from '../disposable';
 import type { GateBroker } from './gates';
 
 export interface AttentionDeps {
@@ -11,13 +12,13 @@ export interface AttentionDeps {
   openPanel(runId: string): void;
 }
 
-export class RunAttention implements vscode.Disposable {
+export class RunAttention extends Disposable {
   /** Gates already announced, so one gate brings one notification. */
   private readonly announced = new Set<string>();
-  private readonly subscription: vscode.Disposable;
 
   constructor(private readonly deps: AttentionDeps) {
-    this.subscription = deps.gates.onDidChange((runId) => this.changed(runId));
+    super();
+    this.register(deps.gates.onDidChange((runId) => this.changed(runId)));
     this.updateBadge();
   }
 
@@ -28,6 +29,7 @@ export class RunAttention implements vscode.Disposable {
     this.announced.add(gate.id);
     // The prompter reveals the panel; it may still be hidden (another editor group took focus, the window was away).
     setTimeout(() => {
+      if (this.disposed) return;
       if (this.deps.gates.gateOf(runId)?.id !== gate.id || this.deps.panelVisible(runId)) return;
       const open = 'Open Run Panel';
       void vscode.window.showWarningMessage(`Backout: run ${runId} waits for your confirmation: ${gate.title}`, open).then((answer) => {
@@ -40,9 +42,5 @@ export class RunAttention implements vscode.Disposable {
     const waiting = this.deps.gates.waitingRuns();
     this.deps.runsView.badge =
       waiting.length === 0 ? undefined : { value: waiting.length, tooltip: `${waiting.length} run${waiting.length === 1 ? '' : 's'} waiting for your confirmation` };
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
   }
 }

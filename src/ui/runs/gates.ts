@@ -2,6 +2,7 @@
 // (confirm, or type the target's name for production targets), which is brought to the front; whichever answers
 // first settles it. Cancelling the run declines it.
 import * as vscode from 'vscode';
+import { Disposable } from '../disposable';
 import type { GateView } from '../panel/protocol';
 
 interface Pending {
@@ -10,9 +11,9 @@ interface Pending {
   resolve(ok: boolean): void;
 }
 
-export class GateBroker implements vscode.Disposable {
+export class GateBroker extends Disposable {
   private readonly pending = new Map<string, Pending>();
-  private readonly changed = new vscode.EventEmitter<string>();
+  private readonly changed = this.register(new vscode.EventEmitter<string>());
   /** Fires with the run id whose gate appeared or went away. */
   readonly onDidChange = this.changed.event;
   private next = 1;
@@ -64,8 +65,9 @@ export class GateBroker implements vscode.Disposable {
     for (const p of [...this.pending.values()]) if (p.runId === runId) p.resolve(false);
   }
 
-  dispose(): void {
+  /** Questions still open are declined: nothing waits on a window that is going away. */
+  override dispose(): void {
     for (const p of [...this.pending.values()]) p.resolve(false);
-    this.changed.dispose();
+    super.dispose();
   }
 }

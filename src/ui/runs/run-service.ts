@@ -13,6 +13,7 @@ import type { AttachAnswerer } from '../../adapters/local/attach-client';
 import { FILE_MODE, FOLDER_MODE } from '../../adapters/local/run-folder';
 import type { JournalEvent } from '../../core/journal';
 import type { Prompter } from '../../core/ports';
+import { Disposable, DisposableGroup } from '../disposable';
 import { hostEnvironment } from './host-environment';
 import { HostedRun } from './hosted-run';
 import { currentActor, systemClock } from '../../adapters/local/system';
@@ -67,20 +68,20 @@ export interface RunServiceDeps {
   connectPrompter?: Prompter;
 }
 
-export class RunService implements vscode.Disposable {
+export class RunService extends Disposable {
   private readonly active = new Map<string, ActiveRun>();
   /** Runs owned by a run host this window is attached to. */
   private readonly hosted = new Map<string, HostedRun>();
   /** Resumes being launched, so that a second click on Resume attaches to the first instead of starting another. */
   private readonly launching = new Map<string, Promise<string>>();
-  private readonly changed = new vscode.EventEmitter<RunEvent>();
+  private readonly changed = this.register(new vscode.EventEmitter<RunEvent>());
   readonly onDidChange = this.changed.event;
-  private watcher: vscode.FileSystemWatcher | undefined;
-  private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly watcher = this.register(new DisposableGroup());
 
   constructor(private readonly deps: RunServiceDeps) {
-    this.subscriptions.push(
-      deps.gates.onDidChange((runId) => this.changed.fire({ runId })),
+    super();
+    this.register(deps.gates.onDidChange((runId) => this.changed.fire({ runId })));
+    this.register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration('backout.runsDirectory')) return;
         this.watchRunsFolder();
@@ -93,15 +94,12 @@ export class RunService implements vscode.Disposable {
 
   /** Journals written by other processes (the CLI, another window): their views refresh as they change. */
   private watchRunsFolder(): void {
-    this.watcher?.dispose();
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(this.deps.store.root), '*/journal.jsonl'));
     const external = (uri: vscode.Uri) => {
       const runId = path.basename(path.dirname(uri.fsPath));
       if (!this.active.has(runId) && !this.hosted.has(runId)) this.changed.fire({ runId });
     };
-    watcher.onDidChange(external);
-    watcher.onDidCreate(external);
-    this.watcher = watcher;
+    this.watcher.replace([watcher, watcher.onDidChange(external), watcher.onDidCreate(external)]);
   }
 
   isActive(runId: string): boolean {
@@ -494,7 +492,7 @@ export class RunService implements vscode.Disposable {
    * executing here: a step running now is not stopped (its job outlives this process, and the next Resume waits for
    * it or reads its exit code); gates still open are declined, so no new destructive step starts; the journal says so.
    */
-  dispose(): void {
+  override dispose(): void {
     for (const run of this.hosted.values()) run.detach();
     for (const [runId, run] of this.active) {
       this.deps.gates.declineAll(runId);
@@ -502,8 +500,6 @@ export class RunService implements vscode.Disposable {
         ?.hostEvent('window-closed', 'VS Code is closing or reloading: a step running now goes on as a job; Resume settles it (waits for it or reads its exit code).')
         .catch(() => undefined);
     }
-    this.watcher?.dispose();
-    for (const s of this.subscriptions) s.dispose();
-    this.changed.dispose();
+    super.dispose();
   }
 }

@@ -1,20 +1,23 @@
 // A status bar item while runs execute in this window: how many, and a click opens the (first) run's panel.
 import * as vscode from 'vscode';
+import { Disposable } from '../disposable';
 import type { GateBroker } from './gates';
 import type { RunService } from './run-service';
 
-export class RunStatusBar implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('backout.activeRun', vscode.StatusBarAlignment.Left, 10);
-  private readonly subscription: vscode.Disposable;
+export class RunStatusBar extends Disposable {
+  private readonly item = this.register(vscode.window.createStatusBarItem('backout.activeRun', vscode.StatusBarAlignment.Left, 10));
 
   constructor(
     private readonly runs: RunService,
     private readonly gates?: GateBroker,
   ) {
+    super();
     this.item.name = 'Backout run';
-    this.subscription = runs.onDidChange((e) => {
-      if (!e.line) this.update();
-    });
+    this.register(
+      runs.onDidChange((e) => {
+        if (!e.line) this.update();
+      }),
+    );
     this.update();
   }
 
@@ -35,10 +38,5 @@ export class RunStatusBar implements vscode.Disposable {
     this.item.command = { command: 'backout.openRunPanel', title: 'Open Run Panel', arguments: [first] };
     this.item.accessibilityInformation = { label: `Backout: ${active.length} run${active.length === 1 ? '' : 's'} executing` };
     this.item.show();
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
-    this.item.dispose();
   }
 }
