@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { hostPath, readState, withLock, writeState, AgentState, Faults } from './emulator/state';
-import { readEffects, type Effect } from './emulator/effects';
+import { completeLines, readEffects, type Effect } from './emulator/effects';
 import { JOB_PIDS, processStartTime } from './emulator/jobs';
 import { AgentSeed, labPackage, seedAgent } from './seed';
 import { alive, freePort, startSshd, stopPid, stopPidAndWait } from './sshd';
@@ -168,11 +168,9 @@ export class AgentLab {
   calls(name: string): Array<Record<string, unknown>> {
     const file = path.join(this.agent(name).dir, 'calls.jsonl');
     if (!fs.existsSync(file)) return [];
-    return fs
-      .readFileSync(file, 'utf8')
-      .split('\n')
-      .filter((l) => l !== '')
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    // Only whole lines: an Agent process may be appending a record while it is read (the last piece, without its
+    // newline, is that record half-written, not a record).
+    return completeLines(fs.readFileSync(file, 'utf8')).map((l) => JSON.parse(l) as Record<string, unknown>);
   }
 
   /** The Agent's append-only record of the state-changing actions it performed, oldest first. */

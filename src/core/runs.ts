@@ -251,17 +251,38 @@ export async function startRun(env: RunEnvironment, prepared: PreparedPlan, give
   }
 }
 
+/** How long a resume waits for the host of a run whose journal has ended to let go of the lock as it exits. */
+const FINISHING_HOST_WAIT_MS = 15_000;
+
+async function acquireForResume(env: RunEnvironment, state: RunState, runId: string): Promise<Awaited<ReturnType<RunEnvironment['locks']['acquire']>>> {
+  const ended = state.status !== 'not-started' && state.status !== 'unfinished';
+  const waitUntil = env.host.clock.now() + (ended ? FINISHING_HOST_WAIT_MS : 0);
+  for (;;) {
+    try {
+      return await env.locks.acquire(state.plan.target, holderFor(env.host.actor, runId, env.host.clock.now(), state.plan.target));
+    } catch (err) {
+      // Resuming a run that is running (a second click on Resume, a resume in another terminal) follows it instead.
+      // A run whose journal has ended is not running: its host is closing its socket and releasing the lock, which
+      // takes a moment; a resume given right then waits for it instead of being refused.
+      if (err instanceof TargetLockedError && err.holder.runId === runId) {
+        if (env.host.clock.now() < waitUntil) {
+          await env.host.clock.sleep(200);
+          continue;
+        }
+        throw new RunAlreadyRunningError(runId, err.holder);
+      }
+      throw err;
+    }
+  }
+}
+
 /** Resumes a run from its folder, under the target's lock. */
 export async function resumeRun(env: RunEnvironment, runId: string, given: StartOptions = {}): Promise<RunState> {
   const { cancel, options } = cancellable(given);
   const storage = await env.repository.open(runId);
   try {
     const { state } = await loadRun(storage);
-    const lock = await env.locks.acquire(state.plan.target, holderFor(env.host.actor, runId, env.host.clock.now(), state.plan.target)).catch((err: unknown) => {
-      // Resuming a run that is running (a second click on Resume, a resume in another terminal) follows it instead.
-      if (err instanceof TargetLockedError && err.holder.runId === runId) throw new RunAlreadyRunningError(runId, err.holder);
-      throw err;
-    });
+    const lock = await acquireForResume(env, state, runId);
     try {
       const runner = await Runner.resume(storage, env.host, options);
       if (lock.tookOverFrom) await runner.warn(staleMessage(lock.tookOverFrom));

@@ -20,15 +20,18 @@ export function recordEffect(agentDir: string, kind: EffectKind, detail: string)
   fs.appendFileSync(path.join(agentDir, EFFECTS_FILE), `${new Date().toISOString()} ${process.pid} ${kind} ${detail.replace(/[\r\n]+/g, ' ')}\n`);
 }
 
+/** The newline-terminated lines of an append-only file; a last line still being written is left for the next read. */
+export function completeLines(text: string): string[] {
+  const lines = text.split('\n');
+  lines.pop();
+  return lines.filter((l) => l !== '');
+}
+
 export function readEffects(agentDir: string): Effect[] {
   const file = path.join(agentDir, EFFECTS_FILE);
   if (!fs.existsSync(file)) return [];
-  return fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => {
-      const [time, pid, kind, ...rest] = l.split(' ');
-      return { time: time as string, pid: Number(pid), kind: kind as EffectKind, detail: rest.join(' ') };
-    });
+  return completeLines(fs.readFileSync(file, 'utf8')).map((l) => {
+    const [time, pid, kind, ...rest] = l.split(' ');
+    return { time: time as string, pid: Number(pid), kind: kind as EffectKind, detail: rest.join(' ') };
+  });
 }

@@ -13,7 +13,12 @@ import { FILE_MODE, FOLDER_MODE } from './run-folder';
 
 /** control/endpoint: the path of the socket (or the name of the pipe) a client connects to. */
 export const ENDPOINT_FILE = 'endpoint';
-const SOCKET_NAME = 'host.sock';
+/**
+ * Each run host binds a socket of its own name: a host that is still closing (after its run ended and its lock was
+ * released) unlinks its path as it closes, which would take away the socket of the host that resumed the run meanwhile.
+ */
+const socketName = (): string => `host-${randomBytes(6).toString('hex')}.sock`;
+const SOCKET_PATTERN = /^host(-[0-9a-f]+)?\.sock$/;
 /** sun_path is 108 bytes on Linux, 104 on macOS: a longer path cannot be bound, so the socket goes to a private folder. */
 const MAX_SOCKET_PATH = 100;
 /** A line longer than this is not a message of this protocol: the connection is closed. */
@@ -125,14 +130,15 @@ export class RunSocketServer {
       // A named pipe has no place in a folder; its random name is known only through the 0600 endpoint file.
       endpoint = `\\\\.\\pipe\\backout-${randomBytes(12).toString('hex')}`;
     } else {
-      endpoint = path.join(control, SOCKET_NAME);
+      const name = socketName();
+      endpoint = path.join(control, name);
       if (Buffer.byteLength(endpoint) > MAX_SOCKET_PATH) {
         privateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'backout-'));
         fs.chmodSync(privateDir, FOLDER_MODE);
-        endpoint = path.join(privateDir, SOCKET_NAME);
+        endpoint = path.join(privateDir, name);
       }
-      // A socket left by a run host that died is in the way of binding.
-      fs.rmSync(endpoint, { force: true });
+      // Sockets left by earlier run hosts of this run (this one owns the run's lock: they are gone or going).
+      for (const old of fs.readdirSync(control)) if (SOCKET_PATTERN.test(old)) fs.rmSync(path.join(control, old), { force: true });
     }
     const server = net.createServer();
     const self = new RunSocketServer(server, endpoint, path.join(control, ENDPOINT_FILE), options);
@@ -223,7 +229,14 @@ export class RunSocketServer {
   async close(): Promise<void> {
     for (const c of this.clients) c.socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    fs.rmSync(this.endpointFile, { force: true });
+    // Only while it still names this host's socket: a host that resumed the run meanwhile has written its own.
+    let named: string | undefined;
+    try {
+      named = fs.readFileSync(this.endpointFile, 'utf8').trim();
+    } catch {
+      named = undefined;
+    }
+    if (named === this.endpoint) fs.rmSync(this.endpointFile, { force: true });
     if (this.privateDir) fs.rmSync(this.privateDir, { recursive: true, force: true });
   }
 }

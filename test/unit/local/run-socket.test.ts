@@ -39,6 +39,22 @@ describe('run socket', function () {
     return server;
   }
 
+  it('keeps the socket of a host that resumed the run while the previous host was still closing', async () => {
+    const location = runFolder();
+    const finishing = await RunSocketServer.listen(location, { notice: () => undefined });
+    const resumed = await serve(location);
+    assert.notEqual(resumed.endpoint, finishing.endpoint, 'each host binds a socket of its own');
+    await finishing.close();
+    assert.equal(socketEndpoint(location), resumed.endpoint, 'the endpoint file still names the resumed host');
+    await new Promise<void>((resolve, reject) => {
+      const c = net.connect(resumed.endpoint, () => {
+        c.destroy();
+        resolve();
+      });
+      c.once('error', reject);
+    });
+  });
+
   async function attach(location: string, answer: (q: SocketQuestion, signal: AbortSignal) => Promise<string | undefined>, refused: string[] = []): Promise<RunSocketClient> {
     const client = await RunSocketClient.connect(location, { by: 'ana@desk', via: 'vscode', answer, refused: (_q, p) => refused.push(p) });
     assert.ok(client, 'connected');
