@@ -30,6 +30,8 @@ export interface KubeLabOptions {
   faults?: KubeletFaults;
   /** Off by default: kube-apiserver keeps an audit log of every write (see audit.ts; read it with auditWrites). */
   audit?: boolean;
+  /** Off by default: the fake kubelet also re-lists its pods this often (see FakeKubeletOptions.resyncMs). */
+  kubeletResyncMs?: number;
   log?: (line: string) => void;
 }
 
@@ -109,7 +111,7 @@ export class KubeLab {
         const sa = await labApi.request<{ secrets?: unknown[] }>('GET', '/api/v1/namespaces/default/serviceaccounts/default');
         return (sa.secrets?.length ?? 0) > 0;
       });
-      kubelet = new FakeKubelet({ kubeconfig, context: LAB_CONTEXTS.admin, nodes: options.nodes ?? 3, faults: options.faults, log });
+      kubelet = new FakeKubelet({ kubeconfig, context: LAB_CONTEXTS.admin, nodes: options.nodes ?? 3, faults: options.faults, resyncMs: options.kubeletResyncMs, log });
       await kubelet.start();
       provisioner = new FakeProvisioner(kubeconfig, LAB_CONTEXTS.admin, [ONDAT_PROVISIONER], log);
       provisioner.start();
