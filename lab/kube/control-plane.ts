@@ -7,6 +7,7 @@ import { freePorts } from './ports';
 import { LabPki } from './pki';
 import { waitHealthy } from './health';
 import { LabToken, tokenFileLine } from './kubeconfig-file';
+import { writeAuditPolicy } from './audit';
 
 export interface ControlPlanePorts {
   etcdClient: number;
@@ -23,6 +24,8 @@ export interface ControlPlaneInput {
   tokens: LabToken[];
   /** Kubeconfig with the admin context, for the controller manager and scheduler. */
   adminKubeconfig: string;
+  /** Off by default: when set, kube-apiserver writes an audit log of every write to this file (see audit.ts). */
+  auditLog?: string;
 }
 
 export class ControlPlane {
@@ -40,6 +43,10 @@ export class ControlPlane {
     const [etcdClient, etcdPeer, apiserver, controllerManager, scheduler] = await freePorts(5);
     await mkdir(join(input.dir, 'logs'), { recursive: true });
     return new ControlPlane(input, { etcdClient, etcdPeer, apiserver, controllerManager, scheduler });
+  }
+
+  get auditLog(): string | undefined {
+    return this.input.auditLog;
   }
 
   get server(): string {
@@ -78,6 +85,14 @@ export class ControlPlane {
     const { pki, binDir, dir, tokens } = this.input;
     const tokenFile = join(dir, 'tokens.csv');
     await writeFile(tokenFile, tokens.map(tokenFileLine).join(''), { mode: 0o600 });
+    const audit: string[] = [];
+    if (this.input.auditLog) {
+      // https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/#log-backend: the policy file and the log path
+      // turn the log backend on; the default format is json, one event per line, appended across restarts.
+      const policy = join(dir, 'audit-policy.yaml');
+      await writeAuditPolicy(policy);
+      audit.push(`--audit-policy-file=${policy}`, `--audit-log-path=${this.input.auditLog}`, '--audit-log-format=json', '--audit-log-maxbackup=0');
+    }
     this.apiserver = LabProcess.start('kube-apiserver', join(binDir, 'kube-apiserver'), [
       '--bind-address=127.0.0.1', `--advertise-address=127.0.0.1`, `--secure-port=${this.ports.apiserver}`,
       '--insecure-port=0', '--authorization-mode=Node,RBAC', '--allow-privileged=true',
@@ -86,7 +101,7 @@ export class ControlPlane {
       `--service-account-issuer=https://kubernetes.default.svc`, `--service-account-key-file=${pki.serviceAccountPub}`,
       `--service-account-signing-key-file=${pki.serviceAccountKey}`, `--token-auth-file=${tokenFile}`,
       `--kubelet-client-certificate=${pki.adminCert}`, `--kubelet-client-key=${pki.adminKey}`,
-      '--enable-priority-and-fairness=false', '--v=1',
+      '--enable-priority-and-fairness=false', '--v=1', ...audit,
     ], this.log('kube-apiserver'));
     const apiserver = this.apiserver;
     await waitHealthy(`${this.server}/readyz`, 'kube-apiserver', 90_000, () => apiserver.running, () => apiserver.tail(), {

@@ -42,6 +42,11 @@ export interface FakeKubeletOptions {
   context: string;
   nodes: number;
   faults?: KubeletFaults;
+  /**
+   * Off by default: also re-list the pods this often, as a kubelet's periodic sync does besides its watch, so that a
+   * change missed around a kube-apiserver restart is still seen (the crash-torture suite restarts it mid-step).
+   */
+  resyncMs?: number;
   log?: (line: string) => void;
 }
 
@@ -81,6 +86,8 @@ export class FakeKubelet {
   private faults: KubeletFaults;
   private stopped = false;
   private leaseTimer: NodeJS.Timeout | undefined;
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private readonly resyncMs: number | undefined;
   private watchAbort: AbortController | undefined;
   private watchLoop: Promise<void> | undefined;
   private readonly log: (line: string) => void;
@@ -94,6 +101,7 @@ export class FakeKubelet {
     this.coordination = this.kc.makeApiClient(CoordinationV1Api);
     this.nodeNames = Array.from({ length: options.nodes }, (_, i) => `lab-node-${i + 1}`);
     this.faults = options.faults ?? {};
+    this.resyncMs = options.resyncMs;
     this.log = options.log ?? (() => undefined);
   }
 
@@ -116,12 +124,17 @@ export class FakeKubelet {
     await Promise.all(this.nodeNames.map((n) => this.registerNode(n)));
     this.leaseTimer = setInterval(() => void this.renewLeases(), LEASE_RENEW_MS);
     this.leaseTimer.unref();
+    if (this.resyncMs !== undefined) {
+      this.resyncTimer = setInterval(() => void this.resync().catch((err: unknown) => this.log(`fake kubelet: resync: ${String(err)}`)), this.resyncMs);
+      this.resyncTimer.unref();
+    }
     this.watchLoop = this.runWatchLoop();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.leaseTimer) clearInterval(this.leaseTimer);
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
     this.watchAbort?.abort();
     for (const run of this.runs.values()) for (const t of run.timers) clearTimeout(t);
     this.runs.clear();
@@ -272,12 +285,14 @@ export class FakeKubelet {
         for (const t of run.timers) clearTimeout(t);
         // Containers stop, then the kubelet removes the pod for good (grace period 0, only this very pod).
         this.later(run, STEP_MS, () =>
-          this.core.deleteNamespacedPod({
-            name: pod.metadata?.name ?? '',
-            namespace: pod.metadata?.namespace ?? '',
-            gracePeriodSeconds: 0,
-            body: { gracePeriodSeconds: 0, preconditions: { uid } },
-          }),
+          this.untilReachable(uid, () =>
+            this.core.deleteNamespacedPod({
+              name: pod.metadata?.name ?? '',
+              namespace: pod.metadata?.namespace ?? '',
+              gracePeriodSeconds: 0,
+              body: { gracePeriodSeconds: 0, preconditions: { uid } },
+            }),
+          ),
         );
       }
       return;
@@ -318,10 +333,34 @@ export class FakeKubelet {
     });
   }
 
+  /**
+   * Calls the apiserver for one pod; while the apiserver cannot be reached (restarting, 5xx) it tries again, as the
+   * kubelet's status manager does until the apiserver has the pod's status and its final deletion
+   * (https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination: the kubelet reports the
+   * containers' states and finishes the graceful deletion). A write lost in an apiserver restart would leave a pod
+   * Pending or Terminating for ever, which no cluster does.
+   */
+  private async untilReachable(uid: string, call: () => Promise<unknown>): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      try {
+        await call();
+        return;
+      } catch (err) {
+        const code = (err as { code?: unknown }).code;
+        const unreachable = typeof code !== 'number' || code >= 500;
+        if (!unreachable || this.stopped || !this.runs.has(uid) || Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
   private async patchStatus(pod: V1Pod, status: Record<string, unknown>): Promise<void> {
-    await this.core.patchNamespacedPodStatus(
-      { name: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace ?? '', body: { status } },
-      mergePatch,
+    await this.untilReachable(pod.metadata?.uid ?? '', () =>
+      this.core.patchNamespacedPodStatus(
+        { name: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace ?? '', body: { status } },
+        mergePatch,
+      ),
     );
   }
 

@@ -18,6 +18,7 @@ import { applyOndat, removeOndat } from './fixtures/apply';
 import { OndatNaming, OndatVariant } from './fixtures/naming';
 import { ONDAT_PROVISIONER } from './fixtures/ondat';
 import { applyBulk, BulkOptions } from './fixtures/bulk';
+import { AuditWrite, readAuditWrites } from './audit';
 
 export interface KubeLabOptions {
   /** Number of fake nodes (default 3). */
@@ -27,6 +28,10 @@ export interface KubeLabOptions {
   /** Keep the folder after stop (logs for post-mortems). */
   keepDir?: boolean;
   faults?: KubeletFaults;
+  /** Off by default: kube-apiserver keeps an audit log of every write (see audit.ts; read it with auditWrites). */
+  audit?: boolean;
+  /** Off by default: the fake kubelet also re-lists its pods this often (see FakeKubeletOptions.resyncMs). */
+  kubeletResyncMs?: number;
   log?: (line: string) => void;
 }
 
@@ -84,7 +89,8 @@ export class KubeLab {
     const execToken = randomBytes(16).toString('hex');
     const tokens: LabToken[] = [{ user: 'backout-exec', token: execToken, groups: ['system:masters'] }];
     const kubeconfig = join(dir, 'kubeconfig');
-    const controlPlane = await ControlPlane.allocate({ dir, binDir, pki, tokens, adminKubeconfig: kubeconfig });
+    const auditLog = options.audit ? join(dir, 'logs', 'audit.jsonl') : undefined;
+    const controlPlane = await ControlPlane.allocate({ dir, binDir, pki, tokens, adminKubeconfig: kubeconfig, auditLog });
     let api: LabApi | undefined;
     let kubelet: FakeKubelet | undefined;
     let provisioner: FakeProvisioner | undefined;
@@ -105,7 +111,7 @@ export class KubeLab {
         const sa = await labApi.request<{ secrets?: unknown[] }>('GET', '/api/v1/namespaces/default/serviceaccounts/default');
         return (sa.secrets?.length ?? 0) > 0;
       });
-      kubelet = new FakeKubelet({ kubeconfig, context: LAB_CONTEXTS.admin, nodes: options.nodes ?? 3, faults: options.faults, log });
+      kubelet = new FakeKubelet({ kubeconfig, context: LAB_CONTEXTS.admin, nodes: options.nodes ?? 3, faults: options.faults, resyncMs: options.kubeletResyncMs, log });
       await kubelet.start();
       provisioner = new FakeProvisioner(kubeconfig, LAB_CONTEXTS.admin, [ONDAT_PROVISIONER], log);
       provisioner.start();
@@ -126,6 +132,13 @@ export class KubeLab {
 
   pids(): Record<string, number> {
     return this.controlPlane.pids();
+  }
+
+  /** The writes `user` made since the lab started, from the audit log; the lab must have been started with audit. */
+  auditWrites(user: string): AuditWrite[] {
+    const file = this.controlPlane.auditLog;
+    if (file === undefined) throw new Error('The kube lab was started without audit: start it with { audit: true }.');
+    return readAuditWrites(file, user);
   }
 
   /** Stops and starts kube-apiserver on the same port (etcd keeps the data): for reconnect tests. */

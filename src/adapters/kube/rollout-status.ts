@@ -75,6 +75,9 @@ export function eventFailures(ds: DaemonSetJson, pods: Pod[], events: KubeEvent[
       out.push({ node: '(none: no pod was created)', object: `DaemonSet/${ds.metadata?.name}`, ...base });
     } else if (io.kind === 'Pod' && io.uid !== undefined && owned.has(io.uid) && POD_FAILURE_REASONS.has(e.reason ?? '')) {
       const pod = owned.get(io.uid) as Pod;
+      // The scheduler retries a pod it failed to place or bind (e.g. while kube-apiserver restarts); once the pod is
+      // bound to a node, an earlier FailedScheduling is history, not a reason the rollout cannot finish.
+      if (e.reason === 'FailedScheduling' && pod.spec?.nodeName !== undefined) continue;
       const podNode = pod.spec?.nodeName ?? '(unscheduled)';
       if (node !== undefined && pod.spec?.nodeName !== undefined && podNode !== node) continue;
       out.push({ node: podNode, object: `Pod/${pod.metadata?.name}`, ...base });

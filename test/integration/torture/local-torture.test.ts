@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { parseJournal, type JournalEvent } from '../../../src/core/journal';
 import { cliEntry, cliEnv, repoRoot } from '../../unit/cli/cli-process';
 import { KILL_POINTS_INSIDE, TORTURE_ACTIONS } from './fixtures/procedures';
-import { agentLabTally } from './tally';
+import { localTally } from './tally';
 
 const procedures = path.join(repoRoot, 'out', 'test', 'integration', 'torture', 'fixtures', 'procedures.js');
 type KillSignal = 'SIGKILL' | 'SIGTERM' | 'SIGHUP';
@@ -201,13 +201,10 @@ describe('crash torture: the run host killed at every journal boundary and insid
         `a second kill in the first resume after SIGKILL and SIGTERM, ${KILL_POINTS_INSIDE.length} points inside each of ${TORTURE_ACTIONS.length} actions × ${SIGNALS.length} signals); ` +
         `doubles found: ${doubles.length}; lost records or other problems: ${problems.length}; ${((Date.now() - t0) / 1000).toFixed(0)} s`,
     );
-    if (agentLabTally.scenarios > 0) {
-      console.log(
-        `      crash torture, whole tier: ${outcomes.length + agentLabTally.scenarios} scenarios, ${kills + agentLabTally.killPoints} kill points ` +
-          `(${agentLabTally.killPoints} of them in the Agent lab); doubles found: ${doubles.length + agentLabTally.doubles}; ` +
-          `lost records or other problems: ${problems.length + agentLabTally.problems}`,
-      );
-    }
+    localTally.scenarios += outcomes.length;
+    localTally.killPoints += kills;
+    localTally.doubles += doubles.length;
+    localTally.problems += problems.length;
     assert.ok(kills >= 200, `at least 200 kill points fired (got ${kills})`);
   });
 

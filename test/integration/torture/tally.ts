@@ -1,3 +1,25 @@
-// Figures of the torture suites that run in the labs, added to the tier's printed figure by local-torture.test.ts
-// (mocha loads the files in name order, so the lab suites have counted by the time it prints).
-export const agentLabTally = { scenarios: 0, killPoints: 0, doubles: 0, problems: 0 };
+// Figures of the torture suites, printed as one whole-tier figure after the last of them (a root-level hook: mocha
+// runs the files in name order, and ondat-torture comes after local-torture, so no suite of the tier can print it).
+export interface Tally {
+  scenarios: number;
+  killPoints: number;
+  doubles: number;
+  problems: number;
+}
+
+const blank = (): Tally => ({ scenarios: 0, killPoints: 0, doubles: 0, problems: 0 });
+export const localTally = blank();
+export const agentLabTally = blank();
+export const kubeLabTally = blank();
+
+after(() => {
+  const parts = [['local', localTally], ['Agent lab', agentLabTally], ['kube lab', kubeLabTally]] as const;
+  const ran = parts.filter(([, t]) => t.scenarios > 0);
+  if (ran.length < 2) return;
+  const sum = (k: keyof Tally): number => ran.reduce((n, [, t]) => n + t[k], 0);
+  console.log(
+    `      crash torture, whole tier: ${sum('scenarios')} scenarios, ${sum('killPoints')} kill points ` +
+      `(${ran.map(([name, t]) => `${t.killPoints} ${name}`).join(', ')}); doubles found: ${sum('doubles')}; ` +
+      `lost records or other problems: ${sum('problems')}`,
+  );
+});

@@ -41,6 +41,12 @@ describe('kube executor: rollout failures that waiting will not fix', () => {
     assert.match(failures[0]!.message, /hostPath type check failed/);
   });
 
+  it('ignores a FailedScheduling of a pod that has been bound to a node since (the scheduler retried it)', () => {
+    const bound = pod('dg-d', 'pd', 'node-1', { phase: 'Running' });
+    const bindRefused = 'binding rejected: running Bind plugin "DefaultBinder": Post "https://127.0.0.1:6443/api/v1/namespaces/ondat-tools/pods/dg-d/binding": connect: connection refused';
+    assert.deepEqual(eventFailures(ds, [bound], [warning('Pod', 'dg-d', 'pd', 'FailedScheduling', bindRefused)]), []);
+  });
+
   it('treats a main container that cannot pull its image as a failure, like a failing init container', () => {
     const pulling = pod('dg-c', 'pc', 'node-2', {
       phase: 'Pending',
