@@ -17,3 +17,16 @@ export async function forEachBounded<T>(items: readonly T[], limit: number, task
   await Promise.all(Array.from({ length: Math.min(bound, items.length) }, worker));
   if (errors.length > 0) throw errors[0];
 }
+
+/** Like forEachBounded, keeping each task's result at its item's position. */
+export async function mapBounded<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  await forEachBounded(
+    items.map((item, i) => ({ item, i })),
+    limit,
+    async ({ item, i }) => {
+      out[i] = await task(item);
+    },
+  );
+  return out;
+}

@@ -5,6 +5,7 @@
 // end. Each scenario walks one Agent through every destructive step, one kill point per step. Asserted for every
 // scenario: the Agents' effects records show each destructive effect exactly once, the journal reads whole with a
 // job recorded for every effect, the run succeeded and the Agents run 10.3.5 with the swapped modules.
+import { mapBounded } from '../../../src/core/pool';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,7 +14,7 @@ import type { Effect } from '../../../lab/agent/emulator/effects';
 import { parseJournal, type JournalEvent } from '../../../src/core/journal';
 import { remoteJobFiles } from '../../../src/core/remote-job';
 import { backout, done, runIdOf, startDms, waitFor, type CliRun, type DmsLab } from '../dataminer/dms-lab';
-import { agentLabTally } from './tally';
+import { agentLabTally, record } from './tally';
 
 const PKG = 'C:\\Skyline DataMiner\\Upgrades\\DataMiner 10.3.5.dmupgrade';
 const STORAGE = 'DataMiner StorageModule';
@@ -156,34 +157,15 @@ async function scenario(interruption: Interruption, point: Point, agent: string,
   return outcome;
 }
 
-async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i] as T);
-      }
-    }),
-  );
-  return out;
-}
-
 describe('crash torture of the DataMiner module swap in the Agent lab: run host killed and SSH dropped inside every destructive step', function () {
   this.timeout(600_000);
 
   it('takes every destructive effect exactly once, loses no journal record and ends downgraded', async () => {
     const t0 = Date.now();
     const cases = INTERRUPTIONS.flatMap((interruption) => POINTS.map((point, i) => ({ interruption, point, agent: AGENTS[i % AGENTS.length] as string })));
-    const results = await pool(cases.map((c, i) => ({ ...c, i })), PARALLEL, (c) => scenario(c.interruption, c.point, c.agent, c.i));
+    const results = await mapBounded(cases.map((c, i) => ({ ...c, i })), PARALLEL, (c) => scenario(c.interruption, c.point, c.agent, c.i));
     const kills = results.reduce((n, o) => n + o.killPoints, 0);
-    const doubles = results.flatMap((o) => o.doubles.map((d) => `${o.label}: ${d}`));
-    const problems = results.flatMap((o) => o.problems.map((p) => `${o.label}: ${p}`));
-    agentLabTally.scenarios += results.length;
-    agentLabTally.killPoints += kills;
-    agentLabTally.doubles += doubles.length;
-    agentLabTally.problems += problems.length;
+    const { doubles, problems } = record(agentLabTally, results, kills);
     console.log(
       `      crash torture (Agent lab, DataMiner route B with module swap): ${results.length} scenarios, ${kills} kill points fired ` +
         `(${POINTS.length} points inside each of ${DESTRUCTIVE.length} destructive steps × SIGKILL of the run host and SSH drop); ` +

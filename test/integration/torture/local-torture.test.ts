@@ -4,6 +4,7 @@
 // kill point: each non-idempotent effect happened exactly once, no journal record was lost (no effect without the
 // `running` record that precedes it; every session's first record there), the journal reads whole, the run
 // succeeded. Prints the kill points tried and the doubles found.
+import { mapBounded } from '../../../src/core/pool';
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -12,7 +13,7 @@ import * as path from 'node:path';
 import { parseJournal, type JournalEvent } from '../../../src/core/journal';
 import { cliEntry, cliEnv, repoRoot } from '../../unit/cli/cli-process';
 import { KILL_POINTS_INSIDE, TORTURE_ACTIONS } from './fixtures/procedures';
-import { localTally } from './tally';
+import { localTally, record } from './tally';
 
 const procedures = path.join(repoRoot, 'out', 'test', 'integration', 'torture', 'fixtures', 'procedures.js');
 type KillSignal = 'SIGKILL' | 'SIGTERM' | 'SIGHUP';
@@ -161,20 +162,6 @@ function journalStatus(l: Lab): string {
   return last?.type === 'run-finished' ? last.outcome : 'unfinished';
 }
 
-async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i] as T);
-      }
-    }),
-  );
-  return out;
-}
-
 describe('crash torture: the run host killed at every journal boundary and inside every action', function () {
   this.timeout(900_000);
   const outcomes: Outcome[] = [];
@@ -193,18 +180,13 @@ describe('crash torture: the run host killed at every journal boundary and insid
 
   after(() => {
     const kills = outcomes.reduce((n, o) => n + o.killsFired, 0);
-    const doubles = outcomes.flatMap((o) => o.doubles.map((d) => `${o.label}: ${d}`));
-    const problems = outcomes.flatMap((o) => o.problems.map((p) => `${o.label}: ${p}`));
+    const { doubles, problems } = record(localTally, outcomes, kills);
     // The tier's figures, for the CI log.
     console.log(
       `      crash torture: ${outcomes.length} scenarios, ${kills} kill points fired (${boundaries} journal boundaries × ${SIGNALS.length} signals, ` +
         `a second kill in the first resume after SIGKILL and SIGTERM, ${KILL_POINTS_INSIDE.length} points inside each of ${TORTURE_ACTIONS.length} actions × ${SIGNALS.length} signals); ` +
         `doubles found: ${doubles.length}; lost records or other problems: ${problems.length}; ${((Date.now() - t0) / 1000).toFixed(0)} s`,
     );
-    localTally.scenarios += outcomes.length;
-    localTally.killPoints += kills;
-    localTally.doubles += doubles.length;
-    localTally.problems += problems.length;
     assert.ok(kills >= 200, `at least 200 kill points fired (got ${kills})`);
   });
 
@@ -222,7 +204,7 @@ describe('crash torture: the run host killed at every journal boundary and insid
       const points = Array.from({ length: boundaries }, (_, i) => i + 1);
       // After a SIGKILL or SIGTERM the resume is killed too, at a boundary of its own (after a SIGKILL its orphaned
       // job may still be running then).
-      const results = await pool(points, PARALLEL, (n) =>
+      const results = await mapBounded(points, PARALLEL, (n) =>
         scenario(`${signal} at event ${n}`, () => undefined, { event: n, signal }, signal !== 'SIGHUP' ? { event: 2 + (n % 6), signal } : undefined),
       );
       check(results);
@@ -231,7 +213,7 @@ describe('crash torture: the run host killed at every journal boundary and insid
 
   it('finishes every run exactly once after a kill at each point inside each action', async () => {
     const cases = TORTURE_ACTIONS.flatMap((a) => KILL_POINTS_INSIDE.flatMap((p) => SIGNALS.map((signal) => ({ a: a.name, p, signal }))));
-    const results = await pool(cases, PARALLEL, (c) =>
+    const results = await mapBounded(cases, PARALLEL, (c) =>
       scenario(`${c.signal} inside ${c.a} (${c.p})`, (l) => {
         fs.writeFileSync(path.join(l.work, `kill-${c.a}-${c.p}`), c.signal.replace(/^SIG/, ''));
         fs.writeFileSync(path.join(l.work, 'planted'), '1');

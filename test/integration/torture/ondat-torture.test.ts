@@ -15,7 +15,7 @@ import { KubeLab } from '../../../lab/kube/lab';
 import { ondatManifestsFile } from '../../../lab/kube/fixtures/manifests';
 import type { OndatNaming } from '../../../lab/kube/fixtures/naming';
 import { backoutAsync, type CliResult } from '../../unit/cli/cli-process';
-import { kubeLabTally } from './tally';
+import { kubeLabTally, record } from './tally';
 
 /** The run's own context and user: the lab's kubelet, operator and controllers write as other users. */
 const CONTEXT = KubeLab.contexts.exec;
@@ -248,12 +248,7 @@ describe('crash torture of the Ondat downgrade in the kube lab: run host killed 
     }
     const kills = outcomes.reduce((n, o) => n + o.killPoints.length, 0);
     const restarts = outcomes.reduce((n, o) => n + o.restarts, 0);
-    const doubles = outcomes.flatMap((o) => o.doubles.map((d) => `${o.label}: ${d}`));
-    const problems = outcomes.flatMap((o) => o.problems.map((p) => `${o.label}: ${p}`));
-    kubeLabTally.scenarios += outcomes.length;
-    kubeLabTally.killPoints += kills;
-    kubeLabTally.doubles += doubles.length;
-    kubeLabTally.problems += problems.length;
+    const { doubles, problems } = record(kubeLabTally, outcomes, kills);
     console.log(
       `      crash torture (kube lab, Ondat 2.7 → 2.6 through the CLI): ${outcomes.length} scenarios + reference, ${kills} kill points fired ` +
         `[${outcomes.flatMap((o) => o.killPoints).join('; ')}], ${restarts} apiserver restarts mid-step; ` +

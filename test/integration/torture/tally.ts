@@ -7,6 +7,24 @@ export interface Tally {
   problems: number;
 }
 
+/** What a suite found in one scenario. */
+export interface ScenarioFindings {
+  label: string;
+  doubles: string[];
+  problems: string[];
+}
+
+/** Adds a suite's scenarios to its tally; returns their doubles and problems, each named by its scenario. */
+export function record(tally: Tally, outcomes: readonly ScenarioFindings[], killPoints: number): { doubles: string[]; problems: string[] } {
+  const doubles = outcomes.flatMap((o) => o.doubles.map((d) => `${o.label}: ${d}`));
+  const problems = outcomes.flatMap((o) => o.problems.map((p) => `${o.label}: ${p}`));
+  tally.scenarios += outcomes.length;
+  tally.killPoints += killPoints;
+  tally.doubles += doubles.length;
+  tally.problems += problems.length;
+  return { doubles, problems };
+}
+
 const blank = (): Tally => ({ scenarios: 0, killPoints: 0, doubles: 0, problems: 0 });
 export const localTally = blank();
 export const agentLabTally = blank();
