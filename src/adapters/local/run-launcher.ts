@@ -33,13 +33,23 @@ export interface LaunchedHost {
 }
 
 /** The run host ended before owning a run: `code` is its exit code (3: target locked or run already running). */
+/**
+ * What the run host said when it refused (`backout: <message>`), with the lines that continue it: a refusal such as
+ * "the plan changed" names each change and what to do on the lines after its first.
+ */
+export function hostMessage(output: string): string | undefined {
+  const lines = output.trim().split('\n');
+  const first = lines.findIndex((l) => l.startsWith('backout: '));
+  if (first < 0) return undefined;
+  return [lines[first].slice('backout: '.length), ...lines.slice(first + 1)].join('\n').trim();
+}
+
 export class RunHostExitedError extends Error {
   constructor(
     readonly code: number | null,
     readonly output: string,
   ) {
-    const said = output.trim().split('\n').filter((l) => l.startsWith('backout: ')).map((l) => l.slice('backout: '.length));
-    super(said.length > 0 ? said.join(' ') : `the run host ended (exit ${code ?? 'by signal'}) before starting the run${output.trim() ? `: ${output.trim().slice(-500)}` : ''}`);
+    super(hostMessage(output) ?? `the run host ended (exit ${code ?? 'by signal'}) before starting the run${output.trim() ? `: ${output.trim().slice(-500)}` : ''}`);
     this.name = 'RunHostExitedError';
   }
 }
